@@ -1,0 +1,235 @@
+// Package model reads a model descriptor: the JSON file that says how to feed
+// an .onnx classifier and how to read its answer. It knows nothing about ONNX
+// Runtime; the classifier hands it the session's real inputs and outputs to
+// check against.
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Layout is the order of a 4-D image tensor's axes.
+type Layout string
+
+// The two layouts image classifiers use.
+const (
+	NCHW Layout = "NCHW"
+	NHWC Layout = "NHWC"
+)
+
+// CropMode says which central part of a photo the model was trained on.
+type CropMode string
+
+const (
+	// CropSquare takes the central square whose side is Fraction of the
+	// photo's shorter side: "resize shorter side to 256, crop 224" is
+	// CropSquare with Fraction 0.875.
+	CropSquare CropMode = "square"
+	// CropEachSide keeps Fraction of the width and of the height, as
+	// TF-slim's central_crop does, and lets the resize change the aspect.
+	CropEachSide CropMode = "each_side"
+)
+
+// OutputKind says whether the output still needs a softmax.
+type OutputKind string
+
+// Output kinds.
+const (
+	Logits        OutputKind = "logits"
+	Probabilities OutputKind = "probabilities"
+)
+
+// Descriptor is the JSON file beside a model. Paths inside it are relative
+// to the descriptor's folder and may not leave it.
+type Descriptor struct {
+	Name    string `json:"name"`
+	Model   string `json:"model"`
+	Labels  string `json:"labels"`
+	License string `json:"license,omitempty"`
+	Input   Input  `json:"input"`
+	Crop    Crop   `json:"crop"`
+	Output  Output `json:"output"`
+
+	// Dir is the folder the descriptor was read from; relative paths resolve
+	// against it.
+	Dir string `json:"-"`
+}
+
+// Input describes the image tensor.
+type Input struct {
+	Name     string `json:"name"`
+	Layout   Layout `json:"layout"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	Channels string `json:"channels"` // "RGB" or "BGR"
+	// Value fed = (pixel - Mean[c]) / Std[c], with pixels in 0…255 and c in
+	// the order given by Channels.
+	Mean [3]float32 `json:"mean"`
+	Std  [3]float32 `json:"std"`
+}
+
+// Crop describes the central region taken before resizing.
+type Crop struct {
+	Mode     CropMode `json:"mode"`
+	Fraction float64  `json:"fraction"`
+}
+
+// Output describes the scores tensor.
+type Output struct {
+	Name string     `json:"name"`
+	Kind OutputKind `json:"kind"`
+	// LabelOffset is how many leading scores have no label (for example a
+	// "background" class at index 0).
+	LabelOffset int `json:"label_offset"`
+}
+
+// Load reads and validates the descriptor at path. It does not open the
+// model; see CheckIO for that.
+func Load(path string) (*Descriptor, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("model descriptor %s does not exist: run `make model` or pass --model with a descriptor (.json) file", path)
+		}
+		return nil, fmt.Errorf("cannot read model descriptor %s: %w", path, err)
+	}
+	d, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("model descriptor %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("model descriptor %s: %w", path, err)
+	}
+	d.Dir = abs
+	return d, nil
+}
+
+// Parse decodes and validates a descriptor. Unknown fields are refused so a
+// typo ("lables") is reported rather than silently ignored.
+func Parse(data []byte) (*Descriptor, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d Descriptor
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("not a valid descriptor: %w", err)
+	}
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// maxInputSide bounds the tensor a descriptor can ask for, so a broken file
+// cannot make us allocate gigabytes.
+const maxInputSide = 4096
+
+func (d *Descriptor) validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if d.Model == "" {
+		bad(`"model" (the .onnx file) is missing`)
+	}
+	if d.Labels == "" {
+		bad(`"labels" (the labels file) is missing`)
+	}
+	for _, p := range []struct{ field, path string }{{"model", d.Model}, {"labels", d.Labels}, {"license", d.License}} {
+		if p.path != "" && !filepath.IsLocal(filepath.FromSlash(p.path)) {
+			bad("%q path %q must stay inside the descriptor's folder", p.field, p.path)
+		}
+	}
+	if d.Input.Name == "" {
+		bad(`"input.name" is missing`)
+	}
+	if d.Input.Layout != NCHW && d.Input.Layout != NHWC {
+		bad(`"input.layout" must be "NCHW" or "NHWC", not %q`, d.Input.Layout)
+	}
+	if d.Input.Width < 1 || d.Input.Height < 1 || d.Input.Width > maxInputSide || d.Input.Height > maxInputSide {
+		bad(`"input.width" and "input.height" must be between 1 and %d, not %d×%d`, maxInputSide, d.Input.Width, d.Input.Height)
+	}
+	if d.Input.Channels != "RGB" && d.Input.Channels != "BGR" {
+		bad(`"input.channels" must be "RGB" or "BGR", not %q`, d.Input.Channels)
+	}
+	for c, s := range d.Input.Std {
+		if !(s > 0) {
+			bad(`"input.std" must be three positive numbers; item %d is %v`, c, s)
+			break
+		}
+	}
+	if d.Crop.Mode != CropSquare && d.Crop.Mode != CropEachSide {
+		bad(`"crop.mode" must be "square" or "each_side", not %q`, d.Crop.Mode)
+	}
+	if !(d.Crop.Fraction > 0 && d.Crop.Fraction <= 1) {
+		bad(`"crop.fraction" must be more than 0 and at most 1, not %v`, d.Crop.Fraction)
+	}
+	if d.Output.Name == "" {
+		bad(`"output.name" is missing`)
+	}
+	if d.Output.Kind != Logits && d.Output.Kind != Probabilities {
+		bad(`"output.kind" must be "logits" or "probabilities", not %q`, d.Output.Kind)
+	}
+	if d.Output.LabelOffset < 0 {
+		bad(`"output.label_offset" cannot be negative`)
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// ModelPath is the absolute path of the .onnx file.
+func (d *Descriptor) ModelPath() string { return d.resolve(d.Model) }
+
+// LabelsPath is the absolute path of the labels file.
+func (d *Descriptor) LabelsPath() string { return d.resolve(d.Labels) }
+
+// LicensePath is the absolute path of the licence file, or "" if none.
+func (d *Descriptor) LicensePath() string {
+	if d.License == "" {
+		return ""
+	}
+	return d.resolve(d.License)
+}
+
+func (d *Descriptor) resolve(rel string) string {
+	return filepath.Join(d.Dir, filepath.FromSlash(rel))
+}
+
+// maxLabels bounds the labels file; ImageNet-21k is the largest set a
+// classifier descriptor here could plausibly name.
+const maxLabels = 100_000
+
+// ReadLabels reads one label per line. Blank lines count: a label file's
+// line number is its class index, so dropping one would shift every label
+// after it.
+func (d *Descriptor) ReadLabels() ([]string, error) {
+	f, err := os.Open(d.LabelsPath())
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("the labels file %s is missing: run `make model` again", d.LabelsPath())
+		}
+		return nil, fmt.Errorf("cannot read the labels file: %w", err)
+	}
+	defer f.Close()
+	var labels []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if len(labels) == maxLabels {
+			return nil, fmt.Errorf("the labels file %s has more than %d lines; is it really a labels file?", d.LabelsPath(), maxLabels)
+		}
+		labels = append(labels, strings.TrimSpace(sc.Text()))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("cannot read the labels file %s: %w", d.LabelsPath(), err)
+	}
+	return labels, nil
+}

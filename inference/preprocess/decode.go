@@ -1,0 +1,114 @@
+// Package preprocess turns a photo file into the numbers a classifier eats:
+// decode, orientation, central crop, resize and normalisation. It is pure Go
+// and knows nothing of ONNX Runtime or the UI.
+package preprocess
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	// Decoders register themselves with image.Decode.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// MaxPixels is the largest image Spotter decodes. It is checked from the
+// header before any pixel is allocated: 100 megapixels take up to 400 MB
+// decoded, which a desktop can spare once; a bogus header claiming
+// 100000×100000 would ask for 40 GB.
+const MaxPixels = 100_000_000
+
+// Supported lists the formats Spotter decodes, for messages.
+const Supported = "JPEG, PNG, GIF, BMP, TIFF or WebP"
+
+// Photo is a decoded image still in the file's pixel order, with the EXIF
+// orientation that says how to show it upright. Orientation is applied after
+// shrinking, where it costs almost nothing.
+type Photo struct {
+	Image       image.Image
+	Orientation Orientation
+	Format      string
+}
+
+// Load decodes the image file at path. Its errors are written for the person
+// who dropped the file: they name it, say what is wrong and what to do.
+func Load(path string) (Photo, error) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return Photo{}, openError(name, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Photo{}, openError(name, err)
+	}
+	if info.IsDir() {
+		return Photo{}, fmt.Errorf("%s is a folder, not a photo. Drop the photos inside it instead", name)
+	}
+	if info.Size() == 0 {
+		return Photo{}, fmt.Errorf("%s is empty (0 bytes). It may still be downloading or copying; try again when it is complete", name)
+	}
+
+	r := bufio.NewReaderSize(f, 64<<10)
+	head, _ := r.Peek(64)
+	cfg, format, err := image.DecodeConfig(r)
+	if err != nil {
+		return Photo{}, unreadable(name, head, err)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels {
+		return Photo{}, fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
+			name, cfg.Width, cfg.Height, float64(px)/1e6, MaxPixels/1_000_000)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Photo{}, openError(name, err)
+	}
+	r.Reset(f)
+	orientation := Upright
+	if format == "jpeg" {
+		if orientation, err = readJPEGOrientation(r); err != nil {
+			return Photo{}, openError(name, err)
+		}
+	}
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return Photo{}, unreadable(name, head, err)
+	}
+	return Photo{Image: img, Orientation: orientation, Format: format}, nil
+}
+
+func openError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s is no longer there: it was moved or deleted after it was dropped", name)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("Spotter is not allowed to read %s (permission denied). Check the file's permissions", name)
+	}
+	return fmt.Errorf("cannot read %s: %v", name, err)
+}
+
+// unreadable explains a decode failure. The file's first bytes often say
+// what it really is, which helps more than Go's "unknown format".
+func unreadable(name string, head []byte, err error) error {
+	if kind := sniff(head); kind != "" {
+		return fmt.Errorf("%s is %s, which Spotter cannot read. Drop a %s photo", name, kind, Supported)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s is cut off: the file ends before the image does. It may still be downloading or copying; try again when it is complete", name)
+	}
+	if errors.Is(err, image.ErrFormat) {
+		return fmt.Errorf("%s is not an image Spotter can read. Drop a %s photo", name, Supported)
+	}
+	return fmt.Errorf("%s looks damaged and cannot be decoded (%v). Try opening it in another program and saving a fresh copy", name, err)
+}

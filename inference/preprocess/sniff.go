@@ -1,0 +1,64 @@
+package preprocess
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// sniff names formats people commonly drop that Spotter cannot decode, from
+// their first bytes. It returns "" when it does not recognise them.
+func sniff(head []byte) string {
+	has := func(off int, magic string) bool {
+		return len(head) >= off+len(magic) && string(head[off:off+len(magic)]) == magic
+	}
+	switch {
+	case has(0, "%PDF"):
+		return "a PDF document"
+	case has(4, "ftypheic"), has(4, "ftypheix"), has(4, "ftyphevc"), has(4, "ftypmif1"), has(4, "ftypmsf1"):
+		return "a HEIC photo (format not supported)"
+	case has(4, "ftypavif"), has(4, "ftypavis"):
+		return "an AVIF image (format not supported)"
+	case has(4, "ftypcrx"):
+		return "a Canon CR3 RAW photo (format not supported)"
+	case has(0, "FUJIFILMCCD-RAW"):
+		return "a Fujifilm RAF RAW photo (format not supported)"
+	case has(0, "IIRO"), has(0, "IIRS"), has(0, "IIU\x00"):
+		return "a camera RAW photo (format not supported)"
+	case has(0, "\xff\x0a"), has(0, "\x00\x00\x00\x0cJXL "):
+		return "a JPEG XL image (format not supported)"
+	case has(0, "8BPS"):
+		return "a Photoshop document (format not supported)"
+	case has(0, "PK\x03\x04"):
+		return "a ZIP archive"
+	case looksLikeSVG(head):
+		return "an SVG drawing (format not supported)"
+	case looksLikeText(head):
+		return "a text file"
+	}
+	return ""
+}
+
+func looksLikeSVG(head []byte) bool {
+	h := bytes.TrimSpace(head)
+	return bytes.HasPrefix(h, []byte("<svg")) || (bytes.HasPrefix(h, []byte("<?xml")) && bytes.Contains(head, []byte("<svg")))
+}
+
+// looksLikeText accepts valid UTF-8 with no control bytes except white
+// space. The check is on a short head, so a multi-byte rune cut at its end
+// is allowed.
+func looksLikeText(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size <= 1 {
+			return len(head) < utf8.UTFMax && !utf8.FullRune(head)
+		}
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+		head = head[size:]
+	}
+	return true
+}
