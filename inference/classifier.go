@@ -51,7 +51,7 @@ type Classifier struct {
 
 // Open loads the descriptor, the labels and the model, checks that they
 // agree, and prepares a session to run.
-func Open(opts Options) (c *Classifier, err error) {
+func Open(opts Options) (_ *Classifier, err error) {
 	desc, err := model.Load(opts.Descriptor)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func Open(opts Options) (c *Classifier, err error) {
 	}
 	onnx, err := os.ReadFile(desc.ModelPath())
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the model file %s: %v. Run `make model` or choose another model", desc.ModelPath(), err)
+		return nil, fmt.Errorf("Cannot read the model file %s: %v. Run `make model` or choose another model", desc.ModelPath(), err)
 	}
 	lib, err := ortlib.Locate(opts.Library)
 	if err != nil {
@@ -71,7 +71,7 @@ func Open(opts Options) (c *Classifier, err error) {
 	if err := ortlib.Acquire(lib); err != nil {
 		return nil, err
 	}
-	c = &Classifier{desc: desc, labels: labels, top: opts.Top}
+	c := &Classifier{desc: desc, labels: labels, top: opts.Top}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -82,7 +82,7 @@ func Open(opts Options) (c *Classifier, err error) {
 	}
 	ins, outs, err := ort.GetInputOutputInfoWithONNXData(onnx)
 	if err != nil {
-		return nil, fmt.Errorf("the model file %s is damaged or not an ONNX model (%v). Run `make model` again or choose another model", desc.ModelPath(), err)
+		return nil, fmt.Errorf("The model file %s is damaged or not an ONNX model (%v). Run `make model` again or choose another model", desc.ModelPath(), err)
 	}
 	if err := desc.CheckIO(tensors(ins), tensors(outs), len(labels)); err != nil {
 		return nil, err
@@ -95,17 +95,17 @@ func Open(opts Options) (c *Classifier, err error) {
 	}
 	classes := desc.Classes(len(labels))
 	if c.input, err = ort.NewEmptyTensor[float32](inShape); err != nil {
-		return nil, fmt.Errorf("cannot allocate the input tensor: %w", err)
+		return nil, fmt.Errorf("Cannot allocate the input tensor: %w", err)
 	}
 	if c.output, err = ort.NewEmptyTensor[float32](ort.NewShape(1, int64(classes))); err != nil {
-		return nil, fmt.Errorf("cannot allocate the output tensor: %w", err)
+		return nil, fmt.Errorf("Cannot allocate the output tensor: %w", err)
 	}
 	if c.run, err = ort.NewRunOptions(); err != nil {
-		return nil, fmt.Errorf("cannot create run options: %w", err)
+		return nil, fmt.Errorf("Cannot create run options: %w", err)
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
-		return nil, fmt.Errorf("cannot create session options: %w", err)
+		return nil, fmt.Errorf("Cannot create session options: %w", err)
 	}
 	defer so.Destroy()
 	threads := opts.Threads
@@ -113,10 +113,10 @@ func Open(opts Options) (c *Classifier, err error) {
 		threads = DefaultThreads
 	}
 	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		return nil, fmt.Errorf("cannot set %d intra-op threads: %w", threads, err)
+		return nil, fmt.Errorf("Cannot set %d intra-op threads: %w", threads, err)
 	}
 	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, fmt.Errorf("cannot set inter-op threads: %w", err)
+		return nil, fmt.Errorf("Cannot set inter-op threads: %w", err)
 	}
 	c.session, err = ort.NewAdvancedSessionWithONNXData(onnx, []string{in.Name}, []string{desc.Output.Name},
 		[]ort.Value{c.input}, []ort.Value{c.output}, so)
@@ -161,7 +161,7 @@ func safeLoad(path string) (p preprocess.Photo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			slog.Error("decoder panic", "path", path, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("the image decoder failed on %s (%v). The file is probably damaged", path, r)
+			err = fmt.Errorf("The image decoder failed on %s (%v). The file is probably damaged", path, r)
 		}
 	}()
 	return preprocess.Load(path)
@@ -171,7 +171,7 @@ func safeLoad(path string) (p preprocess.Photo, err error) {
 // the run, ONNX Runtime is told to stop and ctx.Err() is returned.
 func (c *Classifier) Classify(ctx context.Context, photo preprocess.Photo) (res prediction.Result, err error) {
 	if c.closed {
-		return res, errors.New("the classifier is closed")
+		return res, errors.New("The classifier is closed")
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -204,7 +204,7 @@ func (c *Classifier) fill(photo preprocess.Photo) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			slog.Error("preprocess panic", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("preparing the photo failed (%v). The file is probably damaged", r)
+			err = fmt.Errorf("Preparing the photo failed (%v). The file is probably damaged", r)
 		}
 	}()
 	return c.tensor.Fill(photo, c.input.GetData())
@@ -225,7 +225,7 @@ func (c *Classifier) runCancellable(ctx context.Context) error {
 	if !stop() {
 		<-terminated
 		if err := c.run.UnsetTerminate(); err != nil {
-			return fmt.Errorf("cannot reset ONNX Runtime after a cancelled run: %w", err)
+			return fmt.Errorf("Cannot reset ONNX Runtime after a cancelled run: %w", err)
 		}
 		return ctx.Err()
 	}

@@ -38,7 +38,7 @@ func (d *Descriptor) Classes(numLabels int) int { return numLabels + d.Output.La
 // message that names both sides instead of failing at the first photo.
 func (d *Descriptor) CheckIO(inputs, outputs []Tensor, numLabels int) error {
 	mismatch := func(format string, args ...any) error {
-		return fmt.Errorf("the model %s does not match its descriptor: %s", d.ModelPath(), fmt.Sprintf(format, args...))
+		return fmt.Errorf("The model %s does not match its descriptor: %s", d.ModelPath(), fmt.Sprintf(format, args...))
 	}
 	if len(inputs) != 1 {
 		return mismatch("it has %d inputs (%s) but Spotter feeds exactly one image input", len(inputs), list(inputs))

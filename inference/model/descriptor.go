@@ -97,17 +97,17 @@ func Load(path string) (*Descriptor, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("model descriptor %s does not exist: run `make model` or pass --model with a descriptor (.json) file", path)
+			return nil, fmt.Errorf("The model descriptor %s does not exist: run `make model` or pass --model with a descriptor (.json) file", path)
 		}
-		return nil, fmt.Errorf("cannot read model descriptor %s: %w", path, err)
+		return nil, fmt.Errorf("Cannot read model descriptor %s: %w", path, err)
 	}
 	d, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("model descriptor %s: %w", path, err)
+		return nil, fmt.Errorf("The model descriptor %s: %w", path, err)
 	}
 	abs, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("model descriptor %s: %w", path, err)
+		return nil, fmt.Errorf("The model descriptor %s: %w", path, err)
 	}
 	d.Dir = abs
 	return d, nil
@@ -215,21 +215,21 @@ func (d *Descriptor) ReadLabels() ([]string, error) {
 	f, err := os.Open(d.LabelsPath())
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("the labels file %s is missing: run `make model` again", d.LabelsPath())
+			return nil, fmt.Errorf("The labels file %s is missing: run `make model` again", d.LabelsPath())
 		}
-		return nil, fmt.Errorf("cannot read the labels file: %w", err)
+		return nil, fmt.Errorf("Cannot read the labels file: %w", err)
 	}
 	defer f.Close()
 	var labels []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if len(labels) == maxLabels {
-			return nil, fmt.Errorf("the labels file %s has more than %d lines; is it really a labels file?", d.LabelsPath(), maxLabels)
+			return nil, fmt.Errorf("The labels file %s has more than %d lines; is it really a labels file?", d.LabelsPath(), maxLabels)
 		}
 		labels = append(labels, strings.TrimSpace(sc.Text()))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read the labels file %s: %w", d.LabelsPath(), err)
+		return nil, fmt.Errorf("Cannot read the labels file %s: %w", d.LabelsPath(), err)
 	}
 	return labels, nil
 }

@@ -52,7 +52,7 @@ func Candidates(flagValue string) []string {
 }
 
 // ErrNotFound means no candidate exists.
-var ErrNotFound = errors.New("the ONNX Runtime library was not found")
+var ErrNotFound = errors.New("The ONNX Runtime library was not found")
 
 // Locate returns the first candidate that exists. An explicit choice (flag or
 // environment) that does not exist is an error of its own: silently falling
@@ -98,7 +98,7 @@ func Acquire(path string) error {
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return fmt.Errorf("the ONNX Runtime library at %s could not be loaded (%v). It may be for another system or a version older than 1.24; run `make runtime` to fetch the right one", path, err)
+		return fmt.Errorf("The ONNX Runtime library at %s could not be loaded (%v). It may be for another system or a version older than 1.24; run `make runtime` to fetch the right one", path, err)
 	}
 	env.users, env.path = 1, path
 	return nil

@@ -95,7 +95,7 @@ func openError(name string, err error) error {
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("Spotter is not allowed to read %s (permission denied). Check the file's permissions", name)
 	}
-	return fmt.Errorf("cannot read %s: %v", name, err)
+	return fmt.Errorf("Cannot read %s: %v", name, err)
 }
 
 // unreadable explains a decode failure. The file's first bytes often say

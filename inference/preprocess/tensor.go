@@ -56,7 +56,8 @@ func (t *Tensor) Fill(p Photo, dst []float32) error {
 	}
 	cropped := CentralCrop(p.Image, t.crop)
 	small := resize.Resize(uint(w), uint(h), cropped, resize.Bilinear)
-	upright := p.Orientation.Apply(t.toRGBA(small))
+	t.scratch = toRGBA(small, t.scratch)
+	upright := p.Orientation.Apply(t.scratch)
 	t.normalise(upright, dst)
 	return nil
 }
@@ -85,20 +86,6 @@ func CentralCrop(img image.Image, crop model.Crop) image.Image {
 	dst := image.NewRGBA(image.Rect(0, 0, cw, ch))
 	draw.Draw(dst, dst.Bounds(), img, r.Min, draw.Src)
 	return dst
-}
-
-// toRGBA returns img as premultiplied 8-bit RGBA at the origin, converting
-// through a reused scratch image when the resizer returned another type.
-func (t *Tensor) toRGBA(img image.Image) *image.RGBA {
-	if rgba, ok := img.(*image.RGBA); ok && rgba.Bounds().Min == (image.Point{}) {
-		return rgba
-	}
-	b := img.Bounds()
-	if t.scratch == nil || t.scratch.Bounds().Size() != b.Size() {
-		t.scratch = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	}
-	draw.Draw(t.scratch, t.scratch.Bounds(), img, b.Min, draw.Src)
-	return t.scratch
 }
 
 // normalise reads Pix directly (At() per pixel allocates) and lays

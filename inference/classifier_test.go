@@ -1,0 +1,271 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/inference/prediction"
+)
+
+func openTest(t *testing.T) *Classifier {
+	t.Helper()
+	inferencetest.Library(t)
+	c, err := Open(Options{Descriptor: inferencetest.Descriptor(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return c
+}
+
+func labels(preds []prediction.Prediction) []string {
+	var out []string
+	for _, p := range preds {
+		out = append(out, p.Label)
+	}
+	return out
+}
+
+func TestClassifiesSharedPhotos(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+
+	dog, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "dog.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dog.Predictions) != 5 {
+		t.Fatalf("got %d predictions, want 5", len(dog.Predictions))
+	}
+	breeds := []string{"malamute, malemute, Alaskan malamute", "Eskimo dog, husky", "Siberian husky"}
+	found := false
+	for _, l := range labels(dog.Predictions[:3]) {
+		found = found || slices.Contains(breeds, l)
+	}
+	if !found {
+		t.Errorf("dog.jpg top-3 = %q, want a malamute, Eskimo dog or Siberian husky", labels(dog.Predictions[:3]))
+	}
+	for i := 1; i < len(dog.Predictions); i++ {
+		if dog.Predictions[i].Probability > dog.Predictions[i-1].Probability {
+			t.Errorf("predictions not ranked: %v", dog.Predictions)
+		}
+	}
+
+	eagle, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "eagle.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := eagle.Top().Label; top != "kite" && !strings.HasPrefix(top, "bald eagle") {
+		t.Errorf("eagle.jpg top-1 = %q, want kite or bald eagle", top)
+	}
+	if eagle.Timing.Inference <= 0 || eagle.Timing.Decode <= 0 {
+		t.Errorf("timing not measured: %+v", eagle.Timing)
+	}
+}
+
+// The float32 variant of the model feeds the same way and must agree on
+// the answer.
+func TestFloatModelAgrees(t *testing.T) {
+	inferencetest.Library(t)
+	desc := strings.TrimSuffix(inferencetest.Descriptor(t), ".json") + "_float.json"
+	c, err := Open(Options{Descriptor: desc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Top().Label; !strings.HasPrefix(got, "malamute") {
+		t.Errorf("float model top-1 on dog.jpg = %q, want malamute", got)
+	}
+}
+
+func TestTerminateStopsARun(t *testing.T) {
+	c := openTest(t)
+	if err := c.run.Terminate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.session.RunWithOptions(c.run); err == nil {
+		t.Fatal("a run with the terminate flag set succeeded; cancellation would not stop inference")
+	}
+	if err := c.run.UnsetTerminate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.session.RunWithOptions(c.run); err != nil {
+		t.Fatalf("run after clearing the flag: %v", err)
+	}
+}
+
+func TestCancelDuringRun(t *testing.T) {
+	c := openTest(t)
+	photo := inferencetest.Photo(t, "eagle.jpg")
+	cancelled := 0
+	// Cancel at staggered moments so some land inside ONNX Runtime's Run.
+	for i := range 30 {
+		ctx, cancel := context.WithCancel(context.Background())
+		timer := time.AfterFunc(time.Duration(i)*250*time.Microsecond, cancel)
+		start := time.Now()
+		_, err := c.ClassifyFile(ctx, photo)
+		took := time.Since(start)
+		timer.Stop()
+		cancel()
+		switch {
+		case errors.Is(err, context.Canceled):
+			cancelled++
+		case err != nil:
+			t.Fatalf("cancel after %v: %v, want context.Canceled or success", time.Duration(i)*250*time.Microsecond, err)
+		}
+		if took > 2*time.Second {
+			t.Errorf("a cancelled classification took %v", took)
+		}
+	}
+	if cancelled == 0 {
+		t.Fatal("no classification was cancelled")
+	}
+	// A cancelled run must not poison the next one.
+	res, err := c.ClassifyFile(context.Background(), photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := res.Top().Label; top != "kite" && !strings.HasPrefix(top, "bald eagle") {
+		t.Errorf("after cancellations eagle.jpg top-1 = %q", top)
+	}
+}
+
+func TestAlreadyCancelledContext(t *testing.T) {
+	c := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "dog.jpg")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+func TestBadFileLeavesClassifierWorking(t *testing.T) {
+	c := openTest(t)
+	bad := filepath.Join(t.TempDir(), "notes.jpg")
+	if err := os.WriteFile(bad, []byte("shopping list: eggs, milk\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ClassifyFile(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "text file") {
+		t.Fatalf("got %v, want a message saying it is a text file", err)
+	}
+	if _, err := c.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err != nil {
+		t.Fatalf("the next photo failed: %v", err)
+	}
+}
+
+// writeDescriptor copies the test descriptor into a temporary folder beside
+// links to the real model files, with edit applied to its text.
+func writeDescriptor(t *testing.T, edit func(string) string) string {
+	t.Helper()
+	src := inferencetest.Descriptor(t)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(filepath.Dir(src), "mobilenet_v2_1.0_224_quant"), filepath.Join(dir, "mobilenet_v2_1.0_224_quant")); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "model.json")
+	if err := os.WriteFile(p, []byte(edit(string(data))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestOpenRefusesMismatches(t *testing.T) {
+	inferencetest.Library(t)
+	cases := []struct {
+		name, old, new, want string
+	}{
+		{"input name", `"name": "input"`, `"name": "image"`, `names input "image"`},
+		{"layout", `"layout": "NCHW"`, `"layout": "NHWC"`, "NHWC"},
+		{"size", `"width": 224`, `"width": 299`, "299"},
+		{"output name", `"name": "probs"`, `"name": "scores"`, `names output "scores"`},
+		{"label count", `"label_offset": 0`, `"label_offset": 1`, "1000 labels and label_offset 1"},
+		{"labels outside folder", `"labels": "mobilenet_v2_1.0_224_quant/labels.txt"`, `"labels": "../../etc/passwd"`, "must stay inside"},
+		{"missing model file", `model.qdq.onnx`, `gone.onnx`, "make model"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeDescriptor(t, func(s string) string { return strings.Replace(s, tc.old, tc.new, 1) })
+			c, err := Open(Options{Descriptor: p})
+			if err == nil {
+				c.Close()
+				t.Fatal("Open accepted a mismatched descriptor")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestOpenRefusesCorruptModel(t *testing.T) {
+	inferencetest.Library(t)
+	p := writeDescriptor(t, func(s string) string { return strings.Replace(s, "mobilenet_v2_1.0_224_quant/model.qdq.onnx", "broken.onnx", 1) })
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p), "broken.onnx"), []byte("this is not a protobuf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Options{Descriptor: p})
+	if err == nil || !strings.Contains(err.Error(), "damaged or not an ONNX model") {
+		t.Fatalf("got %v, want a damaged-model message", err)
+	}
+}
+
+func TestMissingLibraryIsExplained(t *testing.T) {
+	t.Setenv(ortlib.EnvVar, filepath.Join(t.TempDir(), "libonnxruntime.so"))
+	_, err := Open(Options{Descriptor: inferencetest.Descriptor(t)})
+	if !errors.Is(err, ortlib.ErrNotFound) || !strings.Contains(err.Error(), "make runtime") {
+		t.Fatalf("got %v, want ErrNotFound telling to run make runtime", err)
+	}
+}
+
+func TestWrongLibraryIsExplained(t *testing.T) {
+	// A file that is not a shared library for this machine, as a library
+	// for another architecture would be to the dynamic loader.
+	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	if err := os.WriteFile(lib, []byte("\x7fELF not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(ortlib.EnvVar, lib)
+	_, err := Open(Options{Descriptor: inferencetest.Descriptor(t)})
+	if err == nil || !strings.Contains(err.Error(), "could not be loaded") || !strings.Contains(err.Error(), "make runtime") {
+		t.Fatalf("got %v, want a could-not-be-loaded message", err)
+	}
+}
+
+func TestFindDescriptor(t *testing.T) {
+	desc := inferencetest.Descriptor(t)
+	t.Setenv(ModelEnvVar, "")
+	got, err := FindDescriptor(filepath.Dir(desc))
+	if err != nil || filepath.Base(got) != "mobilenet_v2_1.0_224_quant.json" {
+		t.Errorf("FindDescriptor(models/) = %q, %v; want the quantised model first", got, err)
+	}
+	onnx := filepath.Join(t.TempDir(), "m.onnx")
+	if err := os.WriteFile(onnx, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FindDescriptor(onnx); err == nil || !strings.Contains(err.Error(), "m.json") {
+		t.Errorf("an .onnx without descriptor gave %v, want a message naming m.json", err)
+	}
+	if _, err := FindDescriptor(filepath.Join(t.TempDir(), "nope.json")); err == nil {
+		t.Error("a missing --model was accepted")
+	}
+}

@@ -1,0 +1,79 @@
+package inference
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spotter-app/spotter/inference/model"
+)
+
+// ModelEnvVar names a descriptor (or a folder of them) when no --model flag
+// is given.
+const ModelEnvVar = "SPOTTER_MODEL"
+
+// FindDescriptor picks the model descriptor to use. choice is the --model
+// flag: a descriptor (.json), an .onnx file with a descriptor of the same
+// name beside it, or a folder of descriptors. Without it, SPOTTER_MODEL is
+// read, then the models/ folders beside the executable, above it (a source
+// checkout's bin/), and in the working directory. In a folder, the first
+// descriptor by name whose model file exists wins.
+func FindDescriptor(choice string) (string, error) {
+	if choice == "" {
+		choice = os.Getenv(ModelEnvVar)
+	}
+	if choice != "" {
+		return descriptorFor(choice)
+	}
+	var dirs []string
+	if exe, err := os.Executable(); err == nil {
+		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = resolved
+		}
+		dirs = append(dirs, filepath.Join(filepath.Dir(exe), "models"), filepath.Join(filepath.Dir(exe), "..", "models"))
+	}
+	dirs = append(dirs, "models")
+	for _, dir := range dirs {
+		if d, err := firstUsable(dir); err == nil {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("No model was found. Run `make model`, or pass --model with a model descriptor (.json); looked in %s", strings.Join(dirs, ", "))
+}
+
+func descriptorFor(choice string) (string, error) {
+	info, err := os.Stat(choice)
+	if err != nil {
+		return "", fmt.Errorf("The model %s does not exist. Check the path given by --model or %s", choice, ModelEnvVar)
+	}
+	if info.IsDir() {
+		return firstUsable(choice)
+	}
+	if strings.EqualFold(filepath.Ext(choice), ".onnx") {
+		desc := strings.TrimSuffix(choice, filepath.Ext(choice)) + ".json"
+		if _, err := os.Stat(desc); err != nil {
+			return "", fmt.Errorf("The model %s has no descriptor: Spotter needs %s to know how to feed it (see models/*.json for examples)", choice, desc)
+		}
+		return desc, nil
+	}
+	return choice, nil
+}
+
+// firstUsable returns the first descriptor in dir, by name, whose model
+// file exists.
+func firstUsable(dir string) (string, error) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(paths)
+	for _, p := range paths {
+		d, err := model.Load(p)
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(d.ModelPath()); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("No usable model in %s: run `make model` or choose a descriptor whose model file exists", dir)
+}

@@ -1,0 +1,77 @@
+// Package inferencetest finds what the real-engine tests need: the ONNX
+// Runtime library, the model and the shared photos. When one is missing a
+// test is skipped on a developer's machine but fails under CI=true, so CI
+// can never pass by silently skipping the real thing.
+package inferencetest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spotter-app/spotter/inference/ortlib"
+)
+
+// Need fails (under CI) or skips the test when ok is false.
+func Need(t testing.TB, ok bool, what string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing; CI must provide it (make test sets it up)", what)
+	}
+	t.Skipf("%s is missing; run `make test` to set it up", what)
+}
+
+// Root is the repository's root, found from the test's working directory.
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Photo is the path of one of ../shared/photos.
+func Photo(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(Root(t), "..", "shared", "photos", name)
+	_, err := os.Stat(p)
+	Need(t, err == nil, "../shared/photos/"+name)
+	return p
+}
+
+// Library points ONNXRUNTIME_SHARED_LIBRARY_PATH at the library `make
+// runtime` installed, unless the variable is already set, and returns it.
+func Library(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv(ortlib.EnvVar)
+	if p == "" {
+		p = filepath.Join(Root(t), "build", ortlib.LibraryName())
+		t.Setenv(ortlib.EnvVar, p)
+	}
+	_, err := os.Stat(p)
+	Need(t, err == nil, "the ONNX Runtime library ("+p+")")
+	return p
+}
+
+// Descriptor is the default test model's descriptor, with its model file
+// present (`make model` copies it from ../shared).
+func Descriptor(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(Root(t), "models", "mobilenet_v2_1.0_224_quant.json")
+	_, err := os.Stat(filepath.Join(Root(t), "models", "mobilenet_v2_1.0_224_quant", "model.qdq.onnx"))
+	Need(t, err == nil, "the test model (models/mobilenet_v2_1.0_224_quant)")
+	return d
+}

@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/spotter-app/spotter/inference/prediction"
+)
+
+// shownPredictions is how many ranked answers the panel lists.
+const shownPredictions = 5
+
+// resultsView is the right-hand panel: the best answer in large type, how
+// sure the model is, and the runners-up with confidence bars.
+type resultsView struct {
+	title      *widget.Label // best label's main name
+	aliases    *widget.Label // the label's other names, if any
+	confidence *widget.Label
+	rows       []resultRow
+	ranked     *fyne.Container
+	errIcon    *widget.Icon
+	errText    *widget.Label
+	errBox     *fyne.Container
+	box        *fyne.Container
+}
+
+type resultRow struct {
+	name *widget.Label
+	bar  *widget.ProgressBar
+}
+
+func newResultsView() *resultsView {
+	v := &resultsView{}
+	v.title = widget.NewLabel("")
+	v.title.SizeName = theme.SizeNameHeadingText
+	v.title.TextStyle.Bold = true
+	v.title.Wrapping = fyne.TextWrapWord
+	v.aliases = widget.NewLabel("")
+	v.aliases.TextStyle.Italic = true
+	v.aliases.Wrapping = fyne.TextWrapWord
+	v.aliases.Importance = widget.LowImportance
+	v.confidence = widget.NewLabel("")
+
+	rows := container.NewVBox()
+	for range shownPredictions {
+		r := resultRow{name: widget.NewLabel(""), bar: widget.NewProgressBar()}
+		r.name.Truncation = fyne.TextTruncateEllipsis
+		bar := r.bar
+		bar.TextFormatter = func() string { return percent(float32(bar.Value)) }
+		v.rows = append(v.rows, r)
+		rows.Add(container.NewVBox(r.name, r.bar))
+	}
+	v.ranked = container.NewVBox(widget.NewSeparator(), widget.NewLabelWithStyle("Top 5", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), rows)
+
+	v.errIcon = widget.NewIcon(theme.ErrorIcon())
+	v.errText = widget.NewLabel("")
+	v.errText.Wrapping = fyne.TextWrapWord
+	v.errText.Importance = widget.DangerImportance
+	v.errBox = container.NewBorder(nil, nil, container.NewVBox(v.errIcon), nil, v.errText)
+
+	v.box = container.NewVBox(v.errBox, v.title, v.aliases, v.confidence, v.ranked)
+	v.clear()
+	return v
+}
+
+// clear empties the panel, for a new photo.
+func (v *resultsView) clear() {
+	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.aliases, v.confidence, v.ranked} {
+		o.Hide()
+	}
+}
+
+func (v *resultsView) showError(msg string) {
+	v.clear()
+	v.errText.SetText(msg)
+	v.errBox.Show()
+}
+
+func (v *resultsView) showResult(preds []prediction.Prediction) {
+	v.clear()
+	if len(preds) == 0 {
+		v.showError("The model gave no answer for this photo. Try another photo or another model.")
+		return
+	}
+	main, others := splitLabel(preds[0].Label)
+	v.title.SetText(main)
+	v.title.Show()
+	if others != "" {
+		v.aliases.SetText("also called " + others)
+		v.aliases.Show()
+	}
+	v.confidence.SetText(percent(preds[0].Probability) + " confidence")
+	v.confidence.Show()
+	for i, r := range v.rows {
+		if i >= len(preds) {
+			r.name.SetText("")
+			r.bar.SetValue(0)
+			continue
+		}
+		r.name.SetText(preds[i].Label)
+		r.bar.SetValue(float64(preds[i].Probability))
+	}
+	v.ranked.Show()
+}
+
+// splitLabel separates an ImageNet label's first name from its synonyms
+// ("malamute, malemute, Alaskan malamute").
+func splitLabel(label string) (main, others string) {
+	main, others, _ = strings.Cut(label, ",")
+	return strings.TrimSpace(main), strings.TrimSpace(others)
+}
+
+func percent(p float32) string {
+	if p >= 0.995 || p < 0.1 {
+		return fmt.Sprintf("%.1f %%", 100*p)
+	}
+	return fmt.Sprintf("%.0f %%", 100*p)
+}
