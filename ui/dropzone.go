@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -25,6 +26,7 @@ type dropZone struct {
 	frame   *canvas.Rectangle
 	preview *canvas.Image
 	hint    *widget.Label
+	again   *widget.Label // the invitation's small form, under a photo
 	icon    *widget.Icon
 	hovered bool
 }
@@ -45,6 +47,10 @@ func newDropZone(onTap func()) *dropZone {
 	z.preview.ScaleMode = canvas.ImageScaleSmooth
 	z.hint = widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	z.hint.Wrapping = fyne.TextWrapWord
+	z.again = widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{})
+	z.again.Importance = widget.LowImportance
+	z.again.Truncation = fyne.TextTruncateEllipsis
+	z.again.Hide()
 	z.icon = widget.NewIcon(theme.FileImageIcon())
 	z.ExtendBaseWidget(z)
 	z.applyHover()
@@ -52,11 +58,11 @@ func newDropZone(onTap func()) *dropZone {
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
-	iconBox := container.NewGridWrap(fyne.NewSquareSize(64), z.icon)
-	invite := container.NewCenter(container.NewVBox(container.NewCenter(iconBox), z.hint))
+	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), z.icon))
+	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), iconBox, z.hint, layout.NewSpacer()))
 	return widget.NewSimpleRenderer(container.NewStack(
 		z.frame,
-		container.NewPadded(container.NewPadded(z.preview)),
+		container.NewPadded(container.NewBorder(nil, z.again, nil, nil, container.NewPadded(z.preview))),
 		invite,
 	))
 }
@@ -74,9 +80,11 @@ func (z *dropZone) showPhoto(img image.Image) {
 	if img == nil {
 		z.hint.Show()
 		z.icon.Show()
+		z.again.Hide()
 	} else {
 		z.hint.Hide()
 		z.icon.Hide()
+		z.again.Show()
 	}
 }
 

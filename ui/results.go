@@ -31,7 +31,8 @@ type resultsView struct {
 
 type resultRow struct {
 	name *widget.Label
-	bar  *widget.ProgressBar
+	pct  *widget.Label
+	bar  *confidenceBar
 }
 
 func newResultsView() *resultsView {
@@ -43,17 +44,15 @@ func newResultsView() *resultsView {
 	v.aliases = widget.NewLabel("")
 	v.aliases.TextStyle.Italic = true
 	v.aliases.Wrapping = fyne.TextWrapWord
-	v.aliases.Importance = widget.LowImportance
 	v.confidence = widget.NewLabel("")
 
 	rows := container.NewVBox()
 	for range shownPredictions {
-		r := resultRow{name: widget.NewLabel(""), bar: widget.NewProgressBar()}
+		r := resultRow{name: widget.NewLabel(""), pct: widget.NewLabel(""), bar: newConfidenceBar()}
 		r.name.Truncation = fyne.TextTruncateEllipsis
-		bar := r.bar
-		bar.TextFormatter = func() string { return percent(float32(bar.Value)) }
+		r.pct.Alignment = fyne.TextAlignTrailing
 		v.rows = append(v.rows, r)
-		rows.Add(container.NewVBox(r.name, r.bar))
+		rows.Add(container.NewBorder(nil, r.bar, nil, r.pct, r.name))
 	}
 	v.ranked = container.NewVBox(widget.NewSeparator(), widget.NewLabelWithStyle("Top 5", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), rows)
 
@@ -99,11 +98,13 @@ func (v *resultsView) showResult(preds []prediction.Prediction) {
 	for i, r := range v.rows {
 		if i >= len(preds) {
 			r.name.SetText("")
+			r.pct.SetText("")
 			r.bar.SetValue(0)
 			continue
 		}
 		r.name.SetText(preds[i].Label)
-		r.bar.SetValue(float64(preds[i].Probability))
+		r.pct.SetText(percent(preds[i].Probability))
+		r.bar.SetValue(preds[i].Probability)
 	}
 	v.ranked.Show()
 }

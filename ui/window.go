@@ -46,6 +46,7 @@ type Window struct {
 	// UI thread only.
 	loading  bool
 	current  uint64 // the job whose answer the window waits for; 0 when idle
+	showing  uint64 // the job whose photo the drop zone shows
 	currentN string // its file name
 }
 
@@ -79,7 +80,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	// after the event loop ends, because the UI thread must not block here.
 	win.SetOnClosed(func() { w.worker.stop() })
 
-	w.activity.Start()
+	w.syncActivity()
 	w.worker = startWorker(open, post, events{
 		loaded:   w.loaded,
 		preview:  w.showPreview,
@@ -97,11 +98,12 @@ func (w *Window) Shutdown() { w.worker.wait() }
 // Call it on the UI thread.
 func (w *Window) Open(path string) {
 	w.current = w.worker.submit(path)
+	w.showing = w.current
 	w.currentN = filepath.Base(path)
 	w.zone.showPhoto(nil)
 	w.results.clear()
 	w.status.SetText("Classifying " + w.currentN + "…")
-	w.activity.Start()
+	w.syncActivity()
 }
 
 func (w *Window) dropped(_ fyne.Position, uris []fyne.URI) {
@@ -123,7 +125,7 @@ func (w *Window) dropped(_ fyne.Position, uris []fyne.URI) {
 // refuse shows a problem with a drop that never reached the worker. It
 // cancels nothing: an answer still on its way is simply not awaited.
 func (w *Window) refuse(msg string) {
-	w.current = 0
+	w.current, w.showing = 0, 0
 	w.zone.showPhoto(nil)
 	w.results.showError(msg)
 	w.status.SetText("")
@@ -163,7 +165,7 @@ func (w *Window) loaded(err error) {
 }
 
 func (w *Window) showPreview(id uint64, img image.Image) {
-	if id == w.current {
+	if id == w.showing {
 		w.zone.showPhoto(img)
 	}
 }

@@ -1,0 +1,64 @@
+# Spotter: `make run` sets up what is missing and opens the window;
+# `make test` sets up what is missing and runs every test.
+
+SHELL        := /bin/bash
+ORT_VERSION  := 1.24.1
+ORT_SHA256   := 53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
+ORT_LIB      := build/libonnxruntime.so
+SHARED       := $(abspath ../shared)
+GO_PACKAGES  := ./...
+
+# Debian/Ubuntu packages: Fyne's build needs, the X server and tools the
+# end-to-end test drives the real window with.
+APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+                libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
+
+.PHONY: all run build deps runtime model test check e2e clean
+
+all: build
+
+run: deps runtime model build
+	./bin/spotter
+
+build: bin/spotter
+
+bin/spotter: $(shell find cmd ui inference assets -type f) go.mod go.sum FyneApp.toml
+	go build -o $@ ./cmd/spotter
+
+# Installs missing apt packages (as root, or through sudo when available).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  if [ $$(id -u) -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v go >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/"; exit 1; }
+	@[ -f $(ORT_LIB) ] || command -v npm >/dev/null || { echo "npm is needed once, to fetch ONNX Runtime: install Node.js (apt-get install npm)"; exit 1; }
+
+# The official CPU build of ONNX Runtime, from the onnxruntime-node npm
+# package (npm pack only downloads; it runs no install script).
+runtime: $(ORT_LIB)
+
+$(ORT_LIB):
+	@mkdir -p build/ort-download
+	cd build/ort-download && npm pack --silent onnxruntime-node@$(ORT_VERSION) >/dev/null
+	tar -xzf build/ort-download/onnxruntime-node-$(ORT_VERSION).tgz -C build/ort-download \
+	  package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+	echo "$(ORT_SHA256)  build/ort-download/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" | sha256sum -c --quiet
+	mv build/ort-download/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 $@
+	rm -rf build/ort-download
+
+model:
+	@SHARED=$(SHARED) models/fetch.sh
+
+# Static checks, the race-checked tests (unit, engine, headless UI), and the
+# end-to-end test that drops a photo on the real window under Xvfb.
+test: deps runtime model build
+	@unformatted=$$(gofmt -l cmd ui inference assets); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet $(GO_PACKAGES)
+	SPOTTER_SCREENSHOTS=$(abspath build/screenshots) go test -race -count=1 $(GO_PACKAGES)
+
+clean:
+	rm -rf bin build/screenshots

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spotter-app/spotter/inference/inferencetest"
+)
+
+// These tests run the real program in a real X11 window under Xvfb and
+// drive it as a person would: a drag and drop from "a file manager" (the
+// XDND tool in ../shared/tools/xdnd) and the window manager's close button.
+
+type display struct {
+	name string
+	xdnd string // folder with xdndsend and wmdelete
+	env  []string
+}
+
+func startDisplay(t *testing.T) *display {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool", "import", "gcc"} {
+		_, err := exec.LookPath(tool)
+		inferencetest.Need(t, err == nil, tool+" (apt-get install xvfb xdotool imagemagick gcc)")
+	}
+	src := filepath.Join(inferencetest.Root(t), "..", "shared", "tools", "xdnd")
+	_, err := os.Stat(src)
+	inferencetest.Need(t, err == nil, "../shared/tools/xdnd")
+	d := &display{xdnd: t.TempDir()}
+	for _, tool := range []string{"xdndsend", "wmdelete"} {
+		out, err := exec.Command("gcc", "-O2", "-o", filepath.Join(d.xdnd, tool), filepath.Join(src, tool+".c"), "-lX11").CombinedOutput()
+		if err != nil {
+			t.Fatalf("building %s: %v\n%s", tool, err, out)
+		}
+	}
+	n := 90
+	for ; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
+			if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
+				break
+			}
+		}
+	}
+	d.name = fmt.Sprintf(":%d", n)
+	x := exec.Command("Xvfb", d.name, "-screen", "0", "1024x768x24", "-nolisten", "tcp")
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = x.Process.Kill()
+		_ = x.Wait()
+	})
+	waitFor(t, 10*time.Second, "Xvfb to listen", func() bool {
+		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		return err == nil
+	})
+	d.env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),
+		"ONNXRUNTIME_SHARED_LIBRARY_PATH="+inferencetest.Library(t), "SPOTTER_MODEL="+inferencetest.Descriptor(t))
+	return d
+}
+
+func (d *display) run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = d.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %q: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", limit, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// running is the program under test with its log (stderr) collected.
+type running struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	log    strings.Builder
+	exited chan error
+}
+
+func buildSpotter(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "spotter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func (d *display) launch(t *testing.T, bin string, args ...string) *running {
+	t.Helper()
+	a := &running{cmd: exec.Command(bin, args...), exited: make(chan error, 1)}
+	a.cmd.Env = d.env
+	stderr, err := a.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			a.mu.Lock()
+			a.log.WriteString(sc.Text() + "\n")
+			a.mu.Unlock()
+		}
+		a.exited <- a.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = a.cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("spotter's log:\n%s", a.logText())
+		}
+	})
+	return a
+}
+
+func (a *running) logText() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.log.String()
+}
+
+func (a *running) waitLog(t *testing.T, want string) string {
+	t.Helper()
+	var line string
+	waitFor(t, 30*time.Second, "the log to say "+want, func() bool {
+		for _, l := range strings.Split(a.logText(), "\n") {
+			if strings.Contains(l, want) {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	return line
+}
+
+// waitExit asserts the program ends within limit, as a person closing the
+// window expects, with status 0.
+func (a *running) waitExit(t *testing.T, limit time.Duration) {
+	t.Helper()
+	start := time.Now()
+	select {
+	case err := <-a.exited:
+		if err != nil {
+			t.Errorf("spotter exited with %v", err)
+		}
+		t.Logf("spotter exited %v after being asked to", time.Since(start).Round(time.Millisecond))
+	case <-time.After(limit):
+		t.Fatalf("spotter still runs %v after being asked to close", limit)
+	}
+}
+
+var dogBreeds = []string{"malamute", "Eskimo dog", "Siberian husky"}
+
+func TestWindowDropAndClose(t *testing.T) {
+	d := startDisplay(t)
+	a := d.launch(t, buildSpotter(t))
+	wid := strings.Fields(d.run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Spotter$"))[0]
+	a.waitLog(t, "model loaded")
+
+	d.run(t, filepath.Join(d.xdnd, "xdndsend"), wid, "200", "150", inferencetest.Photo(t, "dog.jpg"))
+	line := a.waitLog(t, "msg=classified")
+	if !containsAny(line, dogBreeds) || !strings.Contains(line, "dog.jpg") {
+		t.Errorf("the log does not report a dog breed for dog.jpg: %s", line)
+	}
+
+	// What a person sees: save it, and check it is a real picture of the
+	// window, not a blank screen.
+	shot := filepath.Join(screenshotDir(t), "result.png")
+	time.Sleep(300 * time.Millisecond) // let the preview's frame draw
+	d.run(t, "import", "-window", "root", shot)
+	checkScreenshot(t, shot)
+
+	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)
+	a.waitExit(t, 2*time.Second)
+	if !strings.Contains(a.logText(), "msg=closed") {
+		t.Error("the program did not shut down through its worker")
+	}
+}
+
+func TestOpenFileArgumentAndSIGTERM(t *testing.T) {
+	d := startDisplay(t)
+	a := d.launch(t, buildSpotter(t), inferencetest.Photo(t, "eagle.jpg"))
+	line := a.waitLog(t, "msg=classified")
+	if !strings.Contains(line, "label=kite") && !strings.Contains(line, "bald eagle") {
+		t.Errorf("eagle.jpg given on the command line: %s", line)
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	a.waitExit(t, 2*time.Second)
+	if !strings.Contains(a.logText(), "msg=closed") {
+		t.Error("SIGTERM did not shut down through the worker")
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// screenshotDir is SPOTTER_SCREENSHOTS when set (make test keeps them in
+// build/screenshots), else a temporary folder.
+func screenshotDir(t *testing.T) string {
+	if dir := os.Getenv("SPOTTER_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+func checkScreenshot(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", path, err)
+	}
+	colours := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
+		}
+	}
+	// The photo's preview alone brings thousands of colours; an empty or
+	// black screen has a handful.
+	if len(colours) < 500 {
+		t.Errorf("screenshot %s has only %d colours: the window did not render the photo", path, len(colours))
+	}
+	t.Logf("screenshot: %s", path)
+}
