@@ -219,7 +219,9 @@ func TestOpenRefusesMismatches(t *testing.T) {
 
 func TestOpenRefusesCorruptModel(t *testing.T) {
 	inferencetest.Library(t)
-	p := writeDescriptor(t, func(s string) string { return strings.Replace(s, "mobilenet_v2_1.0_224_quant/model.qdq.onnx", "broken.onnx", 1) })
+	p := writeDescriptor(t, func(s string) string {
+		return strings.Replace(s, "mobilenet_v2_1.0_224_quant/model.qdq.onnx", "broken.onnx", 1)
+	})
 	if err := os.WriteFile(filepath.Join(filepath.Dir(p), "broken.onnx"), []byte("this is not a protobuf"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -94,9 +94,9 @@ func (z *dropZone) Tapped(*fyne.PointEvent) {
 	}
 }
 
-func (z *dropZone) MouseIn(*desktop.MouseEvent) { z.hovered = true; z.applyHover() }
+func (z *dropZone) MouseIn(*desktop.MouseEvent)    { z.hovered = true; z.applyHover() }
 func (z *dropZone) MouseMoved(*desktop.MouseEvent) {}
-func (z *dropZone) MouseOut()                    { z.hovered = false; z.applyHover() }
+func (z *dropZone) MouseOut()                      { z.hovered = false; z.applyHover() }
 
 func (z *dropZone) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
