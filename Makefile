@@ -13,7 +13,7 @@ GO_PACKAGES  := ./...
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
 
-.PHONY: all run build deps runtime model test check e2e clean
+.PHONY: all run build deps runtime model test bench clean
 
 all: build
 
@@ -59,6 +59,16 @@ test: deps runtime model build
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
 	SPOTTER_SCREENSHOTS=$(abspath build/screenshots) go test -race -count=1 $(GO_PACKAGES)
+
+# Per-photo time split into decode, preprocess and inference, and ONNX
+# Runtime's Run alone (the floor), for 1 and 2 intra-op threads. Prints; it
+# asserts nothing.
+bench: deps runtime model
+	@go test -run '^$$' -bench . -benchtime 3s -count 1 ./inference | awk ' \
+	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "benchmark", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
+	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
+	    for (k=4; k<NF; k+=2) { if ($$(k+1)=="decode-ms") d=$$k; if ($$(k+1)=="preprocess-ms") p=$$k; if ($$(k+1)=="inference-ms") i=$$k } \
+	    printf "%-38s %10.2f %10s %12s %11s\n", name, $$3/1e6, d, p, i }'
 
 clean:
 	rm -rf bin build/screenshots

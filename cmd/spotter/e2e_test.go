@@ -192,7 +192,7 @@ func TestWindowDropAndClose(t *testing.T) {
 	// window, not a blank screen.
 	shot := filepath.Join(screenshotDir(t), "result.png")
 	time.Sleep(300 * time.Millisecond) // let the preview's frame draw
-	d.run(t, "import", "-window", "root", shot)
+	d.run(t, "import", "-window", wid, shot)
 	checkScreenshot(t, shot)
 
 	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)

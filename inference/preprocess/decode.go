@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	// Decoders register themselves with image.Decode.
 	_ "image/gif"
@@ -88,6 +89,21 @@ func Load(path string) (Photo, error) {
 	return Photo{Image: img, Orientation: orientation, Format: format}, nil
 }
 
+// truncated recognises the ways Go's decoders report data that ends early;
+// only some of them wrap io.ErrUnexpectedEOF.
+func truncated(err error) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"short Huffman data", "not enough pixel data", "not enough image data", "unexpected EOF"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func openError(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -104,7 +120,7 @@ func unreadable(name string, head []byte, err error) error {
 	if kind := sniff(head); kind != "" {
 		return fmt.Errorf("%s is %s, which Spotter cannot read. Drop a %s photo", name, kind, Supported)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	if truncated(err) {
 		return fmt.Errorf("%s is cut off: the file ends before the image does. It may still be downloading or copying; try again when it is complete", name)
 	}
 	if errors.Is(err, image.ErrFormat) {
