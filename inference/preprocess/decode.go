@@ -5,6 +5,7 @@ package preprocess
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -63,7 +64,9 @@ func Load(path string) (Photo, error) {
 	}
 
 	r := bufio.NewReaderSize(f, 64<<10)
+	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
+	head = bytes.Clone(head)
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		return Photo{}, unreadable(name, head, err)

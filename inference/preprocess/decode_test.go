@@ -77,8 +77,41 @@ func TestLoadErrors(t *testing.T) {
 		{"drawing.jpg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>`), []string{"SVG"}},
 		{"photos.zip", append([]byte("PK\x03\x04\x14\x00\x00\x00"), make([]byte, 64)...), []string{"ZIP"}},
 		{"random.jpg", randomBytes(4096), []string{"not an image", preprocess.Supported}},
-		// Cut inside the headers. (Cut inside the pixel data: see
-		// TestLoadCutInPixelData: a file cut off inside its compressed pixel data
+		// Cut inside the headers; for cuts inside the pixel data see
+		// TestLoadCutInPixelData.
+		{"header only.jpg", jpg[:2], []string{"cut off"}},
+		{"cut in headers.jpg", jpg[:200], []string{"cut off"}},
+		{"cut in IHDR.png", pngData[:20], []string{"cut off"}},
+		{"signature only.png", pngData[:8], []string{"cut off"}},
+		{"half.jpg", jpg[:len(jpg)/2], []string{"cut off"}},
+		{"half.png", pngData[:len(pngData)/2], []string{"cut off"}},
+		{"damaged.png", damagedPNG, []string{"damaged"}},
+		{"huge.png", hugePNG(100000, 100000), []string{"100000×100000", "10000 megapixels", "up to 100 megapixels"}},
+		{"huge.gif", hugeGIF(65535, 65535), []string{"65535×65535", "megapixels"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := loadBytes(t, tc.name, tc.data)
+			if err == nil {
+				t.Fatalf("Load(%s) succeeded: %T %v", tc.name, p.Image, p.Image.Bounds())
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.name) {
+				t.Errorf("message %q does not name the file %q", msg, tc.name)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q does not say %q", msg, w)
+				}
+			}
+			if p.Image != nil {
+				t.Errorf("Load returned an image with its error")
+			}
+		})
+	}
+}
+
+// TestLoadCutInPixelData: a file cut off inside its compressed pixel data
 // (the usual state of a photo still downloading) is reported as cut off.
 // Go's decoders report most of these with their own format errors ("invalid
 // JPEG format: short Huffman data", "png: invalid format: not enough pixel

@@ -261,13 +261,9 @@ func TestLoadCorruptEXIF(t *testing.T) {
 
 // TestLoadOrientedJPEGFillsUpright goes from file to tensor: a JPEG tagged
 // with an orientation gives the tensor of its decoded pixels turned upright
-// by hand. The crops start at even coordinates: see the note below.
-//
-// Not tested here: with a crop starting at an odd coordinate (each_side
-// 0.875 of 320×240 starts at y=15) a 4:2:0 JPEG's colour is shifted by one
-// pixel, because github.com/nfnt/resize reads a *image.YCbCr sub-image's
-// chroma as if its origin were even. That is a bug in CentralCrop's use of
-// YCbCr.SubImage with nfnt/resize, independent of orientation.
+// by hand. The crops start at even coordinates so that CentralCrop's
+// adjustment of odd YCbCr origins (see regression_test.go) does not move
+// one side's crop and not the other's.
 func TestLoadOrientedJPEGFillsUpright(t *testing.T) {
 	jpg := encodeJPEG(t, quadrants(320, 240), 95)
 	plain, err := loadBytes(t, "plain.jpg", jpg)

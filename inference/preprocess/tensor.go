@@ -56,8 +56,15 @@ func (t *Tensor) Fill(p Photo, dst []float32) error {
 	}
 	cropped := CentralCrop(p.Image, t.crop)
 	small := resize.Resize(uint(w), uint(h), cropped, resize.Bilinear)
-	t.scratch = toRGBA(small, t.scratch)
-	upright := p.Orientation.Apply(t.scratch)
+	rgba, ok := small.(*image.RGBA)
+	if !ok || rgba.Bounds().Min != (image.Point{}) {
+		// Only a converted copy may become scratch: small can be the
+		// caller's own photo (no crop, no resize needed), which the next
+		// Fill must not draw into.
+		t.scratch = toRGBA(small, t.scratch)
+		rgba = t.scratch
+	}
+	upright := p.Orientation.Apply(rgba)
 	t.normalise(upright, dst)
 	return nil
 }
@@ -74,6 +81,13 @@ func CentralCrop(img image.Image, crop model.Crop) image.Image {
 	cw, ch = max(cw, 1), max(ch, 1)
 	x0 := b.Min.X + (b.Dx()-cw)/2
 	y0 := b.Min.Y + (b.Dy()-ch)/2
+	if _, ok := img.(*image.YCbCr); ok {
+		// nfnt/resize reads a YCbCr sub-image's subsampled chroma as if its
+		// origin were even; an odd origin would shift colour by a pixel
+		// against brightness. Moving the crop by one pixel is harmless.
+		x0 -= x0 & 1
+		y0 -= y0 & 1
+	}
 	r := image.Rect(x0, y0, x0+cw, y0+ch)
 	if r == b {
 		return img
