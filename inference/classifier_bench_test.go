@@ -3,11 +3,11 @@ package inference
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/prediction"
-	"github.com/spotter-app/spotter/inference/preprocess"
 )
 
 // BenchmarkClassifyFile times the whole path per shared photo and reports
@@ -42,28 +42,26 @@ func BenchmarkClassifyFile(b *testing.B) {
 	}
 }
 
-// BenchmarkRun is the floor: ONNX Runtime's Run alone on a prepared tensor.
+// BenchmarkRun is the floor: ONNX Runtime's Run alone on a prepared tensor,
+// for the quantised and the float32 model.
 func BenchmarkRun(b *testing.B) {
 	inferencetest.Library(b)
-	for _, threads := range []int{1, 2} {
-		c, err := Open(Options{Descriptor: inferencetest.Descriptor(b), Threads: threads})
-		if err != nil {
-			b.Fatal(err)
-		}
-		photo, err := preprocess.Load(inferencetest.Photo(b, "dog.jpg"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Classify(context.Background(), photo); err != nil {
-			b.Fatal(err)
-		}
-		b.Run("threads="+strconv.Itoa(threads), func(b *testing.B) {
-			for b.Loop() {
-				if err := c.session.RunWithOptions(c.run); err != nil {
-					b.Fatal(err)
-				}
+	quant := inferencetest.Descriptor(b)
+	models := map[string]string{"qdq": quant, "f32": strings.TrimSuffix(quant, ".json") + "_float.json"}
+	for _, name := range []string{"qdq", "f32"} {
+		for _, threads := range []int{1, 2} {
+			c, err := Open(Options{Descriptor: models[name], Threads: threads})
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-		c.Close()
+			b.Run(name+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
+				for b.Loop() {
+					if err := c.session.RunWithOptions(c.run); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			c.Close()
+		}
 	}
 }
