@@ -76,6 +76,9 @@ func (v *resultsView) clear() {
 
 func (v *resultsView) showError(msg string) {
 	v.clear()
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
 	v.errText.SetText(msg)
 	v.errBox.Show()
 }

@@ -48,6 +48,7 @@ type Window struct {
 	current  uint64 // the job whose answer the window waits for; 0 when idle
 	showing  uint64 // the job whose photo the drop zone shows
 	currentN string // its file name
+	lastDir  string // where the file dialog opens: the last photo's folder
 }
 
 // New builds the window's content into win, registers the drop and close
@@ -100,6 +101,7 @@ func (w *Window) Open(path string) {
 	w.current = w.worker.submit(path)
 	w.showing = w.current
 	w.currentN = filepath.Base(path)
+	w.lastDir = filepath.Dir(path)
 	w.zone.showPhoto(nil)
 	w.results.clear()
 	w.status.SetText("Classifying " + w.currentN + "…")
@@ -148,6 +150,11 @@ func (w *Window) chooseFile() {
 		w.Open(path)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
+	if w.lastDir != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(w.lastDir)); err == nil {
+			d.SetLocation(dir)
+		}
+	}
 	d.SetTitleText("Choose a photo")
 	d.Resize(w.win.Canvas().Size().Subtract(fyne.NewSquareSize(40)))
 	d.Show()

@@ -61,8 +61,6 @@ type worker struct {
 	cancelJob context.CancelFunc
 	nextID    uint64
 	wake      chan struct{}
-
-	lastLoadErr error // only touched by the worker goroutine
 }
 
 func startWorker(open Opener, post func(func()), ev events) *worker {
@@ -105,7 +103,7 @@ func (w *worker) wait() {
 
 func (w *worker) loop() {
 	defer close(w.done)
-	clf := w.load()
+	clf, _ := w.load()
 	defer func() {
 		if clf != nil {
 			if err := clf.Close(); err != nil {
@@ -127,8 +125,9 @@ func (w *worker) loop() {
 			continue
 		}
 		if clf == nil {
-			if clf = w.load(); clf == nil {
-				w.finish(j, prediction.Result{}, w.lastLoadErr)
+			var err error
+			if clf, err = w.load(); err != nil {
+				w.finish(j, prediction.Result{}, err)
 				continue
 			}
 		}
@@ -137,14 +136,14 @@ func (w *worker) loop() {
 	}
 }
 
-func (w *worker) load() (clf Classifier) {
+// load opens the classifier and reports the outcome to the window.
+func (w *worker) load() (clf Classifier, err error) {
 	start := time.Now()
-	err := protect("loading the model", func() error {
+	err = protect("loading the model", func() error {
 		var err error
 		clf, err = w.open()
 		return err
 	})
-	w.lastLoadErr = err
 	if err != nil {
 		slog.Error("model not loaded", "err", err)
 		clf = nil
@@ -152,7 +151,7 @@ func (w *worker) load() (clf Classifier) {
 		slog.Info("model loaded", "ms", time.Since(start).Milliseconds())
 	}
 	w.post(func() { w.ev.loaded(err) })
-	return clf
+	return clf, err
 }
 
 func (w *worker) run(clf Classifier, j *job) (res prediction.Result, err error) {
