@@ -157,7 +157,7 @@ func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 // ClassifyFile decodes the photo at path and classifies it.
 func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.Result, error) {
 	start := time.Now()
-	photo, err := safeLoad(path)
+	photo, err := safeLoad(ctx, path)
 	if err != nil {
 		return prediction.Result{}, err
 	}
@@ -169,14 +169,14 @@ func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.
 
 // safeLoad turns a panic in an image decoder (they have had bugs on crafted
 // files) into an error about that one file.
-func safeLoad(path string) (p preprocess.Photo, err error) {
+func safeLoad(ctx context.Context, path string) (p preprocess.Photo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			slog.Error("decoder panic", "path", path, "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("The image decoder failed on %s (%v). The file is probably damaged", path, r)
 		}
 	}()
-	return preprocess.Load(path)
+	return preprocess.Load(ctx, path)
 }
 
 // Classify runs the model on a decoded photo. When ctx is cancelled during

@@ -157,7 +157,7 @@ func (w *worker) load() (clf Classifier, err error) {
 func (w *worker) run(clf Classifier, j *job) (res prediction.Result, err error) {
 	err = protect("classifying "+j.path, func() error {
 		start := time.Now()
-		photo, err := preprocess.Load(j.path)
+		photo, err := preprocess.Load(j.ctx, j.path)
 		if err != nil {
 			return err
 		}

@@ -45,15 +45,21 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
 	clf, err := ef.open(*top)
 	if err != nil {
 		fmt.Fprintln(stderr, "spotter:", err)
+		if *asJSON {
+			// A script reading the JSON learns of every photo's fate.
+			for _, path := range fs.Args() {
+				_ = enc.Encode(jsonLine{Path: path, Error: err.Error()})
+			}
+		}
 		return 1
 	}
 	defer clf.Close()
 
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
 	failed := false
 	for _, path := range fs.Args() {
 		res, err := clf.ClassifyFile(ctx, path)

@@ -77,4 +77,17 @@ func TestClassifyWithoutLibrary(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "make runtime") {
 		t.Errorf("exit %d, stderr %q; want 1 and advice to run make runtime", code, errs)
 	}
+	code, out, _ := runCLI(t, "--json", "--model", inferencetest.Descriptor(t), "a.jpg", "b.jpg")
+	var lines []jsonLine
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var l jsonLine
+		if err := dec.Decode(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if code != 1 || len(lines) != 2 || lines[1].Path != "b.jpg" || !strings.Contains(lines[1].Error, "make runtime") {
+		t.Errorf("--json without a library: exit %d, lines %+v", code, lines)
+	}
 }

@@ -6,6 +6,7 @@ package preprocess
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -13,7 +14,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	// Decoders register themselves with image.Decode.
 	_ "image/gif"
@@ -44,8 +47,10 @@ type Photo struct {
 }
 
 // Load decodes the image file at path. Its errors are written for the person
-// who dropped the file: they name it, say what is wrong and what to do.
-func Load(path string) (Photo, error) {
+// who dropped the file: they name it, say what is wrong and what to do. When
+// ctx ends, decoding stops at the next read and ctx.Err() is returned, so
+// closing the window never waits for a large photo to finish decoding.
+func Load(ctx context.Context, path string) (Photo, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -62,14 +67,19 @@ func Load(path string) (Photo, error) {
 	if info.Size() == 0 {
 		return Photo{}, fmt.Errorf("%s is empty (0 bytes). It may still be downloading or copying; try again when it is complete", name)
 	}
+	if ext, ok := rawExtension(name); ok {
+		// Some RAW files open as TIFF and would yield their tiny embedded
+		// preview, or a misleading "damaged"; say what they are instead.
+		return Photo{}, fmt.Errorf("%s is a camera RAW photo (%s): format not supported. Export it as JPEG from your photo software and drop that", name, ext)
+	}
 
-	r := bufio.NewReaderSize(f, 64<<10)
+	r := bufio.NewReaderSize(ctxReader{ctx, f}, 64<<10)
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
 	head = bytes.Clone(head)
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
-		return Photo{}, unreadable(name, head, err)
+		return Photo{}, decodeError(ctx, name, head, err)
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels {
 		return Photo{}, fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
@@ -78,18 +88,50 @@ func Load(path string) (Photo, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Photo{}, openError(name, err)
 	}
-	r.Reset(f)
+	r.Reset(ctxReader{ctx, f})
 	orientation := Upright
 	if format == "jpeg" {
-		if orientation, err = readJPEGOrientation(r); err != nil {
-			return Photo{}, openError(name, err)
-		}
+		orientation = readJPEGOrientation(r)
 	}
 	img, _, err := image.Decode(r)
 	if err != nil {
-		return Photo{}, unreadable(name, head, err)
+		return Photo{}, decodeError(ctx, name, head, err)
 	}
 	return Photo{Image: img, Orientation: orientation, Format: format}, nil
+}
+
+// ctxReader ends a read once its context is done; decoders give up on the
+// error at once.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func decodeError(ctx context.Context, name string, head []byte, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return unreadable(name, head, err)
+}
+
+// rawExtensions are camera RAW formats, by file extension: several are TIFF
+// inside, so their first bytes do not tell them apart.
+var rawExtensions = []string{".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25", ".kdc",
+	".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2", ".rwl", ".sr2", ".srf", ".srw", ".x3f"}
+
+func rawExtension(name string) (string, bool) {
+	ext := strings.ToLower(filepath.Ext(name))
+	if slices.Contains(rawExtensions, ext) {
+		return strings.ToUpper(ext[1:]), true
+	}
+	return "", false
 }
 
 // truncated recognises the ways Go's decoders report data that ends early;
@@ -111,6 +153,8 @@ func openError(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s is no longer there: it was moved or deleted after it was dropped", name)
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Errorf("%s is a symbolic link that leads back to itself (a loop), so there is no photo behind it. Drop the photo it was meant to point to", name)
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("Spotter is not allowed to read %s (permission denied). Check the file's permissions", name)
 	}

@@ -2,7 +2,9 @@ package preprocess_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -159,7 +161,7 @@ func TestLoadHugeHeaderDoesNotAllocate(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			_, err := preprocess.Load(path)
+			_, err := preprocess.Load(context.Background(), path)
 			runtime.ReadMemStats(&after)
 			if err == nil || !strings.Contains(err.Error(), "megapixels") {
 				t.Fatalf("Load = %v, want a megapixels error", err)
@@ -167,7 +169,7 @@ func TestLoadHugeHeaderDoesNotAllocate(t *testing.T) {
 			if n := after.TotalAlloc - before.TotalAlloc; n >= 10<<20 {
 				t.Errorf("Load allocated %d bytes refusing a huge header; want < 10 MB", n)
 			}
-			allocs := testing.AllocsPerRun(5, func() { _, _ = preprocess.Load(path) })
+			allocs := testing.AllocsPerRun(5, func() { _, _ = preprocess.Load(context.Background(), path) })
 			t.Logf("refusing %s allocated %d bytes in %v allocations", name, after.TotalAlloc-before.TotalAlloc, allocs)
 			if allocs > 100 {
 				t.Errorf("Load made %v allocations refusing a huge header", allocs)
@@ -195,14 +197,14 @@ func TestLoadFolder(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := preprocess.Load(dir)
+	_, err := preprocess.Load(context.Background(), dir)
 	if err == nil || !strings.Contains(err.Error(), "Holiday 2024") || !strings.Contains(err.Error(), "folder") {
 		t.Errorf("Load(folder) = %v, want a message naming the folder", err)
 	}
 }
 
 func TestLoadMissing(t *testing.T) {
-	_, err := preprocess.Load(filepath.Join(t.TempDir(), "gone.jpg"))
+	_, err := preprocess.Load(context.Background(), filepath.Join(t.TempDir(), "gone.jpg"))
 	if err == nil || !strings.Contains(err.Error(), "gone.jpg") || !strings.Contains(err.Error(), "no longer there") {
 		t.Errorf("Load(missing) = %v, want 'gone.jpg is no longer there'", err)
 	}
@@ -211,17 +213,34 @@ func TestLoadMissing(t *testing.T) {
 	}
 }
 
-func TestLoadPermissionDenied(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root, which can read a chmod 000 file anyway; permission denied cannot be tested")
-	}
-	path := writeTemp(t, "secret.jpg", encodeJPEG(t, noisy(8, 8), 90))
-	if err := os.Chmod(path, 0); err != nil {
+func TestLoadSymlinkLoop(t *testing.T) {
+	dir := t.TempDir()
+	loop := filepath.Join(dir, "loop.jpg")
+	if err := os.Symlink(loop, loop); err != nil {
 		t.Fatal(err)
 	}
-	_, err := preprocess.Load(path)
-	if err == nil || !strings.Contains(err.Error(), "secret.jpg") || !strings.Contains(err.Error(), "permission denied") {
-		t.Errorf("Load(chmod 000) = %v, want a permission denied message naming secret.jpg", err)
+	_, err := preprocess.Load(context.Background(), loop)
+	if err == nil || !strings.Contains(err.Error(), "loop.jpg is a symbolic link that leads back to itself") {
+		t.Errorf("Load(symlink loop) = %v", err)
+	}
+}
+
+func TestLoadRAWByExtension(t *testing.T) {
+	// A DNG is TIFF inside: without the extension check it could decode
+	// as its tiny preview.
+	path := writeTemp(t, "IMG_0042.DNG", encodePNG(t, noisy(8, 8)))
+	_, err := preprocess.Load(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "IMG_0042.DNG is a camera RAW photo (DNG): format not supported") {
+		t.Errorf("Load(.DNG) = %v", err)
+	}
+}
+
+func TestLoadStopsWhenCancelled(t *testing.T) {
+	path := writeTemp(t, "big.png", encodePNG(t, noisy(1200, 900)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := preprocess.Load(ctx, path); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load with a cancelled context = %v, want context.Canceled", err)
 	}
 }
 

@@ -71,14 +71,11 @@ func (o Orientation) Apply(src *image.RGBA) *image.RGBA {
 // segments without consuming the reader: it only peeks, so image.Decode can
 // read the same bytes afterwards. Anything it does not understand means
 // "upright"; a broken EXIF block must never stop a photo from classifying.
-func readJPEGOrientation(r *bufio.Reader) (Orientation, error) {
+func readJPEGOrientation(r *bufio.Reader) Orientation {
 	// The EXIF block comes among the first segments; peeking up to the
 	// reader's buffer size covers every camera file seen in practice.
-	head, err := r.Peek(r.Size())
-	if err != nil && len(head) == 0 {
-		return Upright, nil
-	}
-	return jpegOrientation(head), nil
+	head, _ := r.Peek(r.Size())
+	return jpegOrientation(head)
 }
 
 func jpegOrientation(b []byte) Orientation {

@@ -94,16 +94,15 @@ func TestTIFFOrientationNeverPanics(t *testing.T) {
 func TestReadJPEGOrientationDoesNotConsume(t *testing.T) {
 	data := exifHead("MM", 3)
 	r := bufio.NewReaderSize(bytes.NewReader(data), 64<<10)
-	o, err := readJPEGOrientation(r)
-	if err != nil || o != Rotate180 {
-		t.Fatalf("readJPEGOrientation = %d, %v; want 3, nil", o, err)
+	if o := readJPEGOrientation(r); o != Rotate180 {
+		t.Fatalf("readJPEGOrientation = %d, want 3", o)
 	}
 	rest, _ := r.Peek(len(data))
 	if !bytes.Equal(rest, data) {
 		t.Errorf("readJPEGOrientation consumed input")
 	}
 	empty := bufio.NewReader(bytes.NewReader(nil))
-	if o, err := readJPEGOrientation(empty); err != nil || o != Upright {
-		t.Errorf("readJPEGOrientation(empty) = %d, %v; want Upright, nil", o, err)
+	if o := readJPEGOrientation(empty); o != Upright {
+		t.Errorf("readJPEGOrientation(empty) = %d, want Upright", o)
 	}
 }

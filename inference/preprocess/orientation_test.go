@@ -1,6 +1,7 @@
 package preprocess_test
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"strconv"
@@ -142,7 +143,7 @@ func exifJPEG(t *testing.T, segments ...[]byte) []byte {
 
 func loadBytes(t *testing.T, name string, data []byte) (preprocess.Photo, error) {
 	t.Helper()
-	return preprocess.Load(writeTemp(t, name, data))
+	return preprocess.Load(context.Background(), writeTemp(t, name, data))
 }
 
 func TestLoadEXIFOrientation(t *testing.T) {
