@@ -54,12 +54,12 @@ func Load(ctx context.Context, path string) (Photo, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
-		return Photo{}, openError(name, err)
+		return Photo{}, openError(path, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return Photo{}, openError(name, err)
+		return Photo{}, openError(path, err)
 	}
 	if info.IsDir() {
 		return Photo{}, fmt.Errorf("%s is a folder, not a photo. Drop the photos inside it instead", name)
@@ -86,7 +86,7 @@ func Load(ctx context.Context, path string) (Photo, error) {
 			name, cfg.Width, cfg.Height, float64(px)/1e6, MaxPixels/1_000_000)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Photo{}, openError(name, err)
+		return Photo{}, openError(path, err)
 	}
 	r.Reset(ctxReader{ctx, f})
 	orientation := Upright
@@ -149,10 +149,13 @@ func truncated(err error) bool {
 	return false
 }
 
-func openError(name string, err error) error {
+func openError(path string, err error) error {
+	name := filepath.Base(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && strings.Contains(path, "://"):
+		return fmt.Errorf("%s is a web address, not a file on this computer. Spotter only reads local files: download the photo first", path)
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s is no longer there: it was moved or deleted after it was dropped", name)
+		return fmt.Errorf("%s is no longer there: it was moved, renamed or deleted", name)
 	case errors.Is(err, syscall.ELOOP):
 		return fmt.Errorf("%s is a symbolic link that leads back to itself (a loop), so there is no photo behind it. Drop the photo it was meant to point to", name)
 	case errors.Is(err, fs.ErrPermission):

@@ -11,7 +11,7 @@ import (
 // "permission denied" in CI: the message is checked on the error the
 // operating system returns to everyone else.
 func TestOpenErrorPermissionDenied(t *testing.T) {
-	err := openError("secret.jpg", &fs.PathError{Op: "open", Path: "/x/secret.jpg", Err: syscall.EACCES})
+	err := openError("/x/secret.jpg", &fs.PathError{Op: "open", Path: "/x/secret.jpg", Err: syscall.EACCES})
 	if !strings.Contains(err.Error(), "not allowed to read secret.jpg (permission denied)") {
 		t.Errorf("openError(EACCES) = %v", err)
 	}
