@@ -13,7 +13,11 @@ GO_PACKAGES  := ./...
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
 
-.PHONY: all run build deps runtime model test bench clean
+.PHONY: all run build deps runtime model test fuzz bench soak clean
+
+# Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
+FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill ./inference/model:FuzzParse
+FUZZTIME     ?= 60s
 
 all: build
 
@@ -59,6 +63,15 @@ test: deps runtime model build
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
 	SPOTTER_SCREENSHOTS=$(abspath build/screenshots) go test -race -count=1 $(GO_PACKAGES)
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+# Each fuzz target for FUZZTIME; a crasher is saved under testdata/fuzz and
+# then replays in every `go test`.
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
+	done
 
 # Per-photo time split into decode, preprocess and inference, and ONNX
 # Runtime's Run alone (the floor), for 1 and 2 intra-op threads. Prints; it

@@ -73,6 +73,13 @@ func Load(ctx context.Context, path string) (Photo, error) {
 		return Photo{}, fmt.Errorf("%s is a camera RAW photo (%s): format not supported. Export it as JPEG from your photo software and drop that", name, ext)
 	}
 
+	return decode(ctx, f, path, MaxPixels)
+}
+
+// decode reads an image from f, refusing more than maxPixels before
+// allocating them. The fuzz test calls it directly with a smaller limit.
+func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64) (Photo, error) {
+	name := filepath.Base(path)
 	r := bufio.NewReaderSize(ctxReader{ctx, f}, 64<<10)
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
@@ -81,9 +88,9 @@ func Load(ctx context.Context, path string) (Photo, error) {
 	if err != nil {
 		return Photo{}, decodeError(ctx, name, head, err)
 	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels {
+	if px := int64(cfg.Width) * int64(cfg.Height); px > maxPixels {
 		return Photo{}, fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
-			name, cfg.Width, cfg.Height, float64(px)/1e6, MaxPixels/1_000_000)
+			name, cfg.Width, cfg.Height, float64(px)/1e6, maxPixels/1_000_000)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Photo{}, openError(path, err)

@@ -1,0 +1,98 @@
+package preprocess
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"testing"
+
+	"golang.org/x/image/bmp"
+
+	"github.com/spotter-app/spotter/inference/model"
+)
+
+// fuzzMaxPixels keeps each fuzz iteration small; the real limit only
+// changes how large a valid image may be, not which code runs.
+const fuzzMaxPixels = 1 << 20
+
+// FuzzDecodeAndFill feeds arbitrary bytes through decoding, orientation,
+// crop, resize and normalisation. Nothing may panic, hang or allocate past
+// the pixel limit; a failure must be an error with a message.
+func FuzzDecodeAndFill(f *testing.F) {
+	for _, seed := range seedImages(f) {
+		f.Add(seed)
+	}
+	in := model.Input{Name: "input", Layout: model.NCHW, Width: 32, Height: 24, Channels: "RGB",
+		Mean: [3]float32{128, 128, 128}, Std: [3]float32{128, 128, 128}}
+	crops := []model.Crop{{Mode: model.CropEachSide, Fraction: 0.875}, {Mode: model.CropSquare, Fraction: 1}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := decode(context.Background(), bytes.NewReader(data), "fuzz.jpg", fuzzMaxPixels)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an error without a message")
+			}
+			return
+		}
+		b := p.Image.Bounds()
+		if int64(b.Dx())*int64(b.Dy()) > fuzzMaxPixels {
+			t.Fatalf("decoded %v, past the limit", b)
+		}
+		for _, crop := range crops {
+			tensor := NewTensor(in, crop)
+			dst := make([]float32, tensor.Len())
+			if err := tensor.Fill(p, dst); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range dst {
+				if v != v || v < -1.01 || v > 1.01 {
+					t.Fatalf("value %d is %v, outside the normalised range", i, v)
+				}
+			}
+		}
+		if prev := Preview(p, 16); prev.Bounds().Dx() > 16 && prev.Bounds().Dy() > 16 {
+			t.Fatalf("preview %v larger than asked", prev.Bounds())
+		}
+	})
+}
+
+// seedImages are small valid files of every decoded format plus the
+// damaged shapes people drop, so the fuzzer starts inside each decoder.
+func seedImages(tb testing.TB) [][]byte {
+	img := image.NewNRGBA(image.Rect(0, 0, 9, 7))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 37)
+	}
+	var seeds [][]byte
+	add := func(enc func(*bytes.Buffer) error) {
+		var buf bytes.Buffer
+		if err := enc(&buf); err != nil {
+			tb.Fatal(err)
+		}
+		seeds = append(seeds, buf.Bytes())
+	}
+	add(func(b *bytes.Buffer) error { return png.Encode(b, img) })
+	add(func(b *bytes.Buffer) error { return jpeg.Encode(b, img, nil) })
+	add(func(b *bytes.Buffer) error { return gif.Encode(b, img, nil) })
+	add(func(b *bytes.Buffer) error { return bmp.Encode(b, img) })
+	add(func(b *bytes.Buffer) error {
+		gray := image.NewGray16(image.Rect(0, 0, 5, 5))
+		gray.SetGray16(2, 2, color.Gray16{Y: 0xffff})
+		return png.Encode(b, gray)
+	})
+	jpg := seeds[1]
+	exif := []byte("\xff\xe1\x00\x22Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00")
+	seeds = append(seeds,
+		append(append(append([]byte{}, jpg[:2]...), exif...), jpg[2:]...), // rotated JPEG
+		jpg[:len(jpg)/2],                   // truncated JPEG
+		seeds[0][:len(seeds[0])-20],        // truncated PNG
+		[]byte("%PDF-1.4\n"),               // PDF
+		[]byte("hello, world\n"),           // text
+		[]byte("\x00\x00\x00\x18ftypheic"), // HEIC
+		[]byte{},
+	)
+	return seeds
+}
