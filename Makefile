@@ -77,11 +77,15 @@ fuzz:
 # Runtime's Run alone (the floor), for 1 and 2 intra-op threads. Prints; it
 # asserts nothing.
 bench: deps runtime model
-	@go test -run '^$$' -bench . -benchtime 3s -count 1 ./inference | awk ' \
+	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "benchmark", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="decode-ms") d=$$k; if ($$(k+1)=="preprocess-ms") p=$$k; if ($$(k+1)=="inference-ms") i=$$k } \
 	    printf "%-38s %10.2f %10s %12s %11s\n", name, $$3/1e6, d, p, i }'
+
+# 2,000 photos in one process: resident memory before and after.
+soak: deps runtime model
+	go test -run '^$$' -bench BenchmarkSoak -benchtime 2000x ./inference
 
 clean:
 	rm -rf bin build/screenshots

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	ort "github.com/yalue/onnxruntime_go"
+
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/inference/prediction"
@@ -269,5 +271,41 @@ func TestFindDescriptor(t *testing.T) {
 	}
 	if _, err := FindDescriptor(filepath.Join(t.TempDir(), "nope.json")); err == nil {
 		t.Error("a missing --model was accepted")
+	}
+}
+
+// The environment lives while any classifier does and is destroyed with
+// the last one, exactly once; closing twice is harmless.
+func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {
+	inferencetest.Library(t)
+	desc := inferencetest.Descriptor(t)
+	a, err := Open(Options{Descriptor: desc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(Options{Descriptor: desc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !ort.IsInitialized() {
+		t.Fatal("closing one classifier destroyed the environment another still uses")
+	}
+	if _, err := b.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ort.IsInitialized() {
+		t.Fatal("the environment outlived the last classifier")
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+	if _, err := b.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err == nil {
+		t.Error("a closed classifier still classifies")
 	}
 }

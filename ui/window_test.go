@@ -294,3 +294,44 @@ func TestLoadFailureIsShownAndRetried(t *testing.T) {
 		t.Errorf("after the retry the drop gave %q (error %q)", got, h.w.results.errText.Text)
 	}
 }
+
+// A representative set of bad drops, one after another in one window: each
+// shows its own message, stops the indicator, and the next drop still works.
+func TestBadDropsInARow(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	dog := inferencetest.Photo(t, "dog.jpg")
+	dogBytes, err := os.ReadFile(dog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct{ path, want string }{
+		{write("empty.jpg", nil), "empty.jpg is empty"},
+		{write("half.jpg", dogBytes[:len(dogBytes)/3]), "half.jpg is cut off"},
+		{write("report.pdf", []byte("%PDF-1.7\n")), "report.pdf is a PDF document"},
+		{write("IMG_7.CR2", []byte("II*\x00junk")), "IMG_7.CR2 is a camera RAW photo (CR2)"},
+		{dir, "is a folder"},
+	}
+	for _, tc := range cases {
+		h.win.drop(t, tc.path)
+		h.until("the message for "+tc.path, h.idle)
+		if !strings.Contains(h.w.results.errText.Text, tc.want) {
+			t.Errorf("drop of %s showed %q, want %q", filepath.Base(tc.path), h.w.results.errText.Text, tc.want)
+		}
+		if h.busy() {
+			t.Errorf("the indicator still runs after %s", filepath.Base(tc.path))
+		}
+	}
+	h.win.drop(t, dog)
+	h.until("the dog's answer", h.idle)
+	if h.w.results.errBox.Visible() || h.w.results.title.Text == "" {
+		t.Errorf("after the bad drops a photo showed error %q, title %q", h.w.results.errText.Text, h.w.results.title.Text)
+	}
+}

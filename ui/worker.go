@@ -155,6 +155,7 @@ func (w *worker) load() (clf Classifier, err error) {
 }
 
 func (w *worker) run(clf Classifier, j *job) (res prediction.Result, err error) {
+	slog.Info("classifying", "path", j.path)
 	err = protect("classifying "+j.path, func() error {
 		start := time.Now()
 		photo, err := preprocess.Load(j.ctx, j.path)

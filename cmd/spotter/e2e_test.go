@@ -218,6 +218,28 @@ func TestOpenFileArgumentAndSIGTERM(t *testing.T) {
 	}
 }
 
+// Closing the window while a 81-megapixel photo is still being decoded must
+// not wait for the decode: the process ends within 2 s.
+func TestCloseDuringWork(t *testing.T) {
+	d := startDisplay(t)
+	big := filepath.Join(t.TempDir(), "big.jpg")
+	d.run(t, "convert", inferencetest.Photo(t, "dog.jpg"), "-scale", "9000x9000!", "-quality", "85", big)
+	a := d.launch(t, buildSpotter(t))
+	wid := strings.Fields(d.run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Spotter$"))[0]
+	a.waitLog(t, "model loaded")
+	d.run(t, filepath.Join(d.xdnd, "xdndsend"), wid, "200", "150", big)
+	a.waitLog(t, "msg=classifying")
+	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)
+	a.waitExit(t, 2*time.Second)
+	log := a.logText()
+	if strings.Contains(log, "msg=classified") {
+		t.Log("the photo finished before the close arrived; the close still had to be prompt")
+	}
+	if !strings.Contains(log, "msg=closed") {
+		t.Error("the program did not shut down through its worker")
+	}
+}
+
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if strings.Contains(s, sub) {

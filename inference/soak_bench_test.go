@@ -1,0 +1,74 @@
+package inference
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spotter-app/spotter/inference/inferencetest"
+)
+
+// BenchmarkSoak classifies the shared photos over and over in one process
+// (-benchtime 2000x for the soak in `make soak`) and reports the resident
+// memory before and after, to show nothing leaks per photo: not Go memory,
+// not ONNX Runtime's.
+func BenchmarkSoak(b *testing.B) {
+	inferencetest.Library(b)
+	c, err := Open(Options{Descriptor: inferencetest.Descriptor(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var photos []string
+	for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg"} {
+		photos = append(photos, inferencetest.Photo(b, name))
+	}
+	// Warm up: the first photos of each size grow ONNX Runtime's arena and
+	// Go's heap to their working size.
+	for _, p := range photos {
+		if _, err := c.ClassifyFile(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	start := rssMB(b)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := c.ClassifyFile(context.Background(), photos[i%len(photos)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.StopTimer()
+	runtime.GC()
+	end := rssMB(b)
+	b.ReportMetric(start, "rss-start-MB")
+	b.ReportMetric(end, "rss-end-MB")
+	b.ReportMetric(end-start, "rss-growth-MB")
+}
+
+// rssMB reads this process's resident set size from /proc.
+func rssMB(tb testing.TB) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	tb.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
