@@ -53,12 +53,22 @@ $(ORT_LIB):
 	mv build/ort-download/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 $@
 	rm -rf build/ort-download
 
+# The same release built for another architecture: the tests check that
+# loading it gives a clear message instead of a crash.
+build/test/arm64/libonnxruntime.so:
+	@mkdir -p build/ort-download $(@D)
+	cd build/ort-download && npm pack --silent onnxruntime-node@$(ORT_VERSION) >/dev/null
+	tar -xzf build/ort-download/onnxruntime-node-$(ORT_VERSION).tgz -C build/ort-download \
+	  package/bin/napi-v6/linux/arm64/libonnxruntime.so.1
+	mv build/ort-download/package/bin/napi-v6/linux/arm64/libonnxruntime.so.1 $@
+	rm -rf build/ort-download
+
 model:
 	@SHARED=$(SHARED) models/fetch.sh
 
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
 # end-to-end test that drops a photo on the real window under Xvfb.
-test: deps runtime model build
+test: deps runtime model build build/test/arm64/libonnxruntime.so
 	@unformatted=$$(gofmt -l cmd ui inference assets); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)

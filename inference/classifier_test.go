@@ -242,16 +242,21 @@ func TestMissingLibraryIsExplained(t *testing.T) {
 }
 
 func TestWrongLibraryIsExplained(t *testing.T) {
-	// A file that is not a shared library for this machine, as a library
-	// for another architecture would be to the dynamic loader.
-	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
-	if err := os.WriteFile(lib, []byte("\x7fELF not really"), 0o644); err != nil {
+	// The real ONNX Runtime release for ARM64, which this x86-64 machine's
+	// loader refuses, as it would a download for the wrong computer.
+	arm := filepath.Join(inferencetest.Root(t), "build", "test", "arm64", "libonnxruntime.so")
+	_, err := os.Stat(arm)
+	inferencetest.Need(t, err == nil, "the ARM64 ONNX Runtime library (make build/test/arm64/libonnxruntime.so)")
+	notALibrary := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	if err := os.WriteFile(notALibrary, []byte("\x7fELF not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(ortlib.EnvVar, lib)
-	_, err := Open(Options{Descriptor: inferencetest.Descriptor(t)})
-	if err == nil || !strings.Contains(err.Error(), "could not be loaded") || !strings.Contains(err.Error(), "make runtime") {
-		t.Fatalf("got %v, want a could-not-be-loaded message", err)
+	for lib, want := range map[string]string{arm: "it is built for AARCH64 processors", notALibrary: "it is not a shared library"} {
+		t.Setenv(ortlib.EnvVar, lib)
+		_, err := Open(Options{Descriptor: inferencetest.Descriptor(t)})
+		if err == nil || !strings.Contains(err.Error(), "could not be loaded: "+want) || !strings.Contains(err.Error(), "make runtime") {
+			t.Errorf("%s: got %v, want %q", lib, err, want)
+		}
 	}
 }
 

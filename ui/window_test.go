@@ -335,3 +335,18 @@ func TestBadDropsInARow(t *testing.T) {
 		t.Errorf("after the bad drops a photo showed error %q, title %q", h.w.results.errText.Text, h.w.results.title.Text)
 	}
 }
+
+// The real engine without its library: the window says what to do.
+func TestMissingLibraryShownInWindow(t *testing.T) {
+	desc := inferencetest.Descriptor(t)
+	missing := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	h := start(t, func() (Classifier, error) {
+		return inference.Open(inference.Options{Descriptor: desc, Library: missing})
+	})
+	if got := h.w.results.errText.Text; !strings.Contains(got, "ONNX Runtime library was not found") || !strings.Contains(got, "make runtime") {
+		t.Errorf("the window shows %q", got)
+	}
+	if h.busy() {
+		t.Error("the indicator runs with no model loaded")
+	}
+}
