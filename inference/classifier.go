@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -157,7 +156,7 @@ func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 // ClassifyFile decodes the photo at path and classifies it.
 func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.Result, error) {
 	start := time.Now()
-	photo, err := safeLoad(ctx, path)
+	photo, err := preprocess.Load(ctx, path)
 	if err != nil {
 		return prediction.Result{}, err
 	}
@@ -167,37 +166,53 @@ func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.
 	return res, err
 }
 
-// safeLoad turns a panic in an image decoder (they have had bugs on crafted
-// files) into an error about that one file.
-func safeLoad(ctx context.Context, path string) (p preprocess.Photo, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			slog.Error("decoder panic", "path", path, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("The image decoder failed on %s (%v). The file is probably damaged", path, r)
-		}
-	}()
-	return preprocess.Load(ctx, path)
-}
-
 // Classify runs the model on a decoded photo. When ctx is cancelled during
 // the run, ONNX Runtime is told to stop and ctx.Err() is returned.
 func (c *Classifier) Classify(ctx context.Context, photo preprocess.Photo) (res prediction.Result, err error) {
-	if c.closed {
-		return res, errors.New("The classifier is closed")
+	if err := c.usable(ctx); err != nil {
+		return res, err
 	}
+	start := time.Now()
+	if err := c.tensor.Fill(photo, c.input.GetData()); err != nil {
+		return res, err
+	}
+	res.Timing.Preprocess = time.Since(start)
+	return c.infer(ctx, res)
+}
+
+// NewTensor returns a preprocessor for this model, so another goroutine can
+// prepare the next photo while this one runs.
+func (c *Classifier) NewTensor() *preprocess.Tensor {
+	return preprocess.NewTensor(c.desc.Input, c.desc.Crop)
+}
+
+// Run classifies an input prepared by a tensor from NewTensor.
+func (c *Classifier) Run(ctx context.Context, input []float32) (res prediction.Result, err error) {
+	if err := c.usable(ctx); err != nil {
+		return res, err
+	}
+	dst := c.input.GetData()
+	if len(input) != len(dst) {
+		return res, fmt.Errorf("the prepared input has %d values, the model takes %d", len(input), len(dst))
+	}
+	copy(dst, input)
+	return c.infer(ctx, res)
+}
+
+func (c *Classifier) usable(ctx context.Context) error {
+	if c.closed {
+		return errors.New("The classifier is closed")
+	}
+	return ctx.Err()
+}
+
+// infer runs the session on the input tensor as filled and ranks the
+// scores into res.
+func (c *Classifier) infer(ctx context.Context, res prediction.Result) (prediction.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	start := time.Now()
-	if err := c.fill(photo); err != nil {
-		return res, err
-	}
-	res.Timing.Preprocess = time.Since(start)
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
-
-	start = time.Now()
 	if err := c.runCancellable(ctx); err != nil {
 		return res, err
 	}
@@ -210,16 +225,6 @@ func (c *Classifier) Classify(ctx context.Context, photo preprocess.Photo) (res 
 	}
 	res.Predictions = prediction.TopK(c.scores, c.labels, c.top)
 	return res, nil
-}
-
-func (c *Classifier) fill(photo preprocess.Photo) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			slog.Error("preprocess panic", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("Preparing the photo failed (%v). The file is probably damaged", r)
-		}
-	}()
-	return c.tensor.Fill(photo, c.input.GetData())
 }
 
 // runCancellable runs the session while a watcher sets ONNX Runtime's

@@ -12,8 +12,10 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -78,8 +80,16 @@ func Load(ctx context.Context, path string) (Photo, error) {
 
 // decode reads an image from f, refusing more than maxPixels before
 // allocating them. The fuzz test calls it directly with a smaller limit.
-func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64) (Photo, error) {
+func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64) (_ Photo, err error) {
 	name := filepath.Base(path)
+	// Image decoders have had panics on crafted files; one bad file must
+	// cost one answer, never the program.
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("decoder panic", "path", path, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("The image decoder failed on %s (%v). The file is probably damaged", name, r)
+		}
+	}()
 	r := bufio.NewReaderSize(ctxReader{ctx, f}, 64<<10)
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
@@ -132,6 +142,12 @@ func decodeError(ctx context.Context, name string, head []byte, err error) error
 // inside, so their first bytes do not tell them apart.
 var rawExtensions = []string{".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25", ".kdc",
 	".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2", ".rwl", ".sr2", ".srf", ".srw", ".x3f"}
+
+// IsRAWName reports whether a file name has a camera RAW extension.
+func IsRAWName(name string) bool {
+	_, ok := rawExtension(name)
+	return ok
+}
 
 func rawExtension(name string) (string, bool) {
 	ext := strings.ToLower(filepath.Ext(name))

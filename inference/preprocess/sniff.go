@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -61,4 +62,25 @@ func looksLikeText(head []byte) bool {
 		head = head[size:]
 	}
 	return true
+}
+
+// decodable are the first bytes of the formats Spotter decodes.
+var decodable = [][]byte{
+	[]byte("\xff\xd8\xff"), []byte("\x89PNG\r\n\x1a\n"), []byte("GIF87a"), []byte("GIF89a"),
+	[]byte("BM"), []byte("II*\x00"), []byte("MM\x00*"),
+}
+
+// LooksLikeImage reports whether a file's first bytes are those of an
+// image: one Spotter decodes, or one it recognises but does not support
+// (those still deserve a row that says so).
+func LooksLikeImage(head []byte) bool {
+	for _, m := range decodable {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
+		return true
+	}
+	return strings.HasSuffix(sniff(head), "(format not supported)")
 }

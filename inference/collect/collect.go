@@ -1,0 +1,103 @@
+// Package collect turns what a person drops or names (photos and folders)
+// into the list of photos to classify.
+package collect
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spotter-app/spotter/inference/preprocess"
+)
+
+// Walk calls found for each photo under paths, in order: a file named
+// directly is always reported (a bad one earns its own message later);
+// folders are walked recursively, in name order, skipping hidden entries,
+// and their files are kept when their content looks like an image or their
+// name has an image extension. Symbolic links to folders are followed once:
+// a link back to a folder already walked is skipped, so loops end.
+func Walk(ctx context.Context, paths []string, found func(path string)) error {
+	w := walker{ctx: ctx, found: found, seen: map[string]bool{}}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			found(p)
+			continue
+		}
+		if err := w.dir(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type walker struct {
+	ctx   context.Context
+	found func(string)
+	seen  map[string]bool // folders walked, by their resolved path
+}
+
+func (w *walker) dir(dir string) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil || w.seen[real] {
+		return nil
+	}
+	w.seen[real] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // an unreadable folder holds nothing we can classify
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		info, err := os.Stat(p) // follows links
+		switch {
+		case err != nil:
+			// A broken or looping link: worth a row only if it was
+			// meant to be a photo.
+			if hasImageExtension(p) {
+				w.found(p)
+			}
+		case info.IsDir():
+			if err := w.dir(p); err != nil {
+				return err
+			}
+		case info.Mode().IsRegular() && (hasImageExtension(p) || looksLikeImage(p)):
+			w.found(p)
+		}
+	}
+	return nil
+}
+
+// ImageExtensions are the names the file dialog offers and folders keep
+// even when their content is damaged, so the person learns about them.
+var ImageExtensions = []string{".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp",
+	".heic", ".heif", ".avif"}
+
+func hasImageExtension(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	return slices.Contains(ImageExtensions, ext) || preprocess.IsRAWName(p)
+}
+
+func looksLikeImage(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return false
+	}
+	return preprocess.LooksLikeImage(head[:n])
+}
