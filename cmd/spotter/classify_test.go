@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/report"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -41,7 +45,7 @@ func TestClassifyCommand(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d with one bad file, want 1", code)
 	}
-	var good, bad jsonLine
+	var good, bad report.Record
 	dec := json.NewDecoder(strings.NewReader(out))
 	if err := dec.Decode(&good); err != nil {
 		t.Fatal(err, out)
@@ -78,10 +82,10 @@ func TestClassifyWithoutLibrary(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and advice to run make runtime", code, errs)
 	}
 	code, out, _ := runCLI(t, "--json", "--model", inferencetest.Descriptor(t), "a.jpg", "b.jpg")
-	var lines []jsonLine
+	var lines []report.Record
 	dec := json.NewDecoder(strings.NewReader(out))
 	for dec.More() {
-		var l jsonLine
+		var l report.Record
 		if err := dec.Decode(&l); err != nil {
 			t.Fatal(err)
 		}
@@ -89,5 +93,48 @@ func TestClassifyWithoutLibrary(t *testing.T) {
 	}
 	if code != 1 || len(lines) != 2 || lines[1].Path != "b.jpg" || !strings.Contains(lines[1].Error, "make runtime") {
 		t.Errorf("--json without a library: exit %d, lines %+v", code, lines)
+	}
+}
+
+func TestClassifyFolderAsCSV(t *testing.T) {
+	inferencetest.Library(t)
+	dir := t.TempDir()
+	for _, name := range []string{"dog.jpg", "eagle.jpg"} {
+		data, err := os.ReadFile(inferencetest.Photo(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := filepath.Join(dir, "trip", name[:1])
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "trip", "notes.txt"), []byte("skip me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--csv", "--top", "2", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error"}}
+	if len(rows) != 3 || !slices.Equal(rows[0], want[0]) {
+		t.Fatalf("CSV:\n%s", out)
+	}
+	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || !strings.HasPrefix(rows[1][1], "malamute") ||
+		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "kite" || rows[2][6] != "" {
+		t.Errorf("CSV rows %q", rows[1:])
+	}
+	if p, err := strconv.ParseFloat(rows[1][2], 64); err != nil || p < 0.3 || p > 1 {
+		t.Errorf("probability %q", rows[1][2])
+	}
+	if errs != "" {
+		t.Errorf("stderr is not a terminal, yet got %q", errs)
 	}
 }
