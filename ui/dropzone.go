@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"image"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -13,21 +11,16 @@ import (
 )
 
 // Hint is the drop zone's invitation; tests and screenshots look for it.
-const Hint = "Drop a photo here, or click to choose one"
+const Hint = "Drop photos or folders here, or click to choose a photo"
 
-// dropZone is the big target on the left: it invites a drop, opens the file
-// dialog when clicked, and shows the photo being classified. Drops
-// themselves arrive window-wide through SetOnDropped, so a photo dropped a
-// little off target still counts.
+// dropZone is the big target an empty window shows: it invites a drop and
+// opens the file dialog when clicked. Drops themselves arrive window-wide
+// through SetOnDropped, so a photo dropped a little off target still counts.
 type dropZone struct {
 	widget.BaseWidget
 	onTap func()
 
 	frame   *canvas.Rectangle
-	preview *canvas.Image
-	hint    *widget.Label
-	again   *widget.Label // the invitation's small form, under a photo
-	icon    *widget.Icon
 	hovered bool
 }
 
@@ -42,50 +35,22 @@ func newDropZone(onTap func()) *dropZone {
 	z.frame = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	z.frame.StrokeWidth = 2
 	z.frame.CornerRadius = theme.Size(theme.SizeNameInputRadius) * 2
-	z.preview = canvas.NewImageFromImage(nil)
-	z.preview.FillMode = canvas.ImageFillContain
-	z.preview.ScaleMode = canvas.ImageScaleSmooth
-	z.hint = widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	z.hint.Wrapping = fyne.TextWrapWord
-	z.again = widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{})
-	z.again.Importance = widget.LowImportance
-	z.again.Truncation = fyne.TextTruncateEllipsis
-	z.again.Hide()
-	z.icon = widget.NewIcon(theme.FileImageIcon())
 	z.ExtendBaseWidget(z)
 	z.applyHover()
 	return z
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
-	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), z.icon))
-	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), iconBox, z.hint, layout.NewSpacer()))
-	return widget.NewSimpleRenderer(container.NewStack(
-		z.frame,
-		container.NewPadded(container.NewBorder(nil, z.again, nil, nil, container.NewPadded(z.preview))),
-		invite,
-	))
+	hint := widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	hint.Wrapping = fyne.TextWrapWord
+	icon := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(theme.FileImageIcon())))
+	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), icon, hint, layout.NewSpacer()))
+	return widget.NewSimpleRenderer(container.NewStack(z.frame, invite))
 }
 
 // MinSize keeps the target comfortably large even in a small window.
 func (z *dropZone) MinSize() fyne.Size {
 	return fyne.NewSize(320, 280).Max(z.BaseWidget.MinSize())
-}
-
-// showPhoto puts a photo in the zone and hides the invitation; nil brings
-// the invitation back.
-func (z *dropZone) showPhoto(img image.Image) {
-	z.preview.Image = img
-	z.preview.Refresh()
-	if img == nil {
-		z.hint.Show()
-		z.icon.Show()
-		z.again.Hide()
-	} else {
-		z.hint.Hide()
-		z.icon.Hide()
-		z.again.Show()
-	}
 }
 
 func (z *dropZone) Tapped(*fyne.PointEvent) {

@@ -74,6 +74,13 @@ func (v *resultsView) clear() {
 	}
 }
 
+// showNote shows a short line about a photo with no answer yet.
+func (v *resultsView) showNote(msg string) {
+	v.clear()
+	v.confidence.SetText(msg)
+	v.confidence.Show()
+}
+
 func (v *resultsView) showError(msg string) {
 	v.clear()
 	if !strings.HasSuffix(msg, ".") {

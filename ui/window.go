@@ -1,30 +1,32 @@
-// Package ui is Spotter's window: a drop zone, an activity indicator and
-// the results, with one worker goroutine doing the classification. It never
-// imports ONNX Runtime; it consumes the small Classifier interface.
+// Package ui is Spotter's window: drop photos or folders, watch them being
+// classified, browse and export the results. One worker goroutine does the
+// classification; the UI never imports ONNX Runtime and consumes the small
+// Classifier interface instead.
 package ui
 
 import (
 	"fmt"
 	"image"
+	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/inference/collect"
+	"github.com/spotter-app/spotter/inference/report"
 )
 
 // Title is the window's title; the end-to-end test finds the window by it.
 const Title = "Spotter"
-
-// imageExtensions filters the file dialog. Decoding goes by content, so this
-// only decides what the dialog lists.
-var imageExtensions = []string{".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 
 // Options adjust the window for tests.
 type Options struct {
@@ -37,18 +39,27 @@ type Options struct {
 type Window struct {
 	win    fyne.Window
 	worker *worker
+	table  *table
 
 	zone     *dropZone
+	list     *resultsList
+	notice   *widget.Label // a problem with the last drop
 	activity *widget.Activity
+	progress *widget.ProgressBar
 	status   *widget.Label
+	preview  *canvas.Image
+	name     *widget.Label
 	results  *resultsView
+	copyBtn  *widget.Button
+	cancel   *widget.Button
+	export   *widget.Button
+	search   *widget.Entry
 
 	// UI thread only.
 	loading  bool
-	current  uint64 // the job whose answer the window waits for; 0 when idle
-	showing  uint64 // the job whose photo the drop zone shows
-	currentN string // its file name
-	lastDir  string // where the file dialog opens: the last photo's folder
+	loadErr  error
+	selected uint64 // the row in the detail panel; 0 for none
+	lastDir  string // where file dialogs open: the last photo's folder
 }
 
 // New builds the window's content into win, registers the drop and close
@@ -58,36 +69,102 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	if post == nil {
 		post = fyne.Do
 	}
-	w := &Window{win: win, loading: true}
-	w.zone = newDropZone(w.chooseFile)
+	w := &Window{win: win, table: newTable(), loading: true}
+	w.zone = newDropZone(w.choosePhoto)
+	w.list = newResultsList(w.table, w.listKey)
+	w.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.table.view) {
+			w.selectRow(w.table.view[i].id)
+		}
+	}
+	w.notice = widget.NewLabel("")
+	w.notice.Wrapping = fyne.TextWrapWord
+	w.notice.Importance = widget.DangerImportance
+	w.notice.Hide()
 	w.activity = widget.NewActivity()
+	w.progress = widget.NewProgressBar()
+	w.progress.TextFormatter = func() string { return "" }
 	w.status = widget.NewLabel("Loading the model…")
-	w.status.Wrapping = fyne.TextWrapWord
+	w.status.Truncation = fyne.TextTruncateEllipsis
+	w.preview = canvas.NewImageFromImage(nil)
+	w.preview.FillMode = canvas.ImageFillContain
+	w.preview.ScaleMode = canvas.ImageScaleSmooth
+	w.preview.SetMinSize(fyne.NewSize(280, 210))
+	w.name = widget.NewLabel("")
+	w.name.Truncation = fyne.TextTruncateEllipsis
 	w.results = newResultsView()
+	w.copyBtn = widget.NewButtonWithIcon("Copy label", theme.ContentCopyIcon(), w.copyLabel)
+	w.copyBtn.Hide()
 
-	statusRow := container.NewBorder(nil, nil, w.activity, nil, w.status)
-	side := container.NewBorder(statusRow, nil, nil, nil, container.NewVScroll(w.results.box))
-	split := container.NewHSplit(w.zone, container.NewPadded(side))
-	split.Offset = 0.55
-	win.SetContent(split)
-	win.Resize(fyne.NewSize(860, 560))
-
+	win.SetContent(w.layout())
+	win.Resize(fyne.NewSize(980, 640))
 	win.SetOnDropped(w.dropped)
-	win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { w.chooseFile() })
-	win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { w.win.Close() })
+	w.shortcuts()
 	// Closing cancels at once; the caller waits for the worker in Shutdown
 	// after the event loop ends, because the UI thread must not block here.
 	win.SetOnClosed(func() { w.worker.stop() })
 
-	w.syncActivity()
 	w.worker = startWorker(open, post, events{
 		loaded:   w.loaded,
-		preview:  w.showPreview,
+		queued:   w.queued,
+		walked:   w.walked,
+		started:  w.started,
 		finished: w.finished,
+		preview:  w.showPreview,
 	})
+	w.update()
 	return w
+}
+
+func (w *Window) layout() fyne.CanvasObject {
+	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.cancelAll)
+	w.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), w.chooseExport)
+	w.search = widget.NewEntry()
+	w.search.SetPlaceHolder("Filter by label")
+	w.search.OnChanged = func(s string) { w.table.filter = s; w.reshow() }
+	sortBy := widget.NewSelect(orders, func(s string) { w.table.order = s; w.reshow() })
+	sortBy.SetSelected(orderAdded)
+	toolbar := container.NewBorder(nil, nil,
+		container.NewHBox(
+			widget.NewButtonWithIcon("Add photos…", theme.FileImageIcon(), w.choosePhoto),
+			widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), w.chooseFolder),
+			w.cancel, w.export),
+		sortBy, w.search)
+
+	left := container.NewBorder(w.notice, nil, nil, nil, container.NewStack(w.list, w.zone))
+	detail := container.NewBorder(container.NewVBox(w.preview, w.name), w.copyBtn, nil, nil,
+		container.NewVScroll(w.results.box))
+	split := container.NewHSplit(left, container.NewPadded(detail))
+	split.Offset = 0.5
+	statusBar := container.NewBorder(nil, nil, container.NewHBox(w.activity),
+		container.NewGridWrap(fyne.NewSize(180, w.progress.MinSize().Height), w.progress), w.status)
+	return container.NewBorder(container.NewPadded(toolbar), container.NewPadded(statusBar), nil, nil, split)
+}
+
+func (w *Window) shortcuts() {
+	ctrl := fyne.KeyModifierShortcutDefault
+	add := func(key fyne.KeyName, mod fyne.KeyModifier, f func()) {
+		w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: mod}, func(fyne.Shortcut) { f() })
+	}
+	add(fyne.KeyO, ctrl, w.choosePhoto)
+	add(fyne.KeyO, ctrl|fyne.KeyModifierShift, w.chooseFolder)
+	add(fyne.KeyE, ctrl, w.chooseExport)
+	add(fyne.KeyC, ctrl|fyne.KeyModifierShift, w.copyLabel)
+	add(fyne.KeyQ, ctrl, w.win.Close)
+	w.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { w.listKey(e.Name) })
+}
+
+// listKey handles the keys that act on the list, focused or not.
+func (w *Window) listKey(k fyne.KeyName) bool {
+	switch k {
+	case fyne.KeyEscape:
+		w.cancelAll()
+	case fyne.KeyDelete:
+		w.removeSelected()
+	default:
+		return false
+	}
+	return true
 }
 
 // Shutdown stops the worker, cancelling any inference in flight, and
@@ -95,49 +172,271 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 // ended (SIGTERM and Quit end it without calling the window's OnClosed).
 func (w *Window) Shutdown() { w.worker.wait() }
 
-// Open classifies the photo at path, replacing whatever is in progress.
-// Call it on the UI thread.
-func (w *Window) Open(path string) {
-	w.current = w.worker.submit(path)
-	w.showing = w.current
-	w.currentN = filepath.Base(path)
-	w.lastDir = filepath.Dir(path)
-	w.zone.showPhoto(nil)
-	w.results.clear()
-	w.status.SetText("Classifying " + w.currentN + "…")
-	w.syncActivity()
+// Open adds photos or folders to the queue. Call it on the UI thread.
+func (w *Window) Open(paths ...string) {
+	if len(paths) == 0 {
+		return
+	}
+	w.notice.Hide()
+	w.lastDir = filepath.Dir(paths[0])
+	w.worker.add(paths)
 }
 
 func (w *Window) dropped(_ fyne.Position, uris []fyne.URI) {
-	if len(uris) == 0 {
-		return
+	var paths, links []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
+		} else {
+			links = append(links, u.String())
+		}
 	}
-	u := uris[0]
-	if u.Scheme() != "file" {
-		slog.Warn("refused a dropped link", "uri", u.String())
-		w.refuse(fmt.Sprintf("%s is a link, not a file on this computer. Spotter only reads local files: save the image first, then drop the saved file.", u.String()))
-		return
-	}
-	w.Open(u.Path())
-	if len(uris) > 1 {
-		w.status.SetText(fmt.Sprintf("Classifying %s, the first of the %d files dropped. Drop the others one at a time.", w.currentN, len(uris)))
+	w.Open(paths...)
+	if len(links) > 0 {
+		slog.Warn("refused dropped links", "uris", links)
+		w.showNotice(fmt.Sprintf("%s is a link, not a file on this computer. Spotter only reads local files: save the image first, then drop the saved file.", strings.Join(links, ", ")))
 	}
 }
 
-// refuse shows a problem with a drop that never reached the worker. It
-// cancels nothing: an answer still on its way is simply not awaited.
-func (w *Window) refuse(msg string) {
-	w.current, w.showing = 0, 0
-	w.zone.showPhoto(nil)
-	w.results.showError(msg)
-	w.status.SetText("")
-	w.syncActivity()
+func (w *Window) showNotice(msg string) {
+	w.notice.SetText(msg)
+	w.notice.Show()
 }
 
-func (w *Window) chooseFile() {
+func (w *Window) queued(items []queued) {
+	first := len(w.table.rows) == 0
+	w.table.add(items)
+	w.list.Refresh()
+	// The first photo of a drop into an empty window is shown at once, so
+	// one dropped photo reads like a single-photo app.
+	if first || w.selected == 0 {
+		w.selectRow(items[0].id)
+	}
+	w.update()
+}
+
+func (w *Window) walked(paths []string, found int) {
+	if found == 0 && len(paths) > 0 {
+		w.showNotice(fmt.Sprintf("No photos were found in %s.", strings.Join(names(paths), ", ")))
+	}
+}
+
+func names(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
+}
+
+func (w *Window) started(id uint64) {
+	if r := w.table.byID[id]; r != nil && r.state == waiting {
+		r.state = working
+		w.refreshRow(r)
+	}
+}
+
+func (w *Window) finished(f finished) {
+	r := w.table.finish(f)
+	if r == nil {
+		return // removed meanwhile
+	}
+	w.refreshRow(r)
+	w.update()
+}
+
+func (w *Window) refreshRow(r *row) {
+	if i := w.table.index(r.id); i >= 0 {
+		w.list.RefreshItem(i)
+	}
+	if r.id == w.selected {
+		w.showDetail(r)
+	}
+}
+
+// reshow rebuilds the list after a filter or order change and keeps the
+// selected row selected when it is still shown.
+func (w *Window) reshow() {
+	w.table.refresh()
+	w.list.Refresh()
+	if i := w.table.index(w.selected); i >= 0 {
+		w.list.Select(i)
+	} else {
+		w.list.UnselectAll()
+	}
+}
+
+func (w *Window) selectRow(id uint64) {
+	if w.selected == id {
+		return
+	}
+	w.selected = id
+	r := w.table.byID[id]
+	if r == nil {
+		return
+	}
+	if i := w.table.index(id); i >= 0 {
+		w.list.Select(i)
+	}
+	w.preview.Image = r.thumb
+	w.preview.Refresh()
+	w.worker.preview(id, r.path)
+	w.showDetail(r)
+}
+
+func (w *Window) showDetail(r *row) {
+	w.name.SetText(r.name)
+	w.copyBtn.Hide()
+	switch r.state {
+	case done:
+		w.results.showResult(r.res.Predictions)
+		w.copyBtn.Show()
+	case failed:
+		w.results.showError(r.err)
+	default:
+		w.results.showNote(strings.ToUpper(r.summary()[:1]) + r.summary()[1:] + ".")
+	}
+}
+
+func (w *Window) showPreview(id uint64, img image.Image) {
+	if id == w.selected {
+		w.preview.Image = img
+		w.preview.Refresh()
+	}
+}
+
+func (w *Window) removeSelected() {
+	id := w.selected
+	if id == 0 {
+		return
+	}
+	i := w.table.index(id)
+	w.worker.remove(id)
+	w.table.remove(id)
+	w.selected = 0
+	w.list.UnselectAll()
+	w.list.Refresh()
+	w.clearDetail()
+	if n := len(w.table.view); n > 0 {
+		w.selectRow(w.table.view[min(i, n-1)].id)
+	}
+	w.update()
+}
+
+func (w *Window) clearDetail() {
+	w.preview.Image = nil
+	w.preview.Refresh()
+	w.name.SetText("")
+	w.results.clear()
+	w.copyBtn.Hide()
+}
+
+func (w *Window) cancelAll() {
+	if w.table.pending() == 0 {
+		return
+	}
+	w.table.cancel(w.worker.cancelAll())
+	w.list.Refresh()
+	if r := w.table.byID[w.selected]; r != nil {
+		w.showDetail(r)
+	}
+	w.update()
+}
+
+func (w *Window) copyLabel() {
+	r := w.table.byID[w.selected]
+	if r == nil || r.state != done {
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(r.top().Label)
+	w.status.SetText("Copied “" + r.top().Label + "”.")
+}
+
+func (w *Window) loaded(err error) {
+	w.loading, w.loadErr = false, err
+	if err != nil {
+		w.showNotice(err.Error())
+	} else if w.notice.Text == "" {
+		w.notice.Hide()
+	}
+	w.update()
+}
+
+// update brings the indicator, progress, buttons and status in line with
+// the table: the indicator runs exactly while the worker has work.
+func (w *Window) update() {
+	busy := w.loading || w.table.pending() > 0
+	if busy {
+		w.activity.Start()
+		w.activity.Show()
+	} else {
+		w.activity.Stop()
+		w.activity.Hide()
+	}
+	if len(w.table.rows) == 0 {
+		w.zone.Show()
+		w.list.Hide()
+	} else {
+		w.zone.Hide()
+		w.list.Show()
+	}
+	pending := w.table.pending() > 0
+	setEnabled(w.cancel, pending)
+	setEnabled(w.export, len(w.table.rows) > 0)
+	if pending {
+		w.progress.Max = float64(w.table.batchTotal)
+		w.progress.SetValue(float64(w.table.batchDone))
+		w.progress.Show()
+	} else {
+		w.progress.Hide()
+	}
+	w.status.SetText(w.statusText())
+}
+
+func (w *Window) statusText() string {
+	switch {
+	case w.loading:
+		return "Loading the model…"
+	case w.loadErr != nil && w.table.pending() == 0:
+		return "The model is not loaded."
+	case w.table.pending() > 0:
+		return w.table.progress()
+	case len(w.table.rows) == 0:
+		return "Ready."
+	}
+	var ok, bad, stopped int
+	for _, r := range w.table.rows {
+		switch r.state {
+		case done:
+			ok++
+		case failed:
+			bad++
+		case cancelled:
+			stopped++
+		}
+	}
+	s := fmt.Sprintf("%d classified", ok)
+	if bad > 0 {
+		s += fmt.Sprintf(", %d could not be read", bad)
+	}
+	if stopped > 0 {
+		s += fmt.Sprintf(", %d cancelled", stopped)
+	}
+	return s + "."
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func (w *Window) choosePhoto() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			w.refuse("The file dialog failed: " + err.Error())
+			w.showNotice("The file dialog failed: " + err.Error())
 			return
 		}
 		if r == nil {
@@ -149,57 +448,88 @@ func (w *Window) chooseFile() {
 		}
 		w.Open(path)
 	}, w.win)
-	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
+	d.SetFilter(storage.NewExtensionFileFilter(collect.ImageExtensions))
+	d.SetTitleText("Choose a photo")
+	w.showDialog(d)
+}
+
+func (w *Window) chooseFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			w.showNotice("The folder dialog failed: " + err.Error())
+			return
+		}
+		if dir != nil {
+			w.Open(dir.Path())
+		}
+	}, w.win)
+	d.SetTitleText("Choose a folder of photos")
+	w.showDialog(d)
+}
+
+func (w *Window) chooseExport() {
+	if len(w.table.rows) == 0 {
+		return
+	}
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil {
+			w.showNotice("The save dialog failed: " + err.Error())
+			return
+		}
+		if wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		err = w.exportTo(wc, wc.URI().Extension())
+		if cerr := wc.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			w.showNotice(fmt.Sprintf("Could not export to %s: %v. Choose another place and try again.", path, err))
+			return
+		}
+		w.status.SetText(fmt.Sprintf("Exported %d photos to %s.", len(w.table.view), filepath.Base(path)))
+	}, w.win)
+	d.SetFileName("spotter-results.csv")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".json"}))
+	d.SetTitleText("Export results (.csv or .json)")
+	w.showDialog(d)
+}
+
+// exportTo writes the rows shown, in their order: JSON for ext ".json",
+// CSV otherwise, with the same fields as `spotter classify`.
+func (w *Window) exportTo(out io.Writer, ext string) error {
+	records := make([]report.Record, len(w.table.view))
+	for i, r := range w.table.view {
+		records[i] = r.record()
+	}
+	if strings.EqualFold(ext, ".json") {
+		return report.WriteJSON(out, records)
+	}
+	c, err := report.NewCSV(out, shownPredictions)
+	if err != nil {
+		return err
+	}
+	for _, rec := range records {
+		if err := c.Write(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type sizedDialog interface {
+	Resize(fyne.Size)
+	SetLocation(fyne.ListableURI)
+	Show()
+}
+
+func (w *Window) showDialog(d sizedDialog) {
 	if w.lastDir != "" {
 		if dir, err := storage.ListerForURI(storage.NewFileURI(w.lastDir)); err == nil {
 			d.SetLocation(dir)
 		}
 	}
-	d.SetTitleText("Choose a photo")
 	d.Resize(w.win.Canvas().Size().Subtract(fyne.NewSquareSize(40)))
 	d.Show()
-}
-
-func (w *Window) loaded(err error) {
-	w.loading = false
-	if err != nil {
-		w.results.showError(err.Error())
-		w.status.SetText("The model is not loaded.")
-	} else if w.current == 0 {
-		w.status.SetText("Ready.")
-	}
-	w.syncActivity()
-}
-
-func (w *Window) showPreview(id uint64, img image.Image) {
-	if id == w.showing {
-		w.zone.showPhoto(img)
-	}
-}
-
-func (w *Window) finished(id uint64, res prediction.Result, err error) {
-	if id != w.current {
-		return // a newer photo replaced this one; its answer is stale
-	}
-	w.current = 0
-	if err != nil {
-		w.results.showError(err.Error())
-		w.status.SetText("Could not classify " + w.currentN + ".")
-	} else {
-		w.results.showResult(res.Predictions)
-		w.status.SetText(fmt.Sprintf("%s, in %d ms.", w.currentN, res.Timing.Total().Milliseconds()))
-	}
-	w.syncActivity()
-}
-
-// syncActivity runs the indicator exactly while the worker has work the
-// window waits for.
-func (w *Window) syncActivity() {
-	if w.loading || w.current != 0 {
-		w.activity.Start()
-		w.activity.Show()
-	} else {
-		w.activity.Stop()
-		w.activity.Hide()
-	}
 }

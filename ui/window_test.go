@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +24,7 @@ import (
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/prediction"
-	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/inference/report"
 )
 
 // dropWindow keeps the drop callback, which the test driver's window
@@ -72,13 +77,13 @@ type counting struct {
 	Classifier
 	closes   atomic.Int32
 	calls    atomic.Int32
-	hold     chan struct{} // closed when the first Classify starts; it then waits for its context
+	hold     chan struct{} // closed when the first Run starts; it then waits for its context
 	panicOn  int32         // panic on this call number (1-based); 0 never
 	mu       sync.Mutex
 	firstErr error
 }
 
-func (c *counting) Classify(ctx context.Context, p preprocess.Photo) (prediction.Result, error) {
+func (c *counting) Run(ctx context.Context, input []float32) (prediction.Result, error) {
 	n := c.calls.Add(1)
 	if n == c.panicOn {
 		panic("boom")
@@ -87,7 +92,7 @@ func (c *counting) Classify(ctx context.Context, p preprocess.Photo) (prediction
 		close(c.hold)
 		<-ctx.Done()
 	}
-	res, err := c.Classifier.Classify(ctx, p)
+	res, err := c.Classifier.Run(ctx, input)
 	if n == 1 {
 		c.mu.Lock()
 		c.firstErr = err
@@ -144,63 +149,292 @@ func (h *harness) until(what string, cond func() bool) {
 	}
 }
 
-func (h *harness) idle() bool { return h.w.current == 0 }
+func (h *harness) idle() bool { return h.w.table.pending() == 0 && !h.w.loading }
 
 func (h *harness) busy() bool { return h.w.activity.Visible() }
+
+// rowNamed finds a row by file name.
+func (h *harness) rowNamed(name string) *row {
+	h.t.Helper()
+	r := h.findRow(name)
+	if r == nil {
+		h.t.Fatalf("no row for %s", name)
+	}
+	return r
+}
+
+func (h *harness) findRow(name string) *row {
+	for _, r := range h.w.table.rows {
+		if r.name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+func isDog(label string) bool {
+	for _, b := range []string{"malamute", "Eskimo dog", "Siberian husky"} {
+		if strings.HasPrefix(label, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func isEagle(label string) bool { return label == "kite" || strings.HasPrefix(label, "bald eagle") }
 
 func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	h := start(t, realOpener(t, &counting{}))
 	if h.busy() {
 		t.Fatal("the indicator runs with nothing to do")
 	}
-	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
-	if !h.busy() {
-		t.Fatal("the indicator is not running after a drop")
+	if !h.w.zone.Visible() || h.w.list.Visible() {
+		t.Fatal("an empty window should invite a drop")
 	}
-	if got := h.w.status.Text; !strings.Contains(got, "dog.jpg") {
-		t.Errorf("status %q does not name the photo", got)
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the photo is queued", func() bool { return len(h.w.table.rows) == 1 })
+	if !h.busy() {
+		t.Fatal("the indicator is not running while the photo waits")
 	}
 	h.until("the answer arrives", h.idle)
 	if h.busy() {
 		t.Error("the indicator still runs after the answer")
 	}
-	if got := h.w.results.title.Text; got != "malamute" && got != "Eskimo dog" && got != "Siberian husky" {
-		t.Errorf("top label %q, want a dog breed", got)
+	if !h.w.list.Visible() || h.w.zone.Visible() {
+		t.Error("the list does not replace the drop zone")
+	}
+	r := h.rowNamed("dog.jpg")
+	if r.state != done || !isDog(r.top().Label) || r.thumb == nil {
+		t.Fatalf("row: state %d, label %q, thumbnail %v", r.state, r.top().Label, r.thumb != nil)
+	}
+	if b := r.thumb.Bounds(); max(b.Dx(), b.Dy()) > thumbSide {
+		t.Errorf("thumbnail %v is larger than %d", b, thumbSide)
+	}
+	// The one dropped photo is selected: its answer fills the detail panel.
+	if got := h.w.results.title.Text; !isDog(got) {
+		t.Errorf("detail title %q, want a dog breed", got)
 	}
 	if !strings.HasSuffix(h.w.results.confidence.Text, "% confidence") {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
 	}
-	for i, r := range h.w.results.rows {
-		if r.name.Text == "" || r.pct.Text == "" {
+	for i, rr := range h.w.results.rows {
+		if rr.name.Text == "" || rr.pct.Text == "" {
 			t.Errorf("top-5 row %d is empty", i)
 		}
 	}
-	h.until("the preview shows", func() bool { return h.w.zone.preview.Image != nil })
-	if b := h.w.zone.preview.Image.Bounds(); max(b.Dx(), b.Dy()) > previewSide {
+	h.until("the large preview shows", func() bool {
+		return h.w.preview.Image != nil && h.w.preview.Image.Bounds().Dx() > thumbSide
+	})
+	if b := h.w.preview.Image.Bounds(); max(b.Dx(), b.Dy()) > previewSide {
 		t.Errorf("preview is %v, larger than %d", b, previewSide)
+	}
+	if got := h.w.status.Text; got != "1 classified." {
+		t.Errorf("status %q", got)
 	}
 }
 
-func TestSecondDropWins(t *testing.T) {
+// A drop while a photo is being classified joins the queue: both get their
+// own answer, and neither overwrites the other.
+func TestSecondDropAppends(t *testing.T) {
 	clf := &counting{hold: make(chan struct{})}
 	h := start(t, realOpener(t, clf))
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
-	<-clf.hold // the dog is now in the classifier
+	<-clf.hold // the dog is now in the model, held there
 	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
-	h.until("the eagle's answer arrives", h.idle)
-	// Let every report still on its way land: none may replace the eagle.
-	h.win.Close()
+	h.until("both rows exist", func() bool { return len(h.w.table.rows) == 2 })
+	h.win.Close() // releases the held run, cancelled
 	h.w.Shutdown()
 	for len(h.posted) > 0 {
 		(<-h.posted)()
 	}
-	if got := h.w.results.title.Text; got != "kite" && got != "bald eagle" {
-		t.Errorf("top label %q after the second drop, want the eagle's", got)
+	if r := h.rowNamed("dog.jpg"); r.state != cancelled {
+		t.Errorf("the held dog row is in state %d, want cancelled by the close", r.state)
 	}
 	clf.mu.Lock()
 	defer clf.mu.Unlock()
 	if !errors.Is(clf.firstErr, context.Canceled) {
-		t.Errorf("the first classification ended with %v, want context.Canceled", clf.firstErr)
+		t.Errorf("the held run ended with %v, want context.Canceled", clf.firstErr)
+	}
+}
+
+func TestQueueOrderAndAppend(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"), inferencetest.Photo(t, "eagle.jpg"))
+	h.win.drop(t, inferencetest.Photo(t, "giraffe.jpg"))
+	h.until("all three are answered", func() bool { return len(h.w.table.rows) == 3 && h.idle() })
+	if !isDog(h.rowNamed("dog.jpg").top().Label) || !isEagle(h.rowNamed("eagle.jpg").top().Label) ||
+		h.rowNamed("giraffe.jpg").top().Label != "zebra" {
+		t.Errorf("rows: %q %q %q", h.w.table.rows[0].top().Label, h.w.table.rows[1].top().Label, h.w.table.rows[2].top().Label)
+	}
+	for i, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg"} {
+		if h.w.table.rows[i].name != name {
+			t.Errorf("row %d is %s, want %s", i, h.w.table.rows[i].name, name)
+		}
+	}
+}
+
+// album makes a folder tree of copies of the shared photos, n per photo,
+// nested, with a text file named like a photo among them.
+func album(t *testing.T, n int) (dir string, photos int) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg"} {
+		data, err := os.ReadFile(inferencetest.Photo(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			sub := filepath.Join(dir, "2024", strings.TrimSuffix(name, ".jpg"))
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("%03d.jpg", i)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			photos++
+		}
+	}
+	for name, data := range map[string]string{"2024/broken.jpg": "not a photo", "2024/notes.txt": "skip me", ".hidden/x.jpg": "skip me"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, photos
+}
+
+func TestFolderDropFillsTheList(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	dir, photos := album(t, 2)
+	h.win.drop(t, dir)
+	h.until("the folder is done", func() bool { return len(h.w.table.rows) > 0 && h.idle() })
+	if len(h.w.table.rows) != photos+1 {
+		t.Fatalf("%d rows, want %d photos and one error row", len(h.w.table.rows), photos+1)
+	}
+	var errs []string
+	for _, r := range h.w.table.rows {
+		if r.state == failed {
+			errs = append(errs, r.name+": "+r.err)
+		} else if r.state != done {
+			t.Errorf("%s is in state %d", r.name, r.state)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "broken.jpg is a text file") {
+		t.Errorf("error rows %q", errs)
+	}
+	if got := h.w.status.Text; got != fmt.Sprintf("%d classified, 1 could not be read.", photos) {
+		t.Errorf("status %q", got)
+	}
+}
+
+func TestCancelMidQueue(t *testing.T) {
+	clf := &counting{hold: make(chan struct{})}
+	h := start(t, realOpener(t, clf))
+	dir, photos := album(t, 10)
+	h.win.drop(t, dir)
+	<-clf.hold
+	h.until("every row is listed", func() bool { return len(h.w.table.rows) == photos+1 })
+	if h.w.cancel.Disabled() {
+		t.Fatal("Cancel is disabled while the queue runs")
+	}
+	h.w.listKey(fyne.KeyEscape)
+	h.until("the queue stops", h.idle)
+	counts := map[state]int{}
+	for _, r := range h.w.table.rows {
+		counts[r.state]++
+	}
+	if counts[cancelled] < photos-2 || counts[waiting]+counts[working] != 0 {
+		t.Errorf("after cancel: %v (waiting %d, working %d, done %d, failed %d, cancelled %d)", counts,
+			counts[waiting], counts[working], counts[done], counts[failed], counts[cancelled])
+	}
+	if h.busy() || !h.w.cancel.Disabled() {
+		t.Error("the window still looks busy after cancelling")
+	}
+	// Still usable: the next drop is classified.
+	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
+	h.until("the new photo is answered", func() bool { r := h.findRow("eagle.jpg"); return r != nil && r.state == done })
+	if !isEagle(h.rowNamed("eagle.jpg").top().Label) {
+		t.Errorf("after cancel the eagle is %q", h.rowNamed("eagle.jpg").top().Label)
+	}
+}
+
+func TestSortFilterRemoveAndExport(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	bad := filepath.Join(t.TempDir(), "zz-broken.jpg")
+	if err := os.WriteFile(bad, []byte("nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "giraffe.jpg"), inferencetest.Photo(t, "dog.jpg"), inferencetest.Photo(t, "eagle.jpg"), bad)
+	h.until("all answered", func() bool { return len(h.w.table.rows) == 4 && h.idle() })
+
+	view := func() (out []string) {
+		for _, r := range h.w.table.view {
+			out = append(out, r.name)
+		}
+		return out
+	}
+	h.w.table.order = orderName
+	h.w.reshow()
+	if got := view(); !slices.Equal(got, []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "zz-broken.jpg"}) {
+		t.Errorf("by name: %q", got)
+	}
+	h.w.table.order = orderProbability
+	h.w.reshow()
+	if got := view(); got[0] != "eagle.jpg" || got[3] != "zz-broken.jpg" {
+		t.Errorf("by probability: %q", got) // kite 0.68 > malamute 0.58 > zebra 0.55 > none
+	}
+	h.w.search.SetText("ZEB")
+	if got := view(); !slices.Equal(got, []string{"giraffe.jpg"}) {
+		t.Errorf("filter ZEB: %q", got)
+	}
+	h.w.search.SetText("")
+	h.w.table.order = orderAdded
+	h.w.reshow()
+
+	// Delete removes the selected row.
+	h.w.selectRow(h.rowNamed("zz-broken.jpg").id)
+	h.w.listKey(fyne.KeyDelete)
+	if got := view(); !slices.Equal(got, []string{"giraffe.jpg", "dog.jpg", "eagle.jpg"}) {
+		t.Errorf("after Delete: %q", got)
+	}
+
+	// Copy the selected row's label.
+	h.w.selectRow(h.rowNamed("eagle.jpg").id)
+	h.w.copyLabel()
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "kite" {
+		t.Errorf("clipboard %q", got)
+	}
+
+	// Export parses back to the same rows, in both formats.
+	var js, cs bytes.Buffer
+	if err := h.w.exportTo(&js, ".json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.w.exportTo(&cs, ".csv"); err != nil {
+		t.Fatal(err)
+	}
+	var records []report.Record
+	if err := json.Unmarshal(js.Bytes(), &records); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&cs).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 3 || len(rows) != 4 {
+		t.Fatalf("exported %d JSON records and %d CSV rows", len(records), len(rows))
+	}
+	for i, r := range h.w.table.view {
+		rec := records[i]
+		if rec.Path != r.path || rec.Predictions[0].Label != r.top().Label || rec.Predictions[0].Probability != r.top().Probability {
+			t.Errorf("JSON record %d = %+v, row %s %q", i, rec, r.path, r.top().Label)
+		}
+		if rows[i+1][0] != r.path || rows[i+1][1] != r.top().Label {
+			t.Errorf("CSV row %d = %q", i+1, rows[i+1])
+		}
 	}
 }
 
@@ -211,7 +445,7 @@ func TestBadDropShowsErrorAndNextDropWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.win.drop(t, notes)
-	h.until("the error arrives", h.idle)
+	h.until("the error arrives", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
 	if !h.w.results.errBox.Visible() || !strings.Contains(h.w.results.errText.Text, "holiday notes.jpg is a text file") {
 		t.Fatalf("error shown: %v %q", h.w.results.errBox.Visible(), h.w.results.errText.Text)
 	}
@@ -219,30 +453,28 @@ func TestBadDropShowsErrorAndNextDropWorks(t *testing.T) {
 		t.Error("the indicator still runs after the error")
 	}
 	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
-	h.until("the answer arrives", h.idle)
-	if h.w.results.errBox.Visible() {
-		t.Error("the old error is still shown")
-	}
-	if got := h.w.results.title.Text; got != "kite" && got != "bald eagle" {
-		t.Errorf("top label %q", got)
+	h.until("the answer arrives", func() bool { return len(h.w.table.rows) == 2 && h.idle() })
+	if r := h.rowNamed("eagle.jpg"); r.state != done || !isEagle(r.top().Label) {
+		t.Errorf("the next drop: state %d, label %q", r.state, r.top().Label)
 	}
 }
 
-func TestLinkAndFolderDrops(t *testing.T) {
+func TestLinkAndEmptyFolderDrops(t *testing.T) {
 	h := start(t, realOpener(t, &counting{}))
 	link, err := storage.ParseURI("https://example.com/cat.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.win.onDropped(fyne.NewPos(1, 1), []fyne.URI{link})
-	if !h.idle() || !strings.Contains(h.w.results.errText.Text, "only reads local files") {
-		t.Errorf("a link drop gave %q", h.w.results.errText.Text)
+	if !h.w.notice.Visible() || !strings.Contains(h.w.notice.Text, "only reads local files") || len(h.w.table.rows) != 0 {
+		t.Errorf("a link drop: notice %q, %d rows", h.w.notice.Text, len(h.w.table.rows))
 	}
-	h.win.drop(t, t.TempDir())
-	h.until("the folder is refused", h.idle)
-	if !strings.Contains(h.w.results.errText.Text, "is a folder") {
-		t.Errorf("a folder drop gave %q", h.w.results.errText.Text)
+	empty := filepath.Join(t.TempDir(), "Empty album")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
 	}
+	h.win.drop(t, empty)
+	h.until("the folder is searched", func() bool { return strings.Contains(h.w.notice.Text, "No photos were found in Empty album") })
 }
 
 func TestCloseCancelsAndWaits(t *testing.T) {
@@ -265,14 +497,14 @@ func TestCloseCancelsAndWaits(t *testing.T) {
 func TestPanicIsReportedAndWindowKeepsWorking(t *testing.T) {
 	h := start(t, realOpener(t, &counting{panicOn: 1}))
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
-	h.until("the error arrives", h.idle)
-	if !strings.Contains(h.w.results.errText.Text, "internal error") {
-		t.Fatalf("a panic showed %q", h.w.results.errText.Text)
+	h.until("the error arrives", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
+	if r := h.rowNamed("dog.jpg"); r.state != failed || !strings.Contains(r.err, "internal error") {
+		t.Fatalf("a panic gave state %d, %q", r.state, r.err)
 	}
 	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
-	h.until("the answer arrives", h.idle)
-	if got := h.w.results.title.Text; got != "kite" && got != "bald eagle" {
-		t.Errorf("after a panic the next drop gave %q", got)
+	h.until("the answer arrives", func() bool { return len(h.w.table.rows) == 2 && h.idle() })
+	if r := h.rowNamed("eagle.jpg"); !isEagle(r.top().Label) {
+		t.Errorf("after a panic the next drop gave %q (%s)", r.top().Label, r.err)
 	}
 }
 
@@ -285,22 +517,21 @@ func TestLoadFailureIsShownAndRetried(t *testing.T) {
 		}
 		return real()
 	})
-	if !strings.Contains(h.w.results.errText.Text, "make runtime") || h.busy() {
-		t.Fatalf("a failed load showed %q (indicator %v)", h.w.results.errText.Text, h.busy())
+	if !strings.Contains(h.w.notice.Text, "make runtime") || h.busy() {
+		t.Fatalf("a failed load showed %q (indicator %v)", h.w.notice.Text, h.busy())
 	}
 	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
-	h.until("the answer arrives", h.idle)
-	if got := h.w.results.title.Text; got != "kite" && got != "bald eagle" {
-		t.Errorf("after the retry the drop gave %q (error %q)", got, h.w.results.errText.Text)
+	h.until("the answer arrives", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
+	if r := h.rowNamed("eagle.jpg"); !isEagle(r.top().Label) {
+		t.Errorf("after the retry the drop gave %q (%s)", r.top().Label, r.err)
 	}
 }
 
-// A representative set of bad drops, one after another in one window: each
-// shows its own message, stops the indicator, and the next drop still works.
+// A representative set of bad drops: each row says what is wrong, the
+// indicator stops, and a photo dropped after them still works.
 func TestBadDropsInARow(t *testing.T) {
 	h := start(t, realOpener(t, &counting{}))
-	dog := inferencetest.Photo(t, "dog.jpg")
-	dogBytes, err := os.ReadFile(dog)
+	dogBytes, err := os.ReadFile(inferencetest.Photo(t, "dog.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,27 +543,27 @@ func TestBadDropsInARow(t *testing.T) {
 		}
 		return p
 	}
-	cases := []struct{ path, want string }{
-		{write("empty.jpg", nil), "empty.jpg is empty"},
-		{write("half.jpg", dogBytes[:len(dogBytes)/3]), "half.jpg is cut off"},
-		{write("report.pdf", []byte("%PDF-1.7\n")), "report.pdf is a PDF document"},
-		{write("IMG_7.CR2", []byte("II*\x00junk")), "IMG_7.CR2 is a camera RAW photo (CR2)"},
-		{dir, "is a folder"},
+	cases := map[string]string{
+		write("empty.jpg", nil):                       "empty.jpg is empty",
+		write("half.jpg", dogBytes[:len(dogBytes)/3]): "half.jpg is cut off",
+		write("report.pdf", []byte("%PDF-1.7\n")):     "report.pdf is a PDF document",
+		write("IMG_7.CR2", []byte("II*\x00junk")):     "IMG_7.CR2 is a camera RAW photo (CR2)",
 	}
-	for _, tc := range cases {
-		h.win.drop(t, tc.path)
-		h.until("the message for "+tc.path, h.idle)
-		if !strings.Contains(h.w.results.errText.Text, tc.want) {
-			t.Errorf("drop of %s showed %q, want %q", filepath.Base(tc.path), h.w.results.errText.Text, tc.want)
+	for path, want := range cases {
+		h.win.drop(t, path)
+		n := len(h.w.table.rows) + 1
+		h.until("the message for "+path, func() bool { return len(h.w.table.rows) == n && h.idle() })
+		if r := h.rowNamed(filepath.Base(path)); r.state != failed || !strings.Contains(r.err, want) {
+			t.Errorf("drop of %s: state %d, %q; want %q", filepath.Base(path), r.state, r.err, want)
 		}
 		if h.busy() {
-			t.Errorf("the indicator still runs after %s", filepath.Base(tc.path))
+			t.Errorf("the indicator still runs after %s", filepath.Base(path))
 		}
 	}
-	h.win.drop(t, dog)
-	h.until("the dog's answer", h.idle)
-	if h.w.results.errBox.Visible() || h.w.results.title.Text == "" {
-		t.Errorf("after the bad drops a photo showed error %q, title %q", h.w.results.errText.Text, h.w.results.title.Text)
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the dog's answer", func() bool { return len(h.w.table.rows) == 5 && h.idle() })
+	if r := h.rowNamed("dog.jpg"); r.state != done {
+		t.Errorf("after the bad drops a photo ended in state %d: %s", r.state, r.err)
 	}
 }
 
@@ -343,7 +574,7 @@ func TestMissingLibraryShownInWindow(t *testing.T) {
 	h := start(t, func() (Classifier, error) {
 		return inference.Open(inference.Options{Descriptor: desc, Library: missing})
 	})
-	if got := h.w.results.errText.Text; !strings.Contains(got, "ONNX Runtime library was not found") || !strings.Contains(got, "make runtime") {
+	if got := h.w.notice.Text; !strings.Contains(got, "ONNX Runtime library was not found") || !strings.Contains(got, "make runtime") {
 		t.Errorf("the window shows %q", got)
 	}
 	if h.busy() {

@@ -6,9 +6,12 @@ import (
 	"image"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/spotter-app/spotter/inference/collect"
+	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
 )
@@ -16,36 +19,48 @@ import (
 // Classifier is what the window needs from the engine. inference.Classifier
 // satisfies it; the UI never sees ONNX Runtime.
 type Classifier interface {
-	Classify(ctx context.Context, photo preprocess.Photo) (prediction.Result, error)
+	pipeline.Runner
 	Close() error
 }
 
 // Opener loads the classifier. The worker calls it on its own goroutine, so
-// loading a model never blocks the window, and again on the next job if it
-// failed, so fixing the problem (say, `make runtime`) and dropping again
-// works without a restart.
+// loading a model never blocks the window, and again when photos arrive
+// after it failed, so fixing the problem (say, `make runtime`) and dropping
+// again works without a restart.
 type Opener func() (Classifier, error)
 
-// previewSide bounds the preview texture.
-const previewSide = 640
+const (
+	previewSide = 640 // the selected photo's preview
+	thumbSide   = 96  // a list row's thumbnail, before scaling to the row
+	queueBatch  = 100 // rows announced to the window at a time while walking a folder
+)
 
-// events are what the worker reports. Each is delivered through post, on
-// the UI thread.
-type events struct {
-	loaded   func(err error)
-	preview  func(id uint64, img image.Image)
-	finished func(id uint64, res prediction.Result, err error)
-}
-
-type job struct {
+// queued is a photo the worker accepted, announced before any result for it.
+type queued struct {
 	id   uint64
 	path string
-	ctx  context.Context
 }
 
-// worker is the one goroutine that owns the classifier. Jobs replace each
-// other: a new job cancels the one running, and only the newest pending job
-// is kept, so a burst of drops ends with the last photo's answer.
+// finished is the outcome for one photo, with its thumbnail.
+type finished struct {
+	pipeline.Done
+	thumb image.Image
+}
+
+// events are what the worker reports. Each is delivered through post, on
+// the UI thread, in the order the worker sent them.
+type events struct {
+	loaded   func(err error)
+	queued   func([]queued)
+	walked   func(paths []string, found int) // a drop has been searched
+	started  func(id uint64)
+	finished func(finished)
+	preview  func(id uint64, img image.Image)
+}
+
+// worker owns the classifier and works through a queue of photos in order,
+// decoding the next while the model runs the current one. Everything it
+// starts ends in wait.
 type worker struct {
 	open Opener
 	post func(func())
@@ -54,40 +69,137 @@ type worker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
-	side   sync.WaitGroup // preview goroutines
+	side   sync.WaitGroup // folder walks and previews
 
-	mu        sync.Mutex
-	pending   *job
-	cancelJob context.CancelFunc
-	nextID    uint64
-	wake      chan struct{}
+	mu         sync.Mutex
+	queue      []pipeline.Job
+	generation context.Context // jobs queued now carry it; cancelAll ends it
+	endGen     context.CancelFunc
+	nextID     uint64
+	wake       chan struct{}
+	thumbs     map[uint64]image.Image
+	previewEnd context.CancelFunc
+	lastAdd    chan struct{} // closed when the latest drop has been searched
 }
 
 func startWorker(open Opener, post func(func()), ev events) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{open: open, post: post, ev: ev, ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), wake: make(chan struct{}, 1)}
+		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]image.Image{}}
+	w.generation, w.endGen = context.WithCancel(ctx)
+	w.lastAdd = make(chan struct{})
+	close(w.lastAdd)
 	go w.loop()
 	return w
 }
 
-// submit queues path as the newest job, cancelling any job before it, and
-// returns its id.
-func (w *worker) submit(path string) uint64 {
+// add searches paths (photos and folders) off the UI thread and queues the
+// photos found, announcing them to the window in batches.
+func (w *worker) add(paths []string) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.cancelJob != nil {
-		w.cancelJob()
-	}
-	w.nextID++
-	ctx, cancel := context.WithCancel(w.ctx)
-	w.pending = &job{id: w.nextID, path: path, ctx: ctx}
-	w.cancelJob = cancel
+	gen := w.generation
+	// Drops are searched one after another, so their rows keep drop order.
+	prev, mine := w.lastAdd, make(chan struct{})
+	w.lastAdd = mine
+	w.mu.Unlock()
+	w.side.Add(1)
+	go func() {
+		defer w.side.Done()
+		defer close(mine)
+		<-prev
+		var batch []queued
+		found := 0
+		flush := func() {
+			if len(batch) == 0 {
+				return
+			}
+			items := batch
+			batch = nil
+			// Announce before queueing: the window must know a row
+			// before any result for it arrives.
+			w.post(func() { w.ev.queued(items) })
+			w.mu.Lock()
+			for _, it := range items {
+				w.queue = append(w.queue, pipeline.Job{ID: it.id, Path: it.path, Ctx: gen})
+			}
+			w.mu.Unlock()
+			w.signal()
+		}
+		err := protect("searching the dropped folders", func() error {
+			return collect.Walk(gen, paths, func(p string) {
+				w.mu.Lock()
+				w.nextID++
+				id := w.nextID
+				w.mu.Unlock()
+				batch = append(batch, queued{id: id, path: p})
+				found++
+				if len(batch) == queueBatch {
+					flush()
+				}
+			})
+		})
+		flush()
+		if err != nil && gen.Err() == nil {
+			slog.Error("searching folders", "err", err)
+		}
+		w.post(func() { w.ev.walked(paths, found) })
+	}()
+}
+
+func (w *worker) signal() {
 	select {
 	case w.wake <- struct{}{}:
 	default:
 	}
-	return w.nextID
+}
+
+// cancelAll empties the queue and cancels the photos in progress, including
+// a folder still being searched. It returns the ids taken off the queue.
+func (w *worker) cancelAll() []uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := make([]uint64, len(w.queue))
+	for i, j := range w.queue {
+		ids[i] = j.ID
+	}
+	w.queue = nil
+	w.endGen()
+	w.generation, w.endGen = context.WithCancel(w.ctx)
+	return ids
+}
+
+// remove takes a photo off the queue if it is still waiting.
+func (w *worker) remove(id uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.queue = slices.DeleteFunc(w.queue, func(j pipeline.Job) bool { return j.ID == id })
+}
+
+// preview decodes a photo for the large preview, replacing any preview
+// still being made.
+func (w *worker) preview(id uint64, path string) {
+	w.mu.Lock()
+	if w.previewEnd != nil {
+		w.previewEnd()
+	}
+	ctx, end := context.WithCancel(w.ctx)
+	w.previewEnd = end
+	w.mu.Unlock()
+	w.side.Add(1)
+	go func() {
+		defer w.side.Done()
+		var img image.Image
+		err := protect("making the preview", func() error {
+			p, err := preprocess.Load(ctx, path)
+			if err == nil {
+				img = preprocess.Preview(p, previewSide)
+			}
+			return err
+		})
+		if err == nil && ctx.Err() == nil {
+			w.post(func() { w.ev.preview(id, img) })
+		}
+	}()
 }
 
 // stop cancels everything without waiting; it is safe on the UI thread.
@@ -101,9 +213,31 @@ func (w *worker) wait() {
 	w.side.Wait()
 }
 
+// next is the pipeline's source: the oldest queued photo, waiting for one
+// when the queue is empty.
+func (w *worker) next(ctx context.Context) (pipeline.Job, bool) {
+	for {
+		w.mu.Lock()
+		if len(w.queue) > 0 {
+			j := w.queue[0]
+			w.queue = w.queue[1:]
+			w.mu.Unlock()
+			slog.Info("classifying", "path", j.Path)
+			w.post(func() { w.ev.started(j.ID) })
+			return j, true
+		}
+		w.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return pipeline.Job{}, false
+		case <-w.wake:
+		}
+	}
+}
+
 func (w *worker) loop() {
 	defer close(w.done)
-	clf, _ := w.load()
+	var clf Classifier
 	defer func() {
 		if clf != nil {
 			if err := clf.Close(); err != nil {
@@ -111,29 +245,63 @@ func (w *worker) loop() {
 			}
 		}
 	}()
-	for {
-		select {
-		case <-w.ctx.Done():
-			return
-		case <-w.wake:
-		}
-		w.mu.Lock()
-		j := w.pending
-		w.pending = nil
-		w.mu.Unlock()
-		if j == nil {
+	for w.ctx.Err() == nil {
+		var err error
+		if clf, err = w.load(); err != nil {
+			// Photos that arrive now fail with the reason; the next
+			// drop tries loading again.
+			w.failQueued(err)
+			select {
+			case <-w.ctx.Done():
+			case <-w.wake:
+			}
 			continue
 		}
-		if clf == nil {
-			var err error
-			if clf, err = w.load(); err != nil {
-				w.finish(j, prediction.Result{}, err)
-				continue
-			}
-		}
-		res, err := w.run(clf, j)
-		w.finish(j, res, err)
+		pipeline.Stream(w.ctx, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail})
 	}
+}
+
+func (w *worker) failQueued(err error) {
+	w.mu.Lock()
+	jobs := w.queue
+	w.queue = nil
+	w.mu.Unlock()
+	for _, j := range jobs {
+		w.emit(pipeline.Done{Job: j, Err: err})
+	}
+}
+
+// thumbnail runs on the pipeline's preparing goroutine, right after decoding.
+func (w *worker) thumbnail(j pipeline.Job, p preprocess.Photo) {
+	var img image.Image
+	if protect("making a thumbnail", func() error {
+		img = preprocess.Thumbnail(p, thumbSide)
+		return nil
+	}) != nil {
+		return
+	}
+	w.mu.Lock()
+	w.thumbs[j.ID] = img
+	w.mu.Unlock()
+}
+
+func (w *worker) emit(d pipeline.Done) {
+	w.mu.Lock()
+	thumb := w.thumbs[d.ID]
+	delete(w.thumbs, d.ID)
+	w.mu.Unlock()
+	switch {
+	case d.Err == nil:
+		top := d.Result.Top()
+		slog.Info("classified", "path", d.Path, "label", top.Label, "probability", top.Probability,
+			"ms", d.Result.Timing.Total().Milliseconds())
+	case d.Ctx != nil && d.Ctx.Err() != nil:
+		slog.Info("cancelled", "path", d.Path)
+	default:
+		slog.Error("classification failed", "path", d.Path, "err", d.Err)
+	}
+	f := finished{Done: d, thumb: thumb}
+	w.post(func() { w.ev.finished(f) })
 }
 
 // load opens the classifier and reports the outcome to the window.
@@ -154,50 +322,15 @@ func (w *worker) load() (clf Classifier, err error) {
 	return clf, err
 }
 
-func (w *worker) run(clf Classifier, j *job) (res prediction.Result, err error) {
-	slog.Info("classifying", "path", j.path)
-	err = protect("classifying "+j.path, func() error {
-		start := time.Now()
-		photo, err := preprocess.Load(j.ctx, j.path)
-		if err != nil {
-			return err
-		}
-		decode := time.Since(start)
-		w.side.Add(1)
-		go w.makePreview(j, photo)
-		res, err = clf.Classify(j.ctx, photo)
-		res.Timing.Decode = decode
+// guarded turns a panic in the model's run into that photo's error.
+type guarded struct{ Classifier }
+
+func (g guarded) Run(ctx context.Context, input []float32) (res prediction.Result, err error) {
+	err = protect("classifying", func() error {
+		res, err = g.Classifier.Run(ctx, input)
 		return err
 	})
 	return res, err
-}
-
-func (w *worker) makePreview(j *job, photo preprocess.Photo) {
-	defer w.side.Done()
-	var img image.Image
-	if err := protect("making the preview", func() error {
-		img = preprocess.Preview(photo, previewSide)
-		return nil
-	}); err != nil || j.ctx.Err() != nil {
-		return
-	}
-	w.post(func() { w.ev.preview(j.id, img) })
-}
-
-func (w *worker) finish(j *job, res prediction.Result, err error) {
-	if j.ctx.Err() != nil && err == nil {
-		err = j.ctx.Err()
-	}
-	if err == nil {
-		top := res.Top()
-		slog.Info("classified", "path", j.path, "label", top.Label, "probability", top.Probability,
-			"ms", res.Timing.Total().Milliseconds())
-	} else if j.ctx.Err() != nil {
-		slog.Info("cancelled", "path", j.path)
-	} else {
-		slog.Error("classification failed", "path", j.path, "err", err)
-	}
-	w.post(func() { w.ev.finished(j.id, res, err) })
 }
 
 // protect runs f and turns a panic into an error, so a bug or a hostile

@@ -63,8 +63,8 @@ func window(args []string, stderr io.Writer) int {
 	var ef engineFlags
 	ef.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO…]      open the window (and classify the first photo)")
-		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO…  classify on the command line (spotter classify -h)")
+		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
+		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
 		fs.PrintDefaults()
 	}
 	if code, ok := parse(fs, args, stderr); !ok {
@@ -75,9 +75,7 @@ func window(args []string, stderr io.Writer) int {
 	a.SetIcon(assets.Icon)
 	win := a.NewWindow(ui.Title)
 	w := ui.New(win, func() (ui.Classifier, error) { return ef.open(0) }, ui.Options{})
-	if fs.NArg() > 0 {
-		w.Open(fs.Arg(0))
-	}
+	w.Open(fs.Args()...)
 	win.ShowAndRun()
 	w.Shutdown()
 	slog.Info("closed")

@@ -19,6 +19,17 @@ func Preview(p Photo, maxSide int) *image.RGBA {
 	return p.Orientation.Apply(toRGBA(small, nil))
 }
 
+// Thumbnail returns the photo shrunk to fit side, turned upright, for a list
+// row. A nearest-neighbour pass first brings a large photo near the size
+// cheaply; the bilinear pass after it smooths what that left.
+func Thumbnail(p Photo, side int) *image.RGBA {
+	img := p.Image
+	if b := img.Bounds(); b.Dx() > 4*side || b.Dy() > 4*side {
+		img = resize.Thumbnail(uint(4*side), uint(4*side), img, resize.NearestNeighbor)
+	}
+	return Preview(Photo{Image: img, Orientation: p.Orientation}, side)
+}
+
 // toRGBA returns img as premultiplied 8-bit RGBA at the origin. It draws
 // into reuse when that has the right size, else into a new image.
 func toRGBA(img image.Image, reuse *image.RGBA) *image.RGBA {
