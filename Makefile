@@ -83,15 +83,21 @@ fuzz:
 	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
 	done
 
-# Per-photo time split into decode, preprocess and inference, and ONNX
-# Runtime's Run alone (the floor), for 1 and 2 intra-op threads. Prints; it
-# asserts nothing.
+# Per-photo time split into decode, preprocess and inference, ONNX Runtime's
+# Run alone (the floor), and a 200-photo folder with and without decoding the
+# next photo during inference. Prints; it asserts nothing.
 bench: deps runtime model
 	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
-	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "benchmark", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
+	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="decode-ms") d=$$k; if ($$(k+1)=="preprocess-ms") p=$$k; if ($$(k+1)=="inference-ms") i=$$k } \
 	    printf "%-38s %10.2f %10s %12s %11s\n", name, $$3/1e6, d, p, i }'
+	@echo
+	@go test -run '^$$' -bench 'Folder' -benchtime 3x -count 1 ./inference/pipeline | awk ' \
+	  BEGIN { printf "%-38s %10s %12s\n", "folder of 200 photos", "photos/s", "peak RSS MB" } \
+	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); r=m="-"; \
+	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="photos/s") r=$$k; if ($$(k+1)=="peak-RSS-MB") m=$$k } \
+	    printf "%-38s %10s %12s\n", name, r, m }'
 
 # 2,000 photos in one process: resident memory before and after.
 soak: deps runtime model

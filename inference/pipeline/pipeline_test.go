@@ -16,7 +16,7 @@ import (
 	"github.com/spotter-app/spotter/inference/preprocess"
 )
 
-func open(t *testing.T) *inference.Classifier {
+func open(t testing.TB) *inference.Classifier {
 	t.Helper()
 	inferencetest.Library(t)
 	c, err := inference.Open(inference.Options{Descriptor: inferencetest.Descriptor(t)})
