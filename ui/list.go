@@ -77,7 +77,7 @@ func (it *listItem) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (it *listItem) show(r *row) {
-	it.thumb.Image = r.thumb
+	it.thumb.Image = r.thumb.image()
 	it.thumb.Refresh()
 	it.detail.Importance = widget.MediumImportance
 	switch r.state {

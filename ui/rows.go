@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,7 +33,7 @@ type row struct {
 	state state
 	res   prediction.Result
 	err   string
-	thumb image.Image
+	thumb thumbnail
 }
 
 func (r *row) top() prediction.Prediction { return r.res.Top() }
@@ -121,7 +120,7 @@ func (t *table) finish(f finished) *row {
 	default:
 		r.state, r.err = failed, f.Err.Error()
 	}
-	t.refresh()
+	t.refreshIfOrdered()
 	return r
 }
 
@@ -133,7 +132,7 @@ func (t *table) cancel(ids []uint64) {
 			t.batchDone++
 		}
 	}
-	t.refresh()
+	t.refreshIfOrdered()
 }
 
 func (t *table) remove(id uint64) {
@@ -170,6 +169,16 @@ func roughly(d time.Duration) string {
 		return fmt.Sprintf("%d s", int(d.Seconds()+0.5))
 	}
 	return fmt.Sprintf("%d min", int(d.Minutes()+0.5))
+}
+
+// refreshIfOrdered rebuilds the view when an outcome can move a row: with
+// a filter or an order other than the order added. Otherwise the view
+// already holds every row in place, and rebuilding it for each of
+// thousands of photos would cost time quadratic in their number.
+func (t *table) refreshIfOrdered() {
+	if strings.TrimSpace(t.filter) != "" || t.order != orderAdded {
+		t.refresh()
+	}
 }
 
 // refresh rebuilds the view from the filter and the order.

@@ -89,7 +89,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	w.preview = canvas.NewImageFromImage(nil)
 	w.preview.FillMode = canvas.ImageFillContain
 	w.preview.ScaleMode = canvas.ImageScaleSmooth
-	w.preview.SetMinSize(fyne.NewSize(280, 210))
+	w.preview.SetMinSize(fyne.NewSize(280, 200))
 	w.name = widget.NewLabel("")
 	w.name.Truncation = fyne.TextTruncateEllipsis
 	w.results = newResultsView()
@@ -97,7 +97,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	w.copyBtn.Hide()
 
 	win.SetContent(w.layout())
-	win.Resize(fyne.NewSize(980, 640))
+	win.Resize(fyne.NewSize(1000, 700))
 	win.SetOnDropped(w.dropped)
 	w.shortcuts()
 	// Closing cancels at once; the caller waits for the worker in Shutdown
@@ -278,7 +278,7 @@ func (w *Window) selectRow(id uint64) {
 	if i := w.table.index(id); i >= 0 {
 		w.list.Select(i)
 	}
-	w.preview.Image = r.thumb
+	w.preview.Image = r.thumb.image() // until the large preview is ready
 	w.preview.Refresh()
 	w.worker.preview(id, r.path)
 	w.showDetail(r)
@@ -414,6 +414,9 @@ func (w *Window) statusText() string {
 		case cancelled:
 			stopped++
 		}
+	}
+	if r := w.table.rows[0]; len(w.table.rows) == 1 && r.state == done {
+		return fmt.Sprintf("%s classified in %d ms.", r.name, r.res.Timing.Total().Milliseconds())
 	}
 	s := fmt.Sprintf("%d classified", ok)
 	if bad > 0 {

@@ -207,8 +207,8 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if r.state != done || !isDog(r.top().Label) || r.thumb == nil {
 		t.Fatalf("row: state %d, label %q, thumbnail %v", r.state, r.top().Label, r.thumb != nil)
 	}
-	if b := r.thumb.Bounds(); max(b.Dx(), b.Dy()) > thumbSide {
-		t.Errorf("thumbnail %v is larger than %d", b, thumbSide)
+	if b := r.thumb.image().Bounds(); max(b.Dx(), b.Dy()) > thumbSide || len(r.thumb) > 16<<10 {
+		t.Errorf("thumbnail %v (%d bytes) is larger than %d pixels or 16 KB", b, len(r.thumb), thumbSide)
 	}
 	// The one dropped photo is selected: its answer fills the detail panel.
 	if got := h.w.results.title.Text; !isDog(got) {
@@ -228,7 +228,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if b := h.w.preview.Image.Bounds(); max(b.Dx(), b.Dy()) > previewSide {
 		t.Errorf("preview is %v, larger than %d", b, previewSide)
 	}
-	if got := h.w.status.Text; got != "1 classified." {
+	if got := h.w.status.Text; !strings.HasPrefix(got, "dog.jpg classified in ") {
 		t.Errorf("status %q", got)
 	}
 }

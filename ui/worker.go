@@ -30,9 +30,9 @@ type Classifier interface {
 type Opener func() (Classifier, error)
 
 const (
-	previewSide = 640 // the selected photo's preview
-	thumbSide   = 96  // a list row's thumbnail, before scaling to the row
-	queueBatch  = 100 // rows announced to the window at a time while walking a folder
+	previewSide = 640         // the selected photo's preview
+	thumbSide   = 2 * rowSize // a list row's thumbnail: sharp on a 2× screen
+	queueBatch  = 100         // rows announced to the window at a time while walking a folder
 )
 
 // queued is a photo the worker accepted, announced before any result for it.
@@ -44,7 +44,7 @@ type queued struct {
 // finished is the outcome for one photo, with its thumbnail.
 type finished struct {
 	pipeline.Done
-	thumb image.Image
+	thumb thumbnail
 }
 
 // events are what the worker reports. Each is delivered through post, on
@@ -77,7 +77,7 @@ type worker struct {
 	endGen     context.CancelFunc
 	nextID     uint64
 	wake       chan struct{}
-	thumbs     map[uint64]image.Image
+	thumbs     map[uint64]thumbnail
 	previewEnd context.CancelFunc
 	lastAdd    chan struct{} // closed when the latest drop has been searched
 }
@@ -85,7 +85,7 @@ type worker struct {
 func startWorker(open Opener, post func(func()), ev events) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{open: open, post: post, ev: ev, ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]image.Image{}}
+		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]thumbnail{}}
 	w.generation, w.endGen = context.WithCancel(ctx)
 	w.lastAdd = make(chan struct{})
 	close(w.lastAdd)
@@ -273,15 +273,15 @@ func (w *worker) failQueued(err error) {
 
 // thumbnail runs on the pipeline's preparing goroutine, right after decoding.
 func (w *worker) thumbnail(j pipeline.Job, p preprocess.Photo) {
-	var img image.Image
+	var thumb thumbnail
 	if protect("making a thumbnail", func() error {
-		img = preprocess.Thumbnail(p, thumbSide)
+		thumb = newThumbnail(preprocess.Thumbnail(p, thumbSide))
 		return nil
 	}) != nil {
 		return
 	}
 	w.mu.Lock()
-	w.thumbs[j.ID] = img
+	w.thumbs[j.ID] = thumb
 	w.mu.Unlock()
 }
 
