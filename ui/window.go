@@ -136,7 +136,7 @@ func (w *Window) layout() fyne.CanvasObject {
 		container.NewVScroll(w.results.box))
 	split := container.NewHSplit(left, container.NewPadded(detail))
 	split.Offset = 0.5
-	statusBar := container.NewBorder(nil, nil, container.NewHBox(w.activity),
+	statusBar := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), w.activity),
 		container.NewGridWrap(fyne.NewSize(180, w.progress.MinSize().Height), w.progress), w.status)
 	return container.NewBorder(container.NewPadded(toolbar), container.NewPadded(statusBar), nil, nil, split)
 }
