@@ -6,6 +6,8 @@ ORT_VERSION  := 1.24.1
 ORT_SHA256   := 53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
 ORT_LIB      := build/libonnxruntime.so
 SHARED       := $(abspath ../shared)
+PACKAGE      := build/Spotter-linux-amd64.tar.xz
+DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
 GO_PACKAGES  := ./...
 
 # Debian/Ubuntu packages: Fyne's build needs, the X server and tools the
@@ -13,7 +15,7 @@ GO_PACKAGES  := ./...
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
 
-.PHONY: all run build deps runtime model test fuzz bench soak clean
+.PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user clean
 
 # Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill ./inference/model:FuzzParse
@@ -66,9 +68,12 @@ build/test/arm64/libonnxruntime.so:
 model:
 	@SHARED=$(SHARED) models/fetch.sh
 
+models/$(DEFAULT_MODEL)/model.qdq.onnx:
+	@SHARED=$(SHARED) models/fetch.sh
+
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
 # end-to-end test that drops a photo on the real window under Xvfb.
-test: deps runtime model build build/test/arm64/libonnxruntime.so
+test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE)
 	@unformatted=$$(gofmt -l cmd ui inference assets); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
@@ -103,5 +108,35 @@ bench: deps runtime model
 soak: deps runtime model
 	go test -run '^$$' -bench BenchmarkSoak -benchtime 2000x ./inference
 
+# A tar.xz that installs and runs offline: fyne package makes the program,
+# menu entry and icon; the ONNX Runtime library, the default model and the
+# install Makefile (assets/package) are added beside them.
+package: $(PACKAGE)
+
+$(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneApp.toml assets/icon.png assets/package/Makefile
+	@command -v fyne >/dev/null || { echo "Installing the fyne tool"; go install fyne.io/tools/cmd/fyne@v1.7.4; }
+	rm -rf build/package && mkdir -p build/package
+	PATH="$$PATH:$$(go env GOPATH)/bin" fyne package -os linux --exe bin/spotter
+	tar -xJf Spotter.tar.xz -C build/package && rm Spotter.tar.xz
+	@# fyne lays files under usr/ or usr/local/ by the build machine; the package is PREFIX-relative.
+	cd build/package && usr=$$(dirname $$(find . -path '*/bin/spotter')) && mkdir -p spotter-pkg && \
+	  cp -R $$usr/../bin $$usr/../share spotter-pkg/ && rm -rf spotter && mv spotter-pkg spotter
+	mkdir -p build/package/spotter/share/icons/hicolor/256x256/apps build/package/spotter/lib/spotter build/package/spotter/share/spotter/models
+	mv build/package/spotter/share/pixmaps/app.spotter.Spotter.png build/package/spotter/share/icons/hicolor/256x256/apps/
+	rmdir build/package/spotter/share/pixmaps
+	cp $(ORT_LIB) build/package/spotter/lib/spotter/libonnxruntime.so
+	cp models/$(DEFAULT_MODEL).json build/package/spotter/share/spotter/models/
+	mkdir -p build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)
+	cp models/$(DEFAULT_MODEL)/{model.qdq.onnx,labels.txt,LICENSE} build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)/
+	cp assets/package/Makefile build/package/spotter/Makefile
+	tar -cJf $@ -C build/package spotter
+	@echo "Wrote $@"
+
+install-user: $(PACKAGE)
+	$(MAKE) -C build/package/spotter install-user
+
+uninstall-user:
+	$(MAKE) -f $(abspath assets/package/Makefile) uninstall-user
+
 clean:
-	rm -rf bin build/screenshots
+	rm -rf bin build/screenshots build/package $(PACKAGE)

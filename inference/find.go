@@ -17,8 +17,9 @@ const ModelEnvVar = "SPOTTER_MODEL"
 // FindDescriptor picks the model descriptor to use. choice is the --model
 // flag: a descriptor (.json), an .onnx file with a descriptor of the same
 // name beside it, or a folder of descriptors. Without it, SPOTTER_MODEL is
-// read, then the models/ folders beside the executable, above it (a source
-// checkout's bin/), and in the working directory. In a folder, the first
+// read, then the models/ folders beside the executable, in an installed
+// package's share/spotter/, above it (a source checkout's bin/), and in the
+// working directory. In a folder, the first
 // descriptor by name whose model file exists wins.
 func FindDescriptor(choice string) (string, error) {
 	if choice == "" {
@@ -32,7 +33,10 @@ func FindDescriptor(choice string) (string, error) {
 		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = resolved
 		}
-		dirs = append(dirs, filepath.Join(filepath.Dir(exe), "models"), filepath.Join(filepath.Dir(exe), "..", "models"))
+		dir := filepath.Dir(exe)
+		dirs = append(dirs, filepath.Join(dir, "models"),
+			filepath.Join(dir, "..", "share", "spotter", "models"), // an installed package
+			filepath.Join(dir, "..", "models"))
 	}
 	dirs = append(dirs, "models")
 	for _, dir := range dirs {

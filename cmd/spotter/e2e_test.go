@@ -110,8 +110,15 @@ func buildSpotter(t *testing.T) string {
 
 func (d *display) launch(t *testing.T, bin string, args ...string) *running {
 	t.Helper()
-	a := &running{cmd: exec.Command(bin, args...), exited: make(chan error, 1)}
-	a.cmd.Env = d.env
+	cmd := exec.Command(bin, args...)
+	cmd.Env = d.env
+	return start(t, cmd)
+}
+
+// start runs cmd and collects its log.
+func start(t *testing.T, cmd *exec.Cmd) *running {
+	t.Helper()
+	a := &running{cmd: cmd, exited: make(chan error, 1)}
 	stderr, err := a.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +244,73 @@ func TestCloseDuringWork(t *testing.T) {
 	}
 	if !strings.Contains(log, "msg=closed") {
 		t.Error("the program did not shut down through its worker")
+	}
+}
+
+// The package a person downloads: installed into a fresh home with its own
+// Makefile, started from its menu entry's Exec line with a photo, as a file
+// manager's "Open with Spotter" does. It must find its bundled ONNX Runtime
+// and model with nothing set in the environment.
+func TestInstalledPackage(t *testing.T) {
+	pkg := filepath.Join(inferencetest.Root(t), "build", "Spotter-linux-amd64.tar.xz")
+	_, err := os.Stat(pkg)
+	inferencetest.Need(t, err == nil, "the package (make package)")
+	d := startDisplay(t)
+	home, unpacked := t.TempDir(), t.TempDir()
+	if out, err := exec.Command("tar", "-xJf", pkg, "-C", unpacked).CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	runMake := func(target string) {
+		cmd := exec.Command("make", "-C", filepath.Join(unpacked, "spotter"), target)
+		cmd.Env = append(os.Environ(), "HOME="+home)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", target, err, out)
+		}
+	}
+	runMake("install-user")
+	entry, err := os.ReadFile(filepath.Join(home, ".local", "share", "applications", "app.spotter.Spotter.desktop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exe []string
+	for _, line := range strings.Split(string(entry), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Exec="); ok {
+			exe = strings.Fields(rest)
+		}
+	}
+	if len(exe) != 2 || exe[0] != filepath.Join(home, ".local", "bin", "spotter") || exe[1] != "%F" {
+		t.Fatalf("menu entry Exec = %q, want the installed program with %%F", exe)
+	}
+	for _, want := range []string{"MimeType=image/jpeg;", "Categories=Graphics;", "Icon=app.spotter.Spotter"} {
+		if !strings.Contains(string(entry), want) {
+			t.Errorf("the menu entry lacks %q:\n%s", want, entry)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "icons", "hicolor", "256x256", "apps", "app.spotter.Spotter.png")); err != nil {
+		t.Error(err)
+	}
+
+	// Nothing points at the checkout: no library or model variables, and a
+	// working directory without build/ or models/.
+	cmd := exec.Command(exe[0], inferencetest.Photo(t, "eagle.jpg"))
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "DISPLAY=" + d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME=" + t.TempDir()}
+	a := start(t, cmd)
+	line := a.waitLog(t, "msg=classified")
+	if !strings.Contains(line, "label=kite") && !strings.Contains(line, "bald eagle") {
+		t.Errorf("the installed app on eagle.jpg: %s", line)
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	a.waitExit(t, 2*time.Second)
+
+	runMake("uninstall-user")
+	if left, _ := filepath.Glob(filepath.Join(home, ".local", "*", "*spotter*")); len(left) > 0 {
+		t.Errorf("uninstall left %q", left)
+	}
+	if _, err := os.Stat(exe[0]); !os.IsNotExist(err) {
+		t.Errorf("uninstall left the program: %v", err)
 	}
 }
 

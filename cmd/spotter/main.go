@@ -71,7 +71,7 @@ func window(args []string, stderr io.Writer) int {
 		return code
 	}
 
-	a := app.NewWithID("app.spotter.desktop")
+	a := app.NewWithID("app.spotter.Spotter")
 	a.SetIcon(assets.Icon)
 	win := a.NewWindow(ui.Title)
 	w := ui.New(win, func() (ui.Classifier, error) { return ef.open(0) }, ui.Options{})

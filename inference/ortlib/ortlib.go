@@ -30,9 +30,9 @@ func LibraryName() string {
 }
 
 // Candidates lists where the library is looked for, in order: the flag's
-// value, the environment variable, beside the executable, and the build
-// folder of a source checkout (the executable in bin/, or the working
-// directory at the checkout's root).
+// value, the environment variable, beside the executable, lib/spotter/ of an
+// installed package, and the build folder of a source checkout (the
+// executable in bin/, or the working directory at the checkout's root).
 func Candidates(flagValue string) []string {
 	var c []string
 	if flagValue != "" {
@@ -47,7 +47,9 @@ func Candidates(flagValue string) []string {
 			exe = resolved
 		}
 		dir := filepath.Dir(exe)
-		c = append(c, filepath.Join(dir, name), filepath.Join(dir, "..", "build", name))
+		c = append(c, filepath.Join(dir, name),
+			filepath.Join(dir, "..", "lib", "spotter", name), // an installed package: PREFIX/bin, PREFIX/lib/spotter
+			filepath.Join(dir, "..", "build", name))
 	}
 	return append(c, filepath.Join("build", name))
 }
