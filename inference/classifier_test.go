@@ -260,25 +260,6 @@ func TestWrongLibraryIsExplained(t *testing.T) {
 	}
 }
 
-func TestFindDescriptor(t *testing.T) {
-	desc := inferencetest.Descriptor(t)
-	t.Setenv(ModelEnvVar, "")
-	got, err := FindDescriptor(filepath.Dir(desc))
-	if err != nil || filepath.Base(got) != "mobilenet_v2_1.0_224_quant.json" {
-		t.Errorf("FindDescriptor(models/) = %q, %v; want the quantised model first", got, err)
-	}
-	onnx := filepath.Join(t.TempDir(), "m.onnx")
-	if err := os.WriteFile(onnx, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := FindDescriptor(onnx); err == nil || !strings.Contains(err.Error(), "m.json") {
-		t.Errorf("an .onnx without descriptor gave %v, want a message naming m.json", err)
-	}
-	if _, err := FindDescriptor(filepath.Join(t.TempDir(), "nope.json")); err == nil {
-		t.Error("a missing --model was accepted")
-	}
-}
-
 // The environment lives while any classifier does and is destroyed with
 // the last one, exactly once; closing twice is harmless.
 func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spotter-app/spotter/assets"
 	"github.com/spotter-app/spotter/inference"
+	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/ui"
 )
 
@@ -38,7 +39,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 }
 
 func (e *engineFlags) open(top int) (*inference.Classifier, error) {
-	desc, err := inference.FindDescriptor(e.model)
+	desc, err := model.Find(e.model)
 	if err != nil {
 		return nil, err
 	}

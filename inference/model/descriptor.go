@@ -59,8 +59,9 @@ type Descriptor struct {
 	Output  Output `json:"output"`
 
 	// Dir is the folder the descriptor was read from; relative paths resolve
-	// against it.
-	Dir string `json:"-"`
+	// against it. Path is the descriptor file itself.
+	Dir  string `json:"-"`
+	Path string `json:"-"`
 }
 
 // Input describes the image tensor.
@@ -110,6 +111,7 @@ func Load(path string) (*Descriptor, error) {
 		return nil, fmt.Errorf("The model descriptor %s: %w", path, err)
 	}
 	d.Dir = abs
+	d.Path = filepath.Join(abs, filepath.Base(path))
 	return d, nil
 }
 

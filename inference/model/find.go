@@ -1,4 +1,4 @@
-package inference
+package model
 
 import (
 	"fmt"
@@ -6,28 +6,37 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/spotter-app/spotter/inference/model"
 )
 
-// ModelEnvVar names a descriptor (or a folder of them) when no --model flag
+// EnvVar names a descriptor (or a folder of them) when no --model flag
 // is given.
-const ModelEnvVar = "SPOTTER_MODEL"
+const EnvVar = "SPOTTER_MODEL"
 
-// FindDescriptor picks the model descriptor to use. choice is the --model
+// Find picks the model descriptor to use. choice is the --model
 // flag: a descriptor (.json), an .onnx file with a descriptor of the same
 // name beside it, or a folder of descriptors. Without it, SPOTTER_MODEL is
 // read, then the models/ folders beside the executable, in an installed
 // package's share/spotter/, above it (a source checkout's bin/), and in the
 // working directory. In a folder, the first
 // descriptor by name whose model file exists wins.
-func FindDescriptor(choice string) (string, error) {
+func Find(choice string) (string, error) {
 	if choice == "" {
-		choice = os.Getenv(ModelEnvVar)
+		choice = os.Getenv(EnvVar)
 	}
 	if choice != "" {
 		return descriptorFor(choice)
 	}
+	dirs := SearchDirs()
+	for _, dir := range dirs {
+		if d, err := firstUsable(dir); err == nil {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("No model was found. Run `make model`, or pass --model with a model descriptor (.json); looked in %s", strings.Join(dirs, ", "))
+}
+
+// SearchDirs are the folders searched for models when none is chosen.
+func SearchDirs() []string {
 	var dirs []string
 	if exe, err := os.Executable(); err == nil {
 		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
@@ -38,19 +47,36 @@ func FindDescriptor(choice string) (string, error) {
 			filepath.Join(dir, "..", "share", "spotter", "models"), // an installed package
 			filepath.Join(dir, "..", "models"))
 	}
-	dirs = append(dirs, "models")
-	for _, dir := range dirs {
-		if d, err := firstUsable(dir); err == nil {
-			return d, nil
+	return append(dirs, "models")
+}
+
+// Available lists the usable models in the search folders (those whose
+// model file exists), each once, for a person to choose from.
+func Available() []*Descriptor {
+	var out []*Descriptor
+	seen := map[string]bool{}
+	for _, dir := range SearchDirs() {
+		paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		sort.Strings(paths)
+		for _, p := range paths {
+			d, err := Load(p)
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat(d.ModelPath()); err != nil || seen[d.ModelPath()] {
+				continue
+			}
+			seen[d.ModelPath()] = true
+			out = append(out, d)
 		}
 	}
-	return "", fmt.Errorf("No model was found. Run `make model`, or pass --model with a model descriptor (.json); looked in %s", strings.Join(dirs, ", "))
+	return out
 }
 
 func descriptorFor(choice string) (string, error) {
 	info, err := os.Stat(choice)
 	if err != nil {
-		return "", fmt.Errorf("The model %s does not exist. Check the path given by --model or %s", choice, ModelEnvVar)
+		return "", fmt.Errorf("The model %s does not exist. Check the path given by --model or %s", choice, EnvVar)
 	}
 	if info.IsDir() {
 		return firstUsable(choice)
@@ -71,7 +97,7 @@ func firstUsable(dir string) (string, error) {
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	sort.Strings(paths)
 	for _, p := range paths {
-		d, err := model.Load(p)
+		d, err := Load(p)
 		if err != nil {
 			continue
 		}
