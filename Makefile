@@ -28,8 +28,10 @@ run: deps runtime model build
 
 build: bin/spotter
 
+VERSION := $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
+
 bin/spotter: $(shell find cmd ui inference assets -type f) go.mod go.sum FyneApp.toml
-	go build -o $@ ./cmd/spotter
+	go build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/spotter
 
 # Installs missing apt packages (as root, or through sudo when available).
 deps:

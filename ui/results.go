@@ -12,9 +12,6 @@ import (
 	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-// shownPredictions is how many ranked answers the panel lists.
-const shownPredictions = 5
-
 // resultsView is the right-hand panel: the best answer in large type, how
 // sure the model is, and the runners-up with confidence bars.
 type resultsView struct {
@@ -22,6 +19,7 @@ type resultsView struct {
 	aliases    *widget.Label // the label's other names, if any
 	confidence *widget.Label
 	rows       []resultRow
+	rankTitle  *widget.Label
 	ranked     *fyne.Container
 	errIcon    *widget.Icon
 	errText    *widget.Label
@@ -33,6 +31,7 @@ type resultRow struct {
 	name *widget.Label
 	pct  *widget.Label
 	bar  *confidenceBar
+	box  *fyne.Container
 }
 
 func newResultsView() *resultsView {
@@ -47,14 +46,16 @@ func newResultsView() *resultsView {
 	v.confidence = widget.NewLabel("")
 
 	rows := container.NewVBox()
-	for range shownPredictions {
+	for range maxPredictions {
 		r := resultRow{name: widget.NewLabel(""), pct: widget.NewLabel(""), bar: newConfidenceBar()}
 		r.name.Truncation = fyne.TextTruncateEllipsis
 		r.pct.Alignment = fyne.TextAlignTrailing
+		r.box = container.NewBorder(nil, r.bar, nil, r.pct, r.name)
 		v.rows = append(v.rows, r)
-		rows.Add(container.NewBorder(nil, r.bar, nil, r.pct, r.name))
+		rows.Add(r.box)
 	}
-	v.ranked = container.NewVBox(widget.NewSeparator(), widget.NewLabelWithStyle("Top 5", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), rows)
+	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.ranked = container.NewVBox(widget.NewSeparator(), v.rankTitle, rows)
 
 	v.errIcon = widget.NewIcon(theme.ErrorIcon())
 	v.errText = widget.NewLabel("")
@@ -90,7 +91,8 @@ func (v *resultsView) showError(msg string) {
 	v.errBox.Show()
 }
 
-func (v *resultsView) showResult(preds []prediction.Prediction) {
+// showResult shows the best of preds and lists the first n.
+func (v *resultsView) showResult(preds []prediction.Prediction, n int) {
 	v.clear()
 	if len(preds) == 0 {
 		v.showError("The model gave no answer for this photo. Try another photo or another model.")
@@ -105,16 +107,20 @@ func (v *resultsView) showResult(preds []prediction.Prediction) {
 	}
 	v.confidence.SetText(percent(preds[0].Probability) + " confidence")
 	v.confidence.Show()
+	n = min(n, len(preds))
+	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {
-		if i >= len(preds) {
+		if i >= n {
 			r.name.SetText("")
 			r.pct.SetText("")
 			r.bar.SetValue(0)
+			r.box.Hide()
 			continue
 		}
 		r.name.SetText(preds[i].Label)
 		r.pct.SetText(percent(preds[i].Probability))
 		r.bar.SetValue(preds[i].Probability)
+		r.box.Show()
 	}
 	v.ranked.Show()
 }

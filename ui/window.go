@@ -33,6 +33,8 @@ type Options struct {
 	// Post delivers the worker's reports to the UI thread. It defaults to
 	// fyne.Do; tests run the posted functions on their own goroutine.
 	Post func(func())
+	// Engine describes the engine for the About box.
+	Engine func() EngineInfo
 }
 
 // Window is Spotter's main window.
@@ -54,6 +56,8 @@ type Window struct {
 	cancel   *widget.Button
 	export   *widget.Button
 	search   *widget.Entry
+	setup    *fyne.Container // what to do when no model loads
+	engine   func() EngineInfo
 
 	// UI thread only.
 	loading  bool
@@ -69,7 +73,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	if post == nil {
 		post = fyne.Do
 	}
-	w := &Window{win: win, table: newTable(), loading: true}
+	w := &Window{win: win, table: newTable(), loading: true, engine: opts.Engine}
 	w.zone = newDropZone(w.choosePhoto)
 	w.list = newResultsList(w.table, w.listKey)
 	w.list.OnSelected = func(i widget.ListItemID) {
@@ -96,7 +100,12 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	w.copyBtn = widget.NewButtonWithIcon("Copy label", theme.ContentCopyIcon(), w.copyLabel)
 	w.copyBtn.Hide()
 
+	w.setup = container.NewHBox(
+		widget.NewButtonWithIcon("Choose model…", theme.FolderOpenIcon(), w.chooseModel),
+		widget.NewButtonWithIcon("Choose ONNX Runtime library…", theme.FolderOpenIcon(), w.chooseLibrary))
+	w.setup.Hide()
 	win.SetContent(w.layout())
+	win.SetMainMenu(w.menu())
 	win.Resize(fyne.NewSize(1000, 700))
 	win.SetOnDropped(w.dropped)
 	w.shortcuts()
@@ -131,7 +140,7 @@ func (w *Window) layout() fyne.CanvasObject {
 			w.cancel, w.export),
 		sortBy, w.search)
 
-	left := container.NewBorder(w.notice, nil, nil, nil, container.NewStack(w.list, w.zone))
+	left := container.NewBorder(container.NewVBox(w.notice, w.setup), nil, nil, nil, container.NewStack(w.list, w.zone))
 	detail := container.NewBorder(container.NewVBox(w.preview, w.name), w.copyBtn, nil, nil,
 		container.NewVScroll(w.results.box))
 	split := container.NewHSplit(left, container.NewPadded(detail))
@@ -139,6 +148,30 @@ func (w *Window) layout() fyne.CanvasObject {
 	statusBar := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), w.activity),
 		container.NewGridWrap(fyne.NewSize(180, w.progress.MinSize().Height), w.progress), w.status)
 	return container.NewBorder(container.NewPadded(toolbar), container.NewPadded(statusBar), nil, nil, split)
+}
+
+func (w *Window) menu() *fyne.MainMenu {
+	item := func(label string, f func(), key fyne.KeyName, mod fyne.KeyModifier) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		if key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return it
+	}
+	ctrl := fyne.KeyModifierShortcutDefault
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File",
+			item("Add photos…", w.choosePhoto, fyne.KeyO, ctrl),
+			item("Add folder…", w.chooseFolder, fyne.KeyO, ctrl|fyne.KeyModifierShift),
+			item("Export…", w.chooseExport, fyne.KeyE, ctrl),
+			fyne.NewMenuItemSeparator(),
+			item("Settings…", w.showSettings, fyne.KeyComma, ctrl)),
+		fyne.NewMenu("Edit",
+			item("Copy label", w.copyLabel, fyne.KeyC, ctrl|fyne.KeyModifierShift),
+			item("Remove photo", w.removeSelected, "", 0),
+			item("Cancel the queue", w.cancelAll, "", 0)),
+		fyne.NewMenu("Help", item("About Spotter", w.showAbout, "", 0)),
+	)
 }
 
 func (w *Window) shortcuts() {
@@ -150,6 +183,7 @@ func (w *Window) shortcuts() {
 	add(fyne.KeyO, ctrl|fyne.KeyModifierShift, w.chooseFolder)
 	add(fyne.KeyE, ctrl, w.chooseExport)
 	add(fyne.KeyC, ctrl|fyne.KeyModifierShift, w.copyLabel)
+	add(fyne.KeyComma, ctrl, w.showSettings)
 	add(fyne.KeyQ, ctrl, w.win.Close)
 	w.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { w.listKey(e.Name) })
 }
@@ -289,7 +323,7 @@ func (w *Window) showDetail(r *row) {
 	w.copyBtn.Hide()
 	switch r.state {
 	case done:
-		w.results.showResult(r.res.Predictions)
+		w.results.showResult(r.res.Predictions, w.predictions())
 		w.copyBtn.Show()
 	case failed:
 		w.results.showError(r.err)
@@ -353,11 +387,16 @@ func (w *Window) copyLabel() {
 }
 
 func (w *Window) loaded(err error) {
+	prev := w.loadErr
 	w.loading, w.loadErr = false, err
 	if err != nil {
 		w.showNotice(err.Error())
-	} else if w.notice.Text == "" {
-		w.notice.Hide()
+		w.setup.Show()
+	} else {
+		w.setup.Hide()
+		if prev != nil && w.notice.Text == prev.Error() {
+			w.notice.Hide()
+		}
 	}
 	w.update()
 }
@@ -509,7 +548,7 @@ func (w *Window) exportTo(out io.Writer, ext string) error {
 	if strings.EqualFold(ext, ".json") {
 		return report.WriteJSON(out, records)
 	}
-	c, err := report.NewCSV(out, shownPredictions)
+	c, err := report.NewCSV(out, w.predictions())
 	if err != nil {
 		return err
 	}

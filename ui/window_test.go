@@ -218,8 +218,8 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
 	}
 	for i, rr := range h.w.results.rows {
-		if rr.name.Text == "" || rr.pct.Text == "" {
-			t.Errorf("top-5 row %d is empty", i)
+		if shown := i < defaultPredictions; shown != rr.box.Visible() || shown && (rr.name.Text == "" || rr.pct.Text == "") {
+			t.Errorf("top-5 row %d: visible %v, %q %q", i, rr.box.Visible(), rr.name.Text, rr.pct.Text)
 		}
 	}
 	h.until("the large preview shows", func() bool {
@@ -579,5 +579,54 @@ func TestMissingLibraryShownInWindow(t *testing.T) {
 	}
 	if h.busy() {
 		t.Error("the indicator runs with no model loaded")
+	}
+}
+
+// Settings: a different number of predictions redraws the panel at once; a
+// different model reloads the classifier, and the queue goes on with it.
+func TestSettingsApply(t *testing.T) {
+	clf := &counting{}
+	h := start(t, realOpener(t, clf))
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
+	h.w.applySettings("", 0, 3)
+	visible := 0
+	for _, r := range h.w.results.rows {
+		if r.box.Visible() {
+			visible++
+		}
+	}
+	if visible != 3 || h.w.results.rankTitle.Text != "Top 3" {
+		t.Errorf("after choosing 3 predictions: %d rows shown, title %q", visible, h.w.results.rankTitle.Text)
+	}
+	var csvOut bytes.Buffer
+	if err := h.w.exportTo(&csvOut, ".csv"); err != nil {
+		t.Fatal(err)
+	}
+	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error" {
+		t.Errorf("export header %q", header)
+	}
+
+	h.w.applySettings("", 1, 3) // one thread: the classifier is opened again
+	h.until("the model is reloaded", func() bool { return !h.w.loading })
+	if n := clf.closes.Load(); n != 1 {
+		t.Errorf("the old classifier was closed %d times, want once", n)
+	}
+	if got := fyne.CurrentApp().Preferences().Int(PrefThreads); got != 1 {
+		t.Errorf("threads preference %d", got)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))
+	h.until("the answer after reloading", func() bool { return len(h.w.table.rows) == 2 && h.idle() })
+	if r := h.rowNamed("eagle.jpg"); !isEagle(r.top().Label) {
+		t.Errorf("after reloading: %q %s", r.top().Label, r.err)
+	}
+}
+
+func TestFirstRunOffersChoices(t *testing.T) {
+	h := start(t, func() (Classifier, error) {
+		return nil, errors.New("No model was found. Run `make model`")
+	})
+	if !h.w.setup.Visible() || !strings.Contains(h.w.notice.Text, "No model was found") {
+		t.Errorf("without a model: setup shown %v, notice %q", h.w.setup.Visible(), h.w.notice.Text)
 	}
 }

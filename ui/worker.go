@@ -80,6 +80,7 @@ type worker struct {
 	thumbs     map[uint64]thumbnail
 	previewEnd context.CancelFunc
 	lastAdd    chan struct{} // closed when the latest drop has been searched
+	endSession context.CancelFunc
 }
 
 func startWorker(open Opener, post func(func()), ev events) *worker {
@@ -238,18 +239,21 @@ func (w *worker) next(ctx context.Context) (pipeline.Job, bool) {
 func (w *worker) loop() {
 	defer close(w.done)
 	var clf Classifier
-	defer func() {
+	closeClassifier := func() {
 		if clf != nil {
 			if err := clf.Close(); err != nil {
 				slog.Error("closing the classifier", "err", err)
 			}
+			clf = nil
 		}
-	}()
+	}
+	defer closeClassifier()
 	for w.ctx.Err() == nil {
+		closeClassifier()
 		var err error
 		if clf, err = w.load(); err != nil {
 			// Photos that arrive now fail with the reason; the next
-			// drop tries loading again.
+			// drop, or a new choice in the settings, tries again.
 			w.failQueued(err)
 			select {
 			case <-w.ctx.Done():
@@ -257,8 +261,24 @@ func (w *worker) loop() {
 			}
 			continue
 		}
-		pipeline.Stream(w.ctx, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail})
+		session, end := context.WithCancel(w.ctx)
+		w.mu.Lock()
+		w.endSession = end
+		w.mu.Unlock()
+		pipeline.Stream(session, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail})
+		end()
 	}
+}
+
+// reload closes the classifier and opens it again, for new settings. The
+// photo in progress finishes first; the queue then goes on with the new one.
+func (w *worker) reload() {
+	w.mu.Lock()
+	if w.endSession != nil {
+		w.endSession()
+	}
+	w.mu.Unlock()
+	w.signal()
 }
 
 func (w *worker) failQueued(err error) {

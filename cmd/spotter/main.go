@@ -9,14 +9,28 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
+
+	"fyne.io/fyne/v2"
 
 	"fyne.io/fyne/v2/app"
 
 	"github.com/spotter-app/spotter/assets"
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/ui"
 )
+
+// version is set from FyneApp.toml by `make build` (-ldflags -X).
+var version = "dev"
+
+// appID is Spotter's application ID, as in FyneApp.toml.
+const appID = "app.spotter.Spotter"
+
+// maxTop is how many predictions the window asks for; its settings choose
+// how many of them to show.
+const maxTop = 10
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
@@ -33,9 +47,9 @@ type engineFlags struct {
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.model, "model", "", "model descriptor (.json), or a folder of them (default: models/ beside the program)")
-	fs.StringVar(&e.lib, "ort-lib", "", "path of the ONNX Runtime shared library (default: $"+"ONNXRUNTIME_SHARED_LIBRARY_PATH, beside the program, build/)")
-	fs.IntVar(&e.threads, "threads", inference.DefaultThreads, "intra-op threads for ONNX Runtime")
+	fs.StringVar(&e.model, "model", "", "model descriptor (.json), or a folder of them (default: the first model found in models/ beside the program)")
+	fs.StringVar(&e.lib, "ort-lib", "", "path of the ONNX Runtime shared library (default: $"+ortlib.EnvVar+", beside the program, build/)")
+	fs.IntVar(&e.threads, "threads", 0, fmt.Sprintf("intra-op threads for ONNX Runtime (default %d)", inference.DefaultThreads))
 }
 
 func (e *engineFlags) open(top int) (*inference.Classifier, error) {
@@ -44,6 +58,20 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 		return nil, err
 	}
 	return inference.Open(inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top})
+}
+
+// withSettings fills what the flags leave open from the person's settings.
+func (e engineFlags) withSettings(p fyne.Preferences) engineFlags {
+	if e.model == "" && os.Getenv(model.EnvVar) == "" {
+		e.model = p.String(ui.PrefModel)
+	}
+	if e.lib == "" && os.Getenv(ortlib.EnvVar) == "" {
+		e.lib = p.String(ui.PrefLibrary)
+	}
+	if e.threads == 0 {
+		e.threads = p.Int(ui.PrefThreads)
+	}
+	return e
 }
 
 // parse handles -h and bad flags the same way for both modes: usage on
@@ -72,10 +100,37 @@ func window(args []string, stderr io.Writer) int {
 		return code
 	}
 
-	a := app.NewWithID("app.spotter.Spotter")
+	// `go build` does not read FyneApp.toml as `fyne build` does: state
+	// the same metadata, including the fyneDo migration, here.
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: "Spotter", Version: version, Icon: assets.Icon,
+		Migrations: map[string]bool{"fyneDo": true}})
+	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	win := a.NewWindow(ui.Title)
-	w := ui.New(win, func() (ui.Classifier, error) { return ef.open(0) }, ui.Options{})
+	// The model in use, for the About box: set by the worker, read by the UI.
+	var mu sync.Mutex
+	var current *model.Descriptor
+	open := func() (ui.Classifier, error) {
+		flags := ef.withSettings(a.Preferences())
+		c, err := flags.open(maxTop)
+		mu.Lock()
+		defer mu.Unlock()
+		current = nil
+		if err == nil {
+			current = c.Descriptor()
+		}
+		return c, err
+	}
+	engine := func() ui.EngineInfo {
+		mu.Lock()
+		defer mu.Unlock()
+		info := ui.EngineInfo{Runtime: ortlib.Version()}
+		if current != nil {
+			info.Model, info.ModelLicense = current.Name, current.LicensePath()
+		}
+		return info
+	}
+	w := ui.New(win, open, ui.Options{Engine: engine})
 	w.Open(fs.Args()...)
 	win.ShowAndRun()
 	w.Shutdown()

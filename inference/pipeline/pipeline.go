@@ -58,7 +58,8 @@ type prepared struct {
 }
 
 // Stream classifies jobs from next until it reports no more or ctx ends,
-// and hands each to emit in order, on the calling goroutine.
+// and hands each to emit in order, on the calling goroutine. Every job taken
+// from next is emitted, done or with its error.
 func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Options) {
 	if opts.Sequential {
 		t := r.NewTensor()
@@ -82,22 +83,21 @@ func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Op
 	go func() {
 		defer close(ready)
 		for {
-			job, ok := next(ctx)
-			if !ok {
-				return
-			}
+			// A buffer first, then the job: once taken, a job is never
+			// dropped.
 			var input []float32
 			select {
 			case input = <-free:
 			case <-ctx.Done():
 				return
 			}
-			p := prepare(ctx, t, job, input, opts.Decoded)
-			select {
-			case ready <- p:
-			case <-ctx.Done():
+			job, ok := next(ctx)
+			if !ok {
 				return
 			}
+			// Always handed on, even when ctx has ended: every job taken
+			// from next is emitted, so no photo is left "in progress".
+			ready <- prepare(ctx, t, job, input, opts.Decoded)
 		}
 	}()
 	for p := range ready {

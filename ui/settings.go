@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/spotter-app/spotter/inference/model"
+)
+
+// Preference keys. The program's opener reads the model, library and
+// threads from them when no command-line flag says otherwise.
+const (
+	PrefModel       = "model"       // descriptor path; "" picks the first model found
+	PrefLibrary     = "ortlib"      // ONNX Runtime library path; "" searches
+	PrefThreads     = "threads"     // intra-op threads; 0 is the default
+	PrefPredictions = "predictions" // how many predictions the detail panel lists
+)
+
+const (
+	defaultPredictions = 5
+	maxPredictions     = 10
+	automatic          = "Automatic"
+)
+
+// EngineInfo is what the About box says of the engine, which the UI cannot
+// ask ONNX Runtime itself.
+type EngineInfo struct {
+	Runtime      string // ONNX Runtime's version, "" when not loaded
+	Model        string // the model in use
+	ModelLicense string // path of its licence file, "" when none
+}
+
+func (w *Window) prefs() fyne.Preferences { return fyne.CurrentApp().Preferences() }
+
+// predictions is how many ranked answers the detail panel lists.
+func (w *Window) predictions() int {
+	n := w.prefs().IntWithFallback(PrefPredictions, defaultPredictions)
+	return min(max(n, 1), maxPredictions)
+}
+
+func (w *Window) showSettings() {
+	models := model.Available()
+	modelNames := []string{automatic}
+	for _, d := range models {
+		modelNames = append(modelNames, modelName(d))
+	}
+	modelSel := widget.NewSelect(modelNames, nil)
+	modelSel.SetSelected(automatic)
+	current := w.prefs().String(PrefModel)
+	for i, d := range models {
+		if d.Path == current {
+			modelSel.SetSelected(modelNames[i+1])
+		}
+	}
+
+	var counts []string
+	for i := 1; i <= maxPredictions; i++ {
+		counts = append(counts, strconv.Itoa(i))
+	}
+	countSel := widget.NewSelect(counts, nil)
+	countSel.SetSelected(strconv.Itoa(w.predictions()))
+
+	threadNames := []string{automatic}
+	for i := 1; i <= runtime.NumCPU(); i++ {
+		threadNames = append(threadNames, strconv.Itoa(i))
+	}
+	threadSel := widget.NewSelect(threadNames, nil)
+	threadSel.SetSelected(automatic)
+	if n := w.prefs().Int(PrefThreads); n > 0 && n <= runtime.NumCPU() {
+		threadSel.SetSelected(strconv.Itoa(n))
+	}
+
+	theme := widget.NewLabel("Light or dark follows your system's setting.")
+	theme.Importance = widget.LowImportance
+	items := []*widget.FormItem{
+		widget.NewFormItem("Model", modelSel),
+		widget.NewFormItem("Predictions shown", countSel),
+		widget.NewFormItem("Threads", threadSel),
+		widget.NewFormItem("Theme", theme),
+	}
+	items[0].HintText = "Models found in Spotter's models folders"
+	items[2].HintText = "For ONNX Runtime; Automatic was fastest where measured"
+	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		path := ""
+		if i := slices.Index(modelNames, modelSel.Selected); i > 0 {
+			path = models[i-1].Path
+		}
+		threads, _ := strconv.Atoi(threadSel.Selected) // Automatic → 0
+		count, _ := strconv.Atoi(countSel.Selected)
+		w.applySettings(path, threads, count)
+	}, w.win)
+	d.Resize(fyne.NewSize(520, 0).Max(d.MinSize()))
+	d.Show()
+}
+
+// applySettings saves the settings; a new model or thread count reloads
+// the classifier, a new number of predictions redraws the detail panel.
+func (w *Window) applySettings(modelPath string, threads, predictions int) {
+	p := w.prefs()
+	reload := p.String(PrefModel) != modelPath || p.Int(PrefThreads) != threads
+	p.SetString(PrefModel, modelPath)
+	p.SetInt(PrefThreads, threads)
+	p.SetInt(PrefPredictions, predictions)
+	if r := w.table.byID[w.selected]; r != nil {
+		w.showDetail(r)
+	}
+	if reload {
+		w.loading = true
+		w.update()
+		w.worker.reload()
+	}
+}
+
+func modelName(d *model.Descriptor) string {
+	name := d.Name
+	if name == "" {
+		name = d.Path
+	}
+	return fmt.Sprintf("%s — %d×%d", name, d.Input.Width, d.Input.Height)
+}
+
+// chooseModel is offered when no model loads: a person picks a descriptor
+// (or an .onnx with one beside it), and Spotter remembers it.
+func (w *Window) chooseModel() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		path, err := model.Find(r.URI().Path())
+		if err != nil {
+			w.showNotice(err.Error())
+			return
+		}
+		w.applySettings(path, w.prefs().Int(PrefThreads), w.predictions())
+	}, w.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json", ".onnx"}))
+	d.SetTitleText("Choose a model: its descriptor (.json), or an .onnx with one beside it")
+	w.showDialog(d)
+}
+
+// chooseLibrary is offered when ONNX Runtime cannot be loaded.
+func (w *Window) chooseLibrary() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		w.prefs().SetString(PrefLibrary, r.URI().Path())
+		w.loading = true
+		w.update()
+		w.worker.reload()
+	}, w.win)
+	d.SetTitleText("Choose the ONNX Runtime library (libonnxruntime.so)")
+	w.showDialog(d)
+}
+
+func (w *Window) showAbout() {
+	meta := fyne.CurrentApp().Metadata()
+	lines := []string{
+		fmt.Sprintf("Spotter %s", meta.Version),
+		"Tells what is in your photos, on your own computer, offline.",
+		"",
+		"Fyne " + moduleVersion("fyne.io/fyne/v2"),
+	}
+	var info EngineInfo
+	if w.engine != nil {
+		info = w.engine()
+	}
+	if info.Runtime != "" {
+		lines = append(lines, "ONNX Runtime "+info.Runtime)
+	} else {
+		lines = append(lines, "ONNX Runtime: not loaded")
+	}
+	if info.Model != "" {
+		lines = append(lines, "Model: "+info.Model)
+	}
+	text := widget.NewLabel(strings.Join(lines, "\n"))
+	content := container.NewVBox(text)
+	if info.ModelLicense != "" {
+		licence, err := os.ReadFile(info.ModelLicense)
+		if err == nil {
+			entry := widget.NewMultiLineEntry()
+			entry.SetText(string(licence))
+			entry.Wrapping = fyne.TextWrapWord
+			entry.SetMinRowsVisible(8)
+			content.Add(widget.NewLabelWithStyle("The model's licence", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			content.Add(entry)
+		}
+	}
+	d := dialog.NewCustom("About Spotter", "Close", content, w.win)
+	d.Resize(fyne.NewSize(600, 0).Max(d.MinSize()))
+	d.Show()
+}
+
+// moduleVersion is a dependency's version as built into the program.
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == path {
+				return m.Version
+			}
+		}
+	}
+	return "(unknown version)"
+}
