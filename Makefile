@@ -15,7 +15,7 @@ GO_PACKAGES  := ./...
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
 
-.PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user clean
+.PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
 
 # Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill ./inference/model:FuzzParse
@@ -139,6 +139,10 @@ install-user: $(PACKAGE)
 
 uninstall-user:
 	$(MAKE) -f $(abspath assets/package/Makefile) uninstall-user
+
+# The README's pictures, from the real program under Xvfb.
+screenshots: deps runtime model build
+	assets/screenshots/take.sh
 
 clean:
 	rm -rf bin build/screenshots build/package $(PACKAGE)
