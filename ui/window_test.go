@@ -630,3 +630,24 @@ func TestFirstRunOffersChoices(t *testing.T) {
 		t.Errorf("without a model: setup shown %v, notice %q", h.w.setup.Visible(), h.w.notice.Text)
 	}
 }
+
+// Every control can be reached with Tab: the toolbar, the filter, the sort
+// menu, the list and the detail panel's button.
+func TestKeyboardReachesEveryControl(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
+	c := h.win.Canvas()
+	reached := map[fyne.Focusable]bool{}
+	for range 30 {
+		c.FocusNext()
+		if f := c.Focused(); f != nil {
+			reached[f] = true
+		}
+	}
+	for name, want := range map[string]fyne.Focusable{"export": h.w.export, "filter": h.w.search, "list": h.w.list, "copy": h.w.copyBtn} {
+		if !reached[want] {
+			t.Errorf("Tab never reaches %s", name)
+		}
+	}
+}
