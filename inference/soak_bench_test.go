@@ -1,12 +1,8 @@
 package inference
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
@@ -35,7 +31,7 @@ func BenchmarkSoak(b *testing.B) {
 		}
 	}
 	runtime.GC()
-	start := rssMB(b)
+	start := inferencetest.StatusMB(b, "VmRSS:")
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
@@ -46,29 +42,8 @@ func BenchmarkSoak(b *testing.B) {
 	}
 	b.StopTimer()
 	runtime.GC()
-	end := rssMB(b)
+	end := inferencetest.StatusMB(b, "VmRSS:")
 	b.ReportMetric(start, "rss-start-MB")
 	b.ReportMetric(end, "rss-end-MB")
 	b.ReportMetric(end-start, "rss-growth-MB")
-}
-
-// rssMB reads this process's resident set size from /proc.
-func rssMB(tb testing.TB) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	tb.Fatal("no VmRSS in /proc/self/status")
-	return 0
 }

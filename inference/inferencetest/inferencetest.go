@@ -5,8 +5,11 @@
 package inferencetest
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/ortlib"
@@ -74,4 +77,27 @@ func Descriptor(t testing.TB) string {
 	_, err := os.Stat(filepath.Join(Root(t), "models", "mobilenet_v2_1.0_224_quant", "model.qdq.onnx"))
 	Need(t, err == nil, "the test model (models/mobilenet_v2_1.0_224_quant)")
 	return d
+}
+
+// StatusMB reads a memory figure of this process from /proc/self/status,
+// such as "VmRSS:" (resident now) or "VmHWM:" (peak), in megabytes.
+func StatusMB(tb testing.TB, field string) float64 {
+	tb.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	tb.Fatalf("no %s in /proc/self/status", field)
+	return 0
 }

@@ -56,18 +56,26 @@ func Available() []*Descriptor {
 	var out []*Descriptor
 	seen := map[string]bool{}
 	for _, dir := range SearchDirs() {
-		paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-		sort.Strings(paths)
-		for _, p := range paths {
-			d, err := Load(p)
-			if err != nil {
-				continue
+		for _, d := range usable(dir) {
+			if !seen[d.ModelPath()] {
+				seen[d.ModelPath()] = true
+				out = append(out, d)
 			}
-			if _, err := os.Stat(d.ModelPath()); err != nil || seen[d.ModelPath()] {
-				continue
+		}
+	}
+	return out
+}
+
+// usable lists the descriptors in dir, by name, whose model file exists.
+func usable(dir string) []*Descriptor {
+	var out []*Descriptor
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(paths)
+	for _, p := range paths {
+		if d, err := Load(p); err == nil {
+			if _, err := os.Stat(d.ModelPath()); err == nil {
+				out = append(out, d)
 			}
-			seen[d.ModelPath()] = true
-			out = append(out, d)
 		}
 	}
 	return out
@@ -94,16 +102,8 @@ func descriptorFor(choice string) (string, error) {
 // firstUsable returns the first descriptor in dir, by name, whose model
 // file exists.
 func firstUsable(dir string) (string, error) {
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	sort.Strings(paths)
-	for _, p := range paths {
-		d, err := Load(p)
-		if err != nil {
-			continue
-		}
-		if _, err := os.Stat(d.ModelPath()); err == nil {
-			return p, nil
-		}
+	if ds := usable(dir); len(ds) > 0 {
+		return ds[0].Path, nil
 	}
 	return "", fmt.Errorf("No usable model in %s: run `make model` or choose a descriptor whose model file exists", dir)
 }

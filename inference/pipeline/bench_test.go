@@ -1,13 +1,10 @@
 package pipeline_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,7 +60,7 @@ func BenchmarkFolder(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(jobs)*b.N)/elapsed.Seconds(), "photos/s")
-			b.ReportMetric(statusMB(b, "VmHWM:"), "peak-RSS-MB")
+			b.ReportMetric(inferencetest.StatusMB(b, "VmHWM:"), "peak-RSS-MB")
 		})
 	}
 }
@@ -74,24 +71,4 @@ func resetPeakRSS(tb testing.TB) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		tb.Logf("cannot reset the peak RSS (%v); it includes earlier runs", err)
 	}
-}
-
-func statusMB(tb testing.TB, field string) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	tb.Fatalf("no %s in /proc/self/status", field)
-	return 0
 }
