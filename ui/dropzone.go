@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Hint is the drop zone's invitation; tests and screenshots look for it.
-const Hint = "Drop photos or folders here, or click to choose a photo"
+// hint is the drop zone's invitation.
+const hint = "Drop photos or folders here, or click to choose a photo"
 
 // dropZone is the big target an empty window shows: it invites a drop and
 // opens the file dialog when clicked. Drops themselves arrive window-wide
@@ -41,10 +41,10 @@ func newDropZone(onTap func()) *dropZone {
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
-	hint := widget.NewLabelWithStyle(Hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	hint.Wrapping = fyne.TextWrapWord
+	invitation := widget.NewLabelWithStyle(hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	invitation.Wrapping = fyne.TextWrapWord
 	icon := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(theme.FileImageIcon())))
-	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), icon, hint, layout.NewSpacer()))
+	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), icon, invitation, layout.NewSpacer()))
 	return widget.NewSimpleRenderer(container.NewStack(z.frame, invite))
 }
 

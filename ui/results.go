@@ -21,7 +21,6 @@ type resultsView struct {
 	rows       []resultRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
-	errIcon    *widget.Icon
 	errText    *widget.Label
 	errBox     *fyne.Container
 	box        *fyne.Container
@@ -57,11 +56,10 @@ func newResultsView() *resultsView {
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.ranked = container.NewVBox(widget.NewSeparator(), v.rankTitle, rows)
 
-	v.errIcon = widget.NewIcon(theme.ErrorIcon())
 	v.errText = widget.NewLabel("")
 	v.errText.Wrapping = fyne.TextWrapWord
 	v.errText.Importance = widget.DangerImportance
-	v.errBox = container.NewBorder(nil, nil, container.NewVBox(v.errIcon), nil, v.errText)
+	v.errBox = container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, v.errText)
 
 	v.box = container.NewVBox(v.errBox, v.title, v.aliases, v.confidence, v.ranked)
 	v.clear()
