@@ -36,8 +36,12 @@ func BenchmarkFolder(b *testing.B) {
 	for _, mode := range []struct {
 		name       string
 		sequential bool
+		preparers  int
 		threads    int
-	}{{"overlap/threads=2", false, 2}, {"overlap/threads=1", false, 1}, {"sequential/threads=2", true, 2}, {"sequential/threads=1", true, 1}} {
+	}{
+		{"overlap/preparers=2/threads=2", false, 2, 2}, {"overlap/preparers=2/threads=1", false, 2, 1},
+		{"overlap/preparers=1/threads=2", false, 1, 2}, {"sequential/threads=2", true, 0, 2},
+	} {
 		b.Run(mode.name, func(b *testing.B) {
 			c, err := inference.Open(inference.Options{Descriptor: inferencetest.Descriptor(b), Threads: mode.threads})
 			if err != nil {
@@ -53,7 +57,7 @@ func BenchmarkFolder(b *testing.B) {
 					if d.Err != nil {
 						failed++
 					}
-				}, pipeline.Options{Sequential: mode.sequential})
+				}, pipeline.Options{Sequential: mode.sequential, Preparers: mode.preparers})
 				elapsed += time.Since(start)
 				if failed > 0 {
 					b.Fatalf("%d photos failed", failed)

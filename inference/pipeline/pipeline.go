@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/spotter-app/spotter/inference/prediction"
@@ -36,7 +37,8 @@ type Done struct {
 }
 
 // Source returns the next job, blocking until there is one. It returns
-// false when there will be no more, or when ctx ends.
+// false when there will be no more, or when ctx ends. Stream never calls it
+// from two goroutines at once.
 type Source func(ctx context.Context) (Job, bool)
 
 // Options tune a stream.
@@ -44,13 +46,22 @@ type Options struct {
 	// Sequential prepares each photo only after the previous one ran: the
 	// baseline that shows what the overlap gains.
 	Sequential bool
-	// Decoded, when set, sees each photo right after decoding, on the
+	// Preparers is how many goroutines decode and prepare photos at once;
+	// 0 means DefaultPreparers.
+	Preparers int
+	// Decoded, when set, sees each photo right after decoding, on a
 	// preparing goroutine (the window makes thumbnails there). The photo
 	// must not be kept.
 	Decoded func(Job, preprocess.Photo)
 }
 
+// DefaultPreparers is two: decoding a photo takes longer than running the
+// model on it, so one preparer left ONNX Runtime idle most of the time
+// (see BenchmarkFolder).
+const DefaultPreparers = 2
+
 type prepared struct {
+	seq    int
 	job    Job
 	input  []float32
 	timing prediction.Timing
@@ -73,37 +84,75 @@ func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Op
 		}
 	}
 
-	// Two input buffers: one being run, one being filled.
-	free := make(chan []float32, 2)
+	preparers := opts.Preparers
+	if preparers < 1 {
+		preparers = DefaultPreparers
+	}
+	// One input buffer per preparer, and one being run.
+	free := make(chan []float32, preparers+1)
 	ready := make(chan prepared)
-	t := r.NewTensor()
 	for range cap(free) {
-		free <- make([]float32, t.Len())
+		free <- make([]float32, r.NewTensor().Len())
+	}
+	// Jobs are numbered as they are taken, so results can be emitted in
+	// order whichever preparer finishes first.
+	var mu sync.Mutex
+	taken := 0
+	take := func() (Job, int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		job, ok := next(ctx)
+		if ok {
+			taken++
+		}
+		return job, taken - 1, ok
+	}
+	var wg sync.WaitGroup
+	for range preparers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := r.NewTensor()
+			for {
+				// A buffer first, then the job: once taken, a job is
+				// never dropped.
+				var input []float32
+				select {
+				case input = <-free:
+				case <-ctx.Done():
+					return
+				}
+				job, seq, ok := take()
+				if !ok {
+					return
+				}
+				// Always handed on, even when ctx has ended: every job
+				// taken is emitted, so no photo is left "in progress".
+				p := prepare(ctx, t, job, input, opts.Decoded)
+				p.seq = seq
+				ready <- p
+			}
+		}()
 	}
 	go func() {
-		defer close(ready)
-		for {
-			// A buffer first, then the job: once taken, a job is never
-			// dropped.
-			var input []float32
-			select {
-			case input = <-free:
-			case <-ctx.Done():
-				return
-			}
-			job, ok := next(ctx)
-			if !ok {
-				return
-			}
-			// Always handed on, even when ctx has ended: every job taken
-			// from next is emitted, so no photo is left "in progress".
-			ready <- prepare(ctx, t, job, input, opts.Decoded)
-		}
+		wg.Wait()
+		close(ready)
 	}()
+	waiting := map[int]prepared{}
+	nextSeq := 0
 	for p := range ready {
-		d := run(ctx, r, p)
-		free <- p.input
-		emit(d)
+		waiting[p.seq] = p
+		for {
+			p, ok := waiting[nextSeq]
+			if !ok {
+				break
+			}
+			delete(waiting, nextSeq)
+			nextSeq++
+			d := run(ctx, r, p)
+			free <- p.input
+			emit(d)
+		}
 	}
 }
 
