@@ -41,13 +41,7 @@ func TestEveryInputAPersonDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return inferencetest.WriteFile(t, dir, name, data) }
 
 	bad := []struct {
 		name string

@@ -536,13 +536,7 @@ func TestBadDropsInARow(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return inferencetest.WriteFile(t, dir, name, data) }
 	cases := map[string]string{
 		write("empty.jpg", nil):                       "empty.jpg is empty",
 		write("half.jpg", dogBytes[:len(dogBytes)/3]): "half.jpg is cut off",

@@ -101,3 +101,13 @@ func StatusMB(tb testing.TB, field string) float64 {
 	tb.Fatalf("no %s in /proc/self/status", field)
 	return 0
 }
+
+// WriteFile writes data to dir/name and returns the path.
+func WriteFile(tb testing.TB, dir, name string, data []byte) string {
+	tb.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
