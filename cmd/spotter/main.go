@@ -116,10 +116,11 @@ func window(args []string, stderr io.Writer) int {
 		mu.Lock()
 		defer mu.Unlock()
 		current = nil
-		if err == nil {
-			current = c.Descriptor()
+		if err != nil {
+			return nil, err // not c: a nil *Classifier in the interface is not nil
 		}
-		return c, err
+		current = c.Descriptor()
+		return c, nil
 	}
 	engine := func() ui.EngineInfo {
 		mu.Lock()
