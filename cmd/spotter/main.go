@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 
@@ -131,6 +133,16 @@ func window(args []string, stderr io.Writer) int {
 		}
 		return info
 	}
+	// Fyne handles SIGTERM and Ctrl+C only once its event loop runs; a
+	// signal before that would kill the process mid-work. Quitting through
+	// the loop always ends in Shutdown below.
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(quit)
+	go func() {
+		<-quit
+		fyne.Do(a.Quit)
+	}()
 	w := ui.New(win, open, ui.Options{Engine: engine})
 	w.Open(fs.Args()...)
 	win.ShowAndRun()
