@@ -133,15 +133,16 @@ func window(args []string, stderr io.Writer) int {
 		}
 		return info
 	}
-	// Fyne handles SIGTERM and Ctrl+C only once its event loop runs; a
-	// signal before that would kill the process mid-work. Quitting through
-	// the loop always ends in Shutdown below.
-	quit := make(chan os.Signal, 1)
-	signal.Notify(quit, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(quit)
+	// Fyne catches SIGTERM and Ctrl+C only once its event loop starts; a
+	// signal before that would kill the process mid-work. Catch them from
+	// here on and quit the way Fyne does: the driver's Quit is safe to call
+	// twice and after the loop ended, and quitting ends in Shutdown below.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	go func() {
-		<-quit
-		fyne.Do(a.Quit)
+		<-signals
+		fyne.Do(a.Driver().Quit)
 	}()
 	w := ui.New(win, open, ui.Options{Engine: engine})
 	w.Open(fs.Args()...)
