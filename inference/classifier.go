@@ -156,7 +156,7 @@ func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 // ClassifyFile decodes the photo at path and classifies it.
 func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.Result, error) {
 	start := time.Now()
-	photo, err := preprocess.Load(ctx, path)
+	photo, err := preprocess.LoadAtLeast(ctx, path, c.tensor.MinSide())
 	if err != nil {
 		return prediction.Result{}, err
 	}

@@ -2,6 +2,8 @@ package inference
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,17 +12,35 @@ import (
 	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-// BenchmarkClassifyFile times the whole path per shared photo and reports
-// its parts, so a slow step shows by name.
+// BenchmarkClassifyFile times the whole path per photo and reports its
+// parts, so a slow step shows by name: the shared photos, and dog.jpg made
+// into a 640×480 JPEG and 12-megapixel JPEG and PNG with ImageMagick.
 func BenchmarkClassifyFile(b *testing.B) {
 	inferencetest.Library(b)
+	photos := map[string]string{}
+	var names []string
+	for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "kite.jpg"} {
+		photos[name], names = inferencetest.Photo(b, name), append(names, name)
+	}
+	_, err := exec.LookPath("convert")
+	inferencetest.Need(b, err == nil, "ImageMagick's convert")
+	dir := b.TempDir()
+	for _, v := range []struct{ name, size string }{
+		{"640x480.jpg", "640x480!"}, {"4000x3000.jpg", "4000x3000!"}, {"4000x3000.png", "4000x3000!"},
+	} {
+		p := filepath.Join(dir, v.name)
+		if out, err := exec.Command("convert", photos["dog.jpg"], "-resize", v.size, p).CombinedOutput(); err != nil {
+			b.Fatalf("convert: %v\n%s", err, out)
+		}
+		photos[v.name], names = p, append(names, v.name)
+	}
 	for _, threads := range []int{1, 2} {
 		c, err := Open(Options{Descriptor: inferencetest.Descriptor(b), Threads: threads})
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "kite.jpg"} {
-			path := inferencetest.Photo(b, name)
+		for _, name := range names {
+			path := photos[name]
 			b.Run(name+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
 				var sum prediction.Timing
 				for b.Loop() {

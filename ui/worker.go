@@ -191,7 +191,7 @@ func (w *worker) preview(id uint64, path string) {
 		defer w.side.Done()
 		var img image.Image
 		err := protect("making the preview", func() error {
-			p, err := preprocess.Load(ctx, path)
+			p, err := preprocess.LoadAtLeast(ctx, path, previewSide)
 			if err == nil {
 				img = preprocess.Preview(p, previewSide)
 			}

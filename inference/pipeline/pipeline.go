@@ -167,7 +167,7 @@ func prepare(ctx context.Context, t *preprocess.Tensor, job Job, input []float32
 	p := prepared{job: job, input: input}
 	ctx = jobContext(ctx, job)
 	start := time.Now()
-	photo, err := preprocess.Load(ctx, job.Path)
+	photo, err := preprocess.LoadAtLeast(ctx, job.Path, t.MinSide())
 	p.timing.Decode = time.Since(start)
 	if err != nil {
 		p.err = err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -57,11 +58,11 @@ func TestStreamClassifiesInOrder(t *testing.T) {
 	}
 	for _, sequential := range []bool{false, true} {
 		var done []pipeline.Done
-		decoded := 0
+		var decoded atomic.Int32 // the preparers call Decoded concurrently
 		pipeline.Stream(context.Background(), c, from(jobs), func(d pipeline.Done) { done = append(done, d) },
-			pipeline.Options{Sequential: sequential, Decoded: func(pipeline.Job, preprocess.Photo) { decoded++ }})
-		if len(done) != len(jobs) || decoded != 3 {
-			t.Fatalf("sequential=%v: %d done, %d decoded; want %d and 3", sequential, len(done), decoded, len(jobs))
+			pipeline.Options{Sequential: sequential, Decoded: func(pipeline.Job, preprocess.Photo) { decoded.Add(1) }})
+		if len(done) != len(jobs) || decoded.Load() != 3 {
+			t.Fatalf("sequential=%v: %d done, %d decoded; want %d and 3", sequential, len(done), decoded.Load(), len(jobs))
 		}
 		for i, d := range done {
 			if d.ID != jobs[i].ID {

@@ -24,13 +24,14 @@ const fuzzMaxPixels = 1 << 20
 // the pixel limit; a failure must be an error with a message.
 func FuzzDecodeAndFill(f *testing.F) {
 	for _, seed := range seedImages(f) {
-		f.Add(seed)
+		f.Add(seed, uint8(0))
+		f.Add(seed, uint8(7)) // decoded at a reduced scale
 	}
 	in := model.Input{Name: "input", Layout: model.NCHW, Width: 32, Height: 24, Channels: "RGB",
 		Mean: [3]float32{128, 128, 128}, Std: [3]float32{128, 128, 128}}
 	crops := []model.Crop{{Mode: model.CropEachSide, Fraction: 0.875}, {Mode: model.CropSquare, Fraction: 1}}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := decode(context.Background(), bytes.NewReader(data), "fuzz.jpg", fuzzMaxPixels)
+	f.Fuzz(func(t *testing.T, data []byte, minSide uint8) {
+		p, err := decode(context.Background(), bytes.NewReader(data), "fuzz.jpg", fuzzMaxPixels, int(minSide))
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("an error without a message")

@@ -1,7 +1,6 @@
 package preprocess
 
 import (
-	"bufio"
 	"encoding/binary"
 	"image"
 )
@@ -67,17 +66,9 @@ func (o Orientation) Apply(src *image.RGBA) *image.RGBA {
 	return dst
 }
 
-// readJPEGOrientation finds the EXIF orientation in a JPEG's header
-// segments without consuming the reader: it only peeks, so image.Decode can
-// read the same bytes afterwards. Anything it does not understand means
-// "upright"; a broken EXIF block must never stop a photo from classifying.
-func readJPEGOrientation(r *bufio.Reader) Orientation {
-	// The EXIF block comes among the first segments; peeking up to the
-	// reader's buffer size covers every camera file seen in practice.
-	head, _ := r.Peek(r.Size())
-	return jpegOrientation(head)
-}
-
+// jpegOrientation finds the EXIF orientation among a JPEG's header
+// segments. Anything it does not understand means "upright"; a broken EXIF
+// block must never stop a photo from classifying.
 func jpegOrientation(b []byte) Orientation {
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
 		return Upright

@@ -1,8 +1,6 @@
 package preprocess
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
 	"testing"
 )
@@ -86,23 +84,5 @@ func TestTIFFOrientationNeverPanics(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// TestReadJPEGOrientationDoesNotConsume: the reader is only peeked, so the
-// decoder still sees the whole file.
-func TestReadJPEGOrientationDoesNotConsume(t *testing.T) {
-	data := exifHead("MM", 3)
-	r := bufio.NewReaderSize(bytes.NewReader(data), 64<<10)
-	if o := readJPEGOrientation(r); o != Rotate180 {
-		t.Fatalf("readJPEGOrientation = %d, want 3", o)
-	}
-	rest, _ := r.Peek(len(data))
-	if !bytes.Equal(rest, data) {
-		t.Errorf("readJPEGOrientation consumed input")
-	}
-	empty := bufio.NewReader(bytes.NewReader(nil))
-	if o := readJPEGOrientation(empty); o != Upright {
-		t.Errorf("readJPEGOrientation(empty) = %d, want Upright", o)
 	}
 }

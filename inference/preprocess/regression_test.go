@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"strings"
 	"testing"
 
@@ -36,17 +37,19 @@ func TestFillLeavesCallersPhotoAlone(t *testing.T) {
 	}
 }
 
-// A 4:2:0 JPEG cropped at an odd row must keep its colours where they are:
-// the tensor matches the same pixels given as RGBA.
-func TestOddCropKeepsJPEGColourInPlace(t *testing.T) {
+// A 4:2:0 YCbCr image (as Go's JPEG and WebP decoders return) cropped at
+// an odd row must keep its colours where they are: the tensor matches the
+// same pixels given as RGBA.
+func TestOddCropKeepsYCbCrColourInPlace(t *testing.T) {
 	src := quadrants(320, 240)
-	p, err := loadBytes(t, "q.jpg", encodeJPEG(t, src, 100))
+	img, err := jpeg.Decode(bytes.NewReader(encodeJPEG(t, src, 100)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := p.Image.(*image.YCbCr); !ok {
-		t.Fatalf("decoded as %T, want *image.YCbCr", p.Image)
+	if _, ok := img.(*image.YCbCr); !ok {
+		t.Fatalf("decoded as %T, want *image.YCbCr", img)
 	}
+	p := preprocess.Photo{Image: img}
 	d := quant(t) // each_side 0.875 of 240 rows starts at row 15
 	got := fill(t, d.Input, d.Crop, p)
 	// The reference: the same region of the same decoded pixels, as RGBA.

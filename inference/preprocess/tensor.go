@@ -41,6 +41,12 @@ func NewTensor(in model.Input, crop model.Crop) *Tensor {
 	return t
 }
 
+// MinSide is the shorter side a photo needs for its crop to cover the
+// model's input without enlarging: what LoadAtLeast should keep.
+func (t *Tensor) MinSide() int {
+	return int(math.Ceil(float64(max(t.in.Width, t.in.Height)) / t.crop.Fraction))
+}
+
 // Len is the number of float32 values one image takes.
 func (t *Tensor) Len() int { return 3 * t.in.Width * t.in.Height }
 
