@@ -92,8 +92,9 @@ fuzz:
 	done
 
 # Per-photo time split into decode, preprocess and inference, ONNX Runtime's
-# Run alone (the floor), and a 200-photo folder with and without decoding the
-# next photo during inference. Prints; it asserts nothing.
+# Run alone (the floor), a 200-photo folder with and without decoding the
+# next photo during inference, and the same photos through the Node.js peer
+# in bench/peer (installed with npm here). Prints; it asserts nothing.
 bench: deps runtime model
 	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
@@ -106,6 +107,9 @@ bench: deps runtime model
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); r=m="-"; \
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="photos/s") r=$$k; if ($$(k+1)=="peak-RSS-MB") m=$$k } \
 	    printf "%-38s %10s %12s\n", name, r, m }'
+	@echo
+	@cd bench/peer && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+	@go run ./bench/compare -shared $(SHARED)
 
 # 2,000 photos in one process: resident memory before and after.
 soak: deps runtime model
