@@ -18,10 +18,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spotter-app/spotter/inference"
+	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
 )
@@ -147,9 +147,12 @@ func runPeer(args []string) []string {
 }
 
 // spotterFolder classifies the folder as the window does and returns
-// photos per second and the process's peak resident memory, which is what
-// the peer reports too.
+// photos per second and the peak resident memory of the run (VmHWM, reset
+// first, so the per-photo runs before it do not count).
 func spotterFolder(clf *inference.Classifier, paths []string) (perSecond, peakMB float64) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		log.Printf("cannot reset the peak RSS (%v); it includes the runs before", err)
+	}
 	i := 0
 	next := func(ctx context.Context) (pipeline.Job, bool) {
 		if i == len(paths) {
@@ -165,11 +168,11 @@ func spotterFolder(clf *inference.Classifier, paths []string) (perSecond, peakMB
 		}
 	}, pipeline.Options{})
 	perSecond = float64(len(paths)) / time.Since(start).Seconds()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	peakMB, err := inferencetest.ProcStatusMB("VmHWM:")
+	if err != nil {
 		log.Fatal(err)
 	}
-	return perSecond, float64(ru.Maxrss) / 1024
+	return perSecond, peakMB
 }
 
 func median(n int, f func() time.Duration) time.Duration {

@@ -17,6 +17,13 @@ const session = await ort.InferenceSession.create(modelPath, {
   interOpNumThreads: 1,
 });
 
+// The peak resident memory of this program. Not resourceUsage().maxRSS:
+// Linux carries that over from the process that started this one.
+function peakRSSMB() {
+  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return parseInt(line.split(/\s+/)[1], 10) / 1024;
+}
+
 async function prepare(file) {
   const image = sharp(file).rotate(); // EXIF orientation
   const meta = await image.metadata();
@@ -72,7 +79,7 @@ if (mode === 'photo') {
   console.log(JSON.stringify({
     photos: files.length,
     photosPerSecond: files.length / seconds,
-    peakRSSMB: process.resourceUsage().maxRSS / 1024,
+    peakRSSMB: peakRSSMB(),
   }));
 } else {
   console.error('usage: node peer.mjs photo|folder MODEL LABELS …');

@@ -6,6 +6,7 @@ package inferencetest
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -83,23 +84,28 @@ func Descriptor(t testing.TB) string {
 // such as "VmRSS:" (resident now) or "VmHWM:" (peak), in megabytes.
 func StatusMB(tb testing.TB, field string) float64 {
 	tb.Helper()
-	f, err := os.Open("/proc/self/status")
+	mb, err := ProcStatusMB(field)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return mb
+}
+
+// ProcStatusMB is StatusMB for programs that are not tests.
+func ProcStatusMB(field string) (float64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb / 1024
+			return kb / 1024, err
 		}
 	}
-	tb.Fatalf("no %s in /proc/self/status", field)
-	return 0
+	return 0, fmt.Errorf("no %s in /proc/self/status", field)
 }
 
 // WriteFile writes data to dir/name and returns the path.
