@@ -6,6 +6,10 @@ import (
 	"unicode/utf8"
 )
 
+// notSupported marks the image formats sniff recognises but Spotter cannot
+// decode; LooksLikeImage keys on it, so the two cannot drift apart.
+const notSupported = " (format not supported)"
+
 // sniff names formats people commonly drop that Spotter cannot decode, from
 // their first bytes. It returns "" when it does not recognise them.
 func sniff(head []byte) string {
@@ -16,23 +20,23 @@ func sniff(head []byte) string {
 	case has(0, "%PDF"):
 		return "a PDF document"
 	case has(4, "ftypheic"), has(4, "ftypheix"), has(4, "ftyphevc"), has(4, "ftypmif1"), has(4, "ftypmsf1"):
-		return "a HEIC photo (format not supported)"
+		return "a HEIC photo" + notSupported
 	case has(4, "ftypavif"), has(4, "ftypavis"):
-		return "an AVIF image (format not supported)"
+		return "an AVIF image" + notSupported
 	case has(4, "ftypcrx"):
-		return "a Canon CR3 RAW photo (format not supported)"
+		return "a Canon CR3 RAW photo" + notSupported
 	case has(0, "FUJIFILMCCD-RAW"):
-		return "a Fujifilm RAF RAW photo (format not supported)"
+		return "a Fujifilm RAF RAW photo" + notSupported
 	case has(0, "IIRO"), has(0, "IIRS"), has(0, "IIU\x00"):
-		return "a camera RAW photo (format not supported)"
+		return "a camera RAW photo" + notSupported
 	case has(0, "\xff\x0a"), has(0, "\x00\x00\x00\x0cJXL "):
-		return "a JPEG XL image (format not supported)"
+		return "a JPEG XL image" + notSupported
 	case has(0, "8BPS"):
-		return "a Photoshop document (format not supported)"
+		return "a Photoshop document" + notSupported
 	case has(0, "PK\x03\x04"):
 		return "a ZIP archive"
 	case looksLikeSVG(head):
-		return "an SVG drawing (format not supported)"
+		return "an SVG drawing" + notSupported
 	case looksLikeText(head):
 		return "a text file"
 	}
@@ -82,5 +86,5 @@ func LooksLikeImage(head []byte) bool {
 	if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
 		return true
 	}
-	return strings.HasSuffix(sniff(head), "(format not supported)")
+	return strings.HasSuffix(sniff(head), notSupported)
 }
