@@ -91,8 +91,9 @@ func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Op
 	// One input buffer per preparer, and one being run.
 	free := make(chan []float32, preparers+1)
 	ready := make(chan prepared)
+	size := r.NewTensor().Len()
 	for range cap(free) {
-		free <- make([]float32, r.NewTensor().Len())
+		free <- make([]float32, size)
 	}
 	// Jobs are numbered as they are taken, so results can be emitted in
 	// order whichever preparer finishes first.
