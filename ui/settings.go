@@ -119,10 +119,16 @@ func (w *Window) applySettings(modelPath string, threads, predictions int) {
 		w.showDetail(r)
 	}
 	if reload {
-		w.loading = true
-		w.update()
-		w.worker.reload()
+		w.reload()
 	}
+}
+
+// reload opens the classifier again with the new settings, with the
+// indicator running until it is loaded.
+func (w *Window) reload() {
+	w.loading = true
+	w.update()
+	w.worker.reload()
 }
 
 func modelName(d *model.Descriptor) string {
@@ -161,9 +167,7 @@ func (w *Window) chooseLibrary() {
 		}
 		_ = r.Close()
 		w.prefs().SetString(PrefLibrary, r.URI().Path())
-		w.loading = true
-		w.update()
-		w.worker.reload()
+		w.reload()
 	}, w.win)
 	d.SetTitleText("Choose the ONNX Runtime library (libonnxruntime.so)")
 	w.showDialog(d)
