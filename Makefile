@@ -123,7 +123,10 @@ package: $(PACKAGE)
 $(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneApp.toml assets/icon.png assets/package/Makefile
 	@command -v fyne >/dev/null || { echo "Installing the fyne tool"; go install fyne.io/tools/cmd/fyne@v1.7.4; }
 	rm -rf build/package && mkdir -p build/package
-	PATH="$$PATH:$$(go env GOPATH)/bin" fyne package -os linux --exe bin/spotter
+	@# fyne package bumps Build in FyneApp.toml on every run; keep the file as committed.
+	cp FyneApp.toml build/FyneApp.toml.orig
+	PATH="$$PATH:$$(go env GOPATH)/bin" fyne package -os linux --exe bin/spotter; \
+	  status=$$?; mv build/FyneApp.toml.orig FyneApp.toml; exit $$status
 	tar -xJf Spotter.tar.xz -C build/package && rm Spotter.tar.xz
 	@# fyne lays files under usr/ or usr/local/ by the build machine; the package is PREFIX-relative.
 	cd build/package && usr=$$(dirname $$(find . -path '*/bin/spotter')) && mkdir -p spotter-pkg && \
