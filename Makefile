@@ -10,10 +10,10 @@ PACKAGE      := build/Spotter-linux-amd64.tar.xz
 DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
 GO_PACKAGES  := ./...
 
-# Debian/Ubuntu packages: Fyne's build needs, libjpeg-turbo (linked into
+# Debian/Ubuntu packages: Fyne's build needs, libjpeg-turbo and libdeflate (linked into
 # the program), the X server and tools the end-to-end test drives the real
 # window with.
-APT_PACKAGES := gcc pkg-config libjpeg-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
 
 .PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean

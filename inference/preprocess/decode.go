@@ -23,7 +23,7 @@ import (
 	// Decoders register themselves with image.Decode.
 	_ "image/gif"
 	"image/jpeg"
-	_ "image/png"
+	"image/png"
 
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
@@ -112,8 +112,11 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Photo{}, openError(path, err)
 	}
-	if format == "jpeg" {
+	switch format {
+	case "jpeg":
 		return decodeJPEG(ctx, f, name, head, minSide)
+	case "png":
+		return decodePNG(ctx, f, name, head, minSide)
 	}
 	r.Reset(ctxReader{ctx, f})
 	img, _, err := image.Decode(r)
@@ -137,6 +140,22 @@ func decodeJPEG(ctx context.Context, f io.Reader, name string, head []byte, minS
 		return Photo{}, decodeError(ctx, name, head, err)
 	}
 	return p, nil
+}
+
+func decodePNG(ctx context.Context, f io.Reader, name string, head []byte, minSide int) (Photo, error) {
+	data, err := io.ReadAll(ctxReader{ctx, f})
+	if err != nil {
+		return Photo{}, decodeError(ctx, name, head, err)
+	}
+	var img image.Image
+	img, err = decodePNGFast(ctx, data, minSide)
+	if errors.Is(err, errPNGOther) {
+		img, err = png.Decode(bytes.NewReader(data))
+	}
+	if err != nil {
+		return Photo{}, decodeError(ctx, name, head, err)
+	}
+	return Photo{Image: img, Format: "png", Orientation: Upright}, nil
 }
 
 // ctxReader ends a read once its context is done; decoders give up on the
