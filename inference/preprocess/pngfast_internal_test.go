@@ -7,13 +7,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
-	"io"
-	"os"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
