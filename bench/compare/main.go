@@ -47,7 +47,7 @@ func main() {
 
 	photos := map[string]string{}
 	var order []string
-	for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "kite.jpg"} {
+	for _, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg"} {
 		photos[name] = filepath.Join(*shared, "photos", name)
 		order = append(order, name)
 	}

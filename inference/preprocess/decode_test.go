@@ -409,3 +409,29 @@ func TestLoadOtherFormats(t *testing.T) {
 		})
 	}
 }
+
+// LoadAtLeast shrinks only large photos while decoding, and keeps at least
+// minSide pixels; small JPEGs are decoded whole (see jpegFullPixels) and
+// PNGs keep twice minSide.
+func TestLoadAtLeastSizes(t *testing.T) {
+	small, large := noisy(1200, 900), noisy(2400, 1800)
+	tests := []struct {
+		name string
+		data []byte
+		want image.Point
+	}{
+		{"small.jpg", encodeJPEG(t, small, 90), image.Pt(1200, 900)},
+		{"large.jpg", encodeJPEG(t, large, 90), image.Pt(600, 450)}, // 1/4: the smallest n/8 with 256 rows
+		{"small.png", encodePNG(t, small), image.Pt(1200, 900)},
+		{"large.png", encodePNG(t, large), image.Pt(800, 600)}, // 1800/(2×256) = 3
+	}
+	for _, tc := range tests {
+		p, err := preprocess.LoadAtLeast(context.Background(), writeTemp(t, tc.name, tc.data), 256)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := p.Image.Bounds().Size(); got != tc.want {
+			t.Errorf("%s: decoded at %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Tensor struct {
 	// lut[c][v] is the normalised value of 8-bit value v in tensor channel c.
 	lut     [3][256]float32
 	scratch *image.RGBA
+	wide    *image.RGBA64
 }
 
 // NewTensor prepares the normalisation described by a descriptor.
@@ -69,7 +70,18 @@ func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
 		w, h = h, w
 	}
 	cropped := CentralCrop(p.Image, t.crop)
+	if rgba, ok := cropped.(*image.RGBA); ok {
+		// nfnt/resize's 8-bit path truncates after each of its two passes,
+		// making the whole image about one level darker; its 16-bit path
+		// does not.
+		t.wide = widen(rgba, t.wide)
+		cropped = t.wide
+	}
 	small := resize.Resize(uint(w), uint(h), cropped, resize.Bilinear)
+	if wide, ok := small.(*image.RGBA64); ok {
+		t.scratch = narrow(wide, t.scratch)
+		small = t.scratch
+	}
 	rgba, ok := small.(*image.RGBA)
 	if !ok || rgba.Bounds().Min != (image.Point{}) {
 		// Only a converted copy may become scratch: small can be the
@@ -81,6 +93,43 @@ func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
 	upright := p.Orientation.Apply(rgba)
 	t.normalise(upright, dst)
 	return nil
+}
+
+// widen copies an 8-bit image to 16 bits per channel, into reuse when it
+// has the size.
+func widen(src *image.RGBA, reuse *image.RGBA64) *image.RGBA64 {
+	b := src.Bounds()
+	dst := reuse
+	if dst == nil || dst.Bounds() != image.Rect(0, 0, b.Dx(), b.Dy()) {
+		dst = image.NewRGBA64(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
+	for y := 0; y < b.Dy(); y++ {
+		in := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
+		out := dst.Pix[y*dst.Stride:][:8*b.Dx()]
+		for i, v := range in {
+			// v×257, big-endian: the byte twice.
+			out[2*i], out[2*i+1] = v, v
+		}
+	}
+	return dst
+}
+
+// narrow rounds a 16-bit image to 8 bits, into reuse when it has the size.
+func narrow(src *image.RGBA64, reuse *image.RGBA) *image.RGBA {
+	b := src.Bounds()
+	dst := reuse
+	if dst == nil || dst.Bounds() != image.Rect(0, 0, b.Dx(), b.Dy()) {
+		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
+	for y := 0; y < b.Dy(); y++ {
+		in := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
+		out := dst.Pix[y*dst.Stride:][:4*b.Dx()]
+		for i := range out {
+			v := uint32(in[2*i])<<8 | uint32(in[2*i+1])
+			out[i] = uint8((v + 128) / 257)
+		}
+	}
+	return dst
 }
 
 // CentralCrop returns the central region the model expects.

@@ -450,3 +450,27 @@ func TestFillLeavesPhotoUntouched(t *testing.T) {
 		}
 	}
 }
+
+// Resizing keeps the photo's mean brightness: nfnt/resize's 8-bit path
+// alone would make it about one level darker, which moved this model's
+// answers by several hundredths.
+func TestFillKeepsBrightness(t *testing.T) {
+	d := quant(t)
+	src := noisy(448, 448)
+	var sum float64
+	for i, v := range src.Pix {
+		if i%4 != 3 {
+			sum += float64(v)
+		}
+	}
+	want := sum / float64(448*448*3)
+	dst := fill(t, d.Input, model.Crop{Mode: model.CropEachSide, Fraction: 1}, preprocess.Photo{Image: src})
+	var got float64
+	for _, v := range dst {
+		got += float64(v)*128 + 128 // back to levels
+	}
+	got /= float64(len(dst))
+	if math.Abs(got-want) > 0.25 {
+		t.Errorf("mean level %.3f after Fill, %.3f before: the resize shifted brightness", got, want)
+	}
+}
