@@ -261,15 +261,24 @@ func TestWrongLibraryIsExplained(t *testing.T) {
 }
 
 // The environment lives while any classifier does and is destroyed with
-// the last one, exactly once; closing twice is harmless.
+// the last one, exactly once; closing twice is harmless. The second
+// classifier names the same library by a relative path.
 func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {
-	inferencetest.Library(t)
+	lib := inferencetest.Library(t)
 	desc := inferencetest.Descriptor(t)
 	a, err := Open(Options{Descriptor: desc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(Options{Descriptor: desc})
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(Options{Descriptor: desc, Library: rel})
 	if err != nil {
 		t.Fatal(err)
 	}

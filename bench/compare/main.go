@@ -22,6 +22,7 @@ import (
 
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
 )
@@ -29,6 +30,7 @@ import (
 func main() {
 	shared := flag.String("shared", "../shared", "the shared folder with photos/")
 	desc := flag.String("model", "models/mobilenet_v2_1.0_224_quant.json", "model descriptor")
+	float := flag.String("float-model", "models/mobilenet_v2_1.0_224_quant_float.json", "second model whose answers are compared with the peer's (empty: none)")
 	runs := flag.Int("runs", 20, "runs per photo; the median is reported")
 	flag.Parse()
 	log.SetFlags(0)
@@ -69,18 +71,11 @@ func main() {
 		return time.Since(start)
 	})
 
-	peerArgs := []string{"bench/peer/peer.mjs", "photo", d.ModelPath(), d.LabelsPath(), strconv.Itoa(*runs)}
+	var paths []string
 	for _, name := range order {
-		peerArgs = append(peerArgs, photos[name])
+		paths = append(paths, photos[name])
 	}
-	peer := map[string]peerPhoto{}
-	for _, line := range runPeer(peerArgs) {
-		var p peerPhoto
-		if err := json.Unmarshal([]byte(line), &p); err != nil {
-			log.Fatalf("peer output %q: %v", line, err)
-		}
-		peer[p.Path] = p
-	}
+	peer := peerPhotos(d, *runs, paths)
 
 	fmt.Printf("Spotter against the Node.js peer (onnxruntime-node + sharp), %s, median of %d runs\n\n", d.Name, *runs)
 	fmt.Printf("%-16s %11s %9s %11s %13s %9s %9s\n", "photo", "Spotter ms", "peer ms", "Spotter/peer", "Spotter/floor", "same top-1", "|Δp|")
@@ -97,14 +92,15 @@ func main() {
 		})
 		p := peer[photos[name]]
 		top := res.Top()
-		same := "yes"
-		if top.Label != p.Label {
-			same = "NO"
-		}
+		same := yesNo(top.Label == p.Label)
 		fmt.Printf("%-16s %11.2f %9.2f %11.2f %13.2f %9s %9.3f\n", name, msec(ms), p.MS, msec(ms)/p.MS,
 			float64(ms)/float64(floor), same, abs(float64(top.Probability)-p.Probability))
 	}
 	fmt.Printf("%-16s %11.2f\n\n", "floor (Run)", msec(floor))
+
+	if *float != "" {
+		fidelity(*float, order, photos)
+	}
 
 	// A folder of 200 photos of mixed sizes, each program in its own state.
 	var folder []string
@@ -124,6 +120,52 @@ func main() {
 	fmt.Printf("%-30s %10.1f %12.2f\n", "Spotter", spotterRate, spotterRSS)
 	fmt.Printf("%-30s %10.1f %12.2f\n", "peer", pf.PhotosPerSecond, pf.PeakRSSMB)
 	fmt.Printf("%-30s %10.2f\n", "Spotter time / peer time", pf.PhotosPerSecond/spotterRate)
+}
+
+// fidelity compares one answer per photo from Spotter and from the peer
+// with the model of descriptor desc.
+func fidelity(desc string, order []string, photos map[string]string) {
+	clf, err := inference.Open(inference.Options{Descriptor: desc})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer clf.Close()
+	var paths []string
+	for _, name := range order {
+		paths = append(paths, photos[name])
+	}
+	peer := peerPhotos(clf.Descriptor(), 1, paths)
+	fmt.Printf("The same photos with %s\n\n%-16s %9s %9s\n", clf.Descriptor().Name, "photo", "same top-1", "|Δp|")
+	for _, name := range order {
+		res, err := clf.ClassifyFile(context.Background(), photos[name])
+		if err != nil {
+			log.Fatal(err)
+		}
+		top, p := res.Top(), peer[photos[name]]
+		fmt.Printf("%-16s %9s %9.3f\n", name, yesNo(top.Label == p.Label), abs(float64(top.Probability)-p.Probability))
+	}
+	fmt.Println()
+}
+
+// peerPhotos runs the peer over paths, runs times each, with the model of d.
+func peerPhotos(d *model.Descriptor, runs int, paths []string) map[string]peerPhoto {
+	args := append([]string{"bench/peer/peer.mjs", "photo", d.ModelPath(), d.LabelsPath(), strconv.Itoa(runs)}, paths...)
+	peer := map[string]peerPhoto{}
+	for _, line := range runPeer(args) {
+		var p peerPhoto
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			log.Fatalf("peer output %q: %v", line, err)
+		}
+		peer[p.Path] = p
+	}
+	return peer
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
 }
 
 type peerPhoto struct {

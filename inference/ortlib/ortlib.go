@@ -92,15 +92,16 @@ var env struct {
 func Acquire(path string) error {
 	env.Lock()
 	defer env.Unlock()
+	// One library, however its path is spelled.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	if env.users > 0 {
 		if path != env.path {
 			return fmt.Errorf("ONNX Runtime is already loaded from %s; one process cannot also load %s", env.path, path)
 		}
 		env.users++
 		return nil
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
