@@ -13,7 +13,6 @@ import (
 	"image/png"
 	"io"
 	"math/rand/v2"
-	"os"
 	"testing"
 )
 
@@ -215,18 +214,6 @@ func TestPNGFastVariants(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		case tc.want == nil && (err == nil || errors.Is(err, errPNGOther)):
 			t.Errorf("%s: %v, want an error", name, err)
-		}
-	}
-}
-
-func BenchmarkPNGFast(b *testing.B) {
-	data, err := os.ReadFile(os.Getenv("PNG"))
-	if err != nil {
-		b.Skip(err)
-	}
-	for b.Loop() {
-		if _, err := decodePNGFast(context.Background(), data, 256); err != nil {
-			b.Fatal(err)
 		}
 	}
 }
