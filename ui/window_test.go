@@ -121,11 +121,18 @@ func realOpener(t *testing.T, wrap *counting) Opener {
 
 func start(t *testing.T, open Opener) *harness {
 	t.Helper()
+	return startWith(t, open, Options{})
+}
+
+// startWith is start with options; their Post is the harness's own.
+func startWith(t *testing.T, open Opener, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, posted: make(chan func(), 1024)}
 	h.win = &dropWindow{Window: test.NewWindow(nil)}
 	before := goleak.IgnoreCurrent()
-	h.w = New(h.win, open, Options{Post: func(f func()) { h.posted <- f }})
+	opts.Post = func(f func()) { h.posted <- f }
+	h.w = New(h.win, open, opts)
 	t.Cleanup(func() {
 		h.win.Close()
 		h.w.Shutdown()
@@ -235,6 +242,63 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 
 // A drop while a photo is being classified joins the queue: both get their
 // own answer, and neither overwrites the other.
+// Idle marks the end of each stretch of work: once the model has loaded,
+// and once the last photo of a queue has its answer, not in between.
+func TestIdleAfterLoadAndAfterTheQueue(t *testing.T) {
+	idles := 0
+	h := startWith(t, realOpener(t, &counting{}), Options{Idle: func() { idles++ }})
+	if idles != 1 {
+		t.Fatalf("Idle was called %d times by the end of loading, want once", idles)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"), inferencetest.Photo(t, "eagle.jpg"), inferencetest.Photo(t, "giraffe.jpg"))
+	h.until("the photos are queued", func() bool { return len(h.w.table.rows) == 3 })
+	h.until("all three are answered", h.idle)
+	if idles != 2 {
+		t.Errorf("Idle was called %d times after one queue, want twice in all", idles)
+	}
+	if !strings.Contains(h.w.status.Text, "3 classified") {
+		t.Errorf("when Idle ran the status read %q", h.w.status.Text)
+	}
+}
+
+// A photo dropped while the model is still loading waits for it, with the
+// indicator running, and is then classified.
+func TestDropDuringLoadWaitsWithIndicator(t *testing.T) {
+	release := make(chan struct{})
+	load := sync.OnceFunc(func() { close(release) })
+	real := realOpener(t, &counting{})
+	test.NewTempApp(t)
+	h := &harness{t: t, posted: make(chan func(), 1024)}
+	h.win = &dropWindow{Window: test.NewWindow(nil)}
+	before := goleak.IgnoreCurrent()
+	h.w = New(h.win, func() (Classifier, error) {
+		<-release
+		return real()
+	}, Options{Post: func(f func()) { h.posted <- f }})
+	t.Cleanup(func() {
+		h.win.Close()
+		h.w.Shutdown()
+		goleak.VerifyNone(t, before)
+	})
+	t.Cleanup(load) // runs first: a failed test must not leave the worker loading
+	if !h.busy() || h.w.status.Text != "Loading the model…" {
+		t.Fatalf("while loading: indicator %v, status %q", h.busy(), h.w.status.Text)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the photo is queued", func() bool { return len(h.w.table.rows) == 1 })
+	if r := h.rowNamed("dog.jpg"); r.state != waiting || !h.busy() {
+		t.Fatalf("a drop during loading: state %d, indicator %v", r.state, h.busy())
+	}
+	load()
+	h.until("the answer arrives", h.idle)
+	if r := h.rowNamed("dog.jpg"); r.state != done || !isDog(r.top().Label) {
+		t.Errorf("after loading the photo ended in state %d, %q (%s)", r.state, r.top().Label, r.err)
+	}
+	if h.busy() {
+		t.Error("the indicator still runs after the answer")
+	}
+}
+
 func TestSecondDropAppends(t *testing.T) {
 	clf := &counting{hold: make(chan struct{})}
 	h := start(t, realOpener(t, clf))
