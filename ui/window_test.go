@@ -69,6 +69,7 @@ type harness struct {
 	win    *dropWindow
 	w      *Window
 	posted chan func()
+	ran    atomic.Int32 // posted reports run so far
 }
 
 // counting wraps the real classifier to count Close calls and, for the
@@ -127,6 +128,14 @@ func start(t *testing.T, open Opener) *harness {
 // startWith is start with options; their Post is the harness's own.
 func startWith(t *testing.T, open Opener, opts Options) *harness {
 	t.Helper()
+	h := launch(t, open, opts)
+	h.until("the model is loaded", func() bool { return !h.w.loading })
+	return h
+}
+
+// launch makes the window and returns at once, the model not yet loaded.
+func launch(t *testing.T, open Opener, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, posted: make(chan func(), 1024)}
 	h.win = &dropWindow{Window: test.NewWindow(nil)}
@@ -139,7 +148,6 @@ func startWith(t *testing.T, open Opener, opts Options) *harness {
 		// Nothing the window started may outlive it.
 		goleak.VerifyNone(t, before)
 	})
-	h.until("the model is loaded", func() bool { return !h.w.loading })
 	return h
 }
 
@@ -149,6 +157,7 @@ func (h *harness) until(what string, cond func() bool) {
 	for !cond() {
 		select {
 		case f := <-h.posted:
+			h.ran.Add(1)
 			f()
 		case <-deadline:
 			h.t.Fatalf("timed out waiting until %s", what)
@@ -261,25 +270,26 @@ func TestIdleAfterLoadAndAfterTheQueue(t *testing.T) {
 	}
 }
 
-// A photo dropped while the model is still loading waits for it, with the
+// The model loads only once the UI thread runs reports, that is once the
+// window is on screen, so loading does not slow the window's creation. A
+// photo dropped while the model is still loading waits for it, with the
 // indicator running, and is then classified.
-func TestDropDuringLoadWaitsWithIndicator(t *testing.T) {
+func TestLoadAfterShowAndDropDuringLoad(t *testing.T) {
 	release := make(chan struct{})
 	load := sync.OnceFunc(func() { close(release) })
 	real := realOpener(t, &counting{})
-	test.NewTempApp(t)
-	h := &harness{t: t, posted: make(chan func(), 1024)}
-	h.win = &dropWindow{Window: test.NewWindow(nil)}
-	before := goleak.IgnoreCurrent()
-	h.w = New(h.win, func() (Classifier, error) {
+	var early atomic.Bool
+	var h *harness
+	var hmu sync.Mutex // h is set after the worker has started
+	hmu.Lock()
+	h = launch(t, func() (Classifier, error) {
+		hmu.Lock()
+		early.Store(h.ran.Load() == 0)
+		hmu.Unlock()
 		<-release
 		return real()
-	}, Options{Post: func(f func()) { h.posted <- f }})
-	t.Cleanup(func() {
-		h.win.Close()
-		h.w.Shutdown()
-		goleak.VerifyNone(t, before)
-	})
+	}, Options{})
+	hmu.Unlock()
 	t.Cleanup(load) // runs first: a failed test must not leave the worker loading
 	if !h.busy() || h.w.status.Text != "Loading the model…" {
 		t.Fatalf("while loading: indicator %v, status %q", h.busy(), h.w.status.Text)
@@ -291,6 +301,9 @@ func TestDropDuringLoadWaitsWithIndicator(t *testing.T) {
 	}
 	load()
 	h.until("the answer arrives", h.idle)
+	if early.Load() {
+		t.Error("the model was loaded before the UI thread ran anything")
+	}
 	if r := h.rowNamed("dog.jpg"); r.state != done || !isDog(r.top().Label) {
 		t.Errorf("after loading the photo ended in state %d, %q (%s)", r.state, r.top().Label, r.err)
 	}
