@@ -287,9 +287,7 @@ func (w *Window) finished(f finished) {
 }
 
 func (w *Window) refreshRow(r *row) {
-	if i := w.table.index(r.id); i >= 0 {
-		w.list.RefreshItem(i)
-	}
+	w.list.refreshRow(r)
 	if r.id == w.selected {
 		w.showDetail(r)
 	}
@@ -354,6 +352,7 @@ func (w *Window) removeSelected() {
 	i := w.table.index(id)
 	w.worker.remove(id)
 	w.table.remove(id)
+	w.list.forget(id)
 	w.selected = 0
 	w.list.UnselectAll()
 	w.list.Refresh()

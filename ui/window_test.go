@@ -348,6 +348,14 @@ func TestQueueOrderAndAppend(t *testing.T) {
 			t.Errorf("row %d is %s, want %s", i, h.w.table.rows[i].name, name)
 		}
 	}
+	// Each answer reached the list's row on screen, which was set up while
+	// the photo still waited.
+	for _, r := range h.w.table.rows {
+		it := h.w.list.bound[r.id]
+		if want, _ := splitLabel(r.top().Label); it == nil || it.label.Text != want || it.detail.Text != r.name {
+			t.Errorf("the list row for %s does not show %q", r.name, want)
+		}
+	}
 }
 
 // album makes a folder tree of copies of the shared photos, n per photo,
