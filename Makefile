@@ -114,7 +114,7 @@ bench: deps runtime model build
 	@cd bench/peer && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 	@go run ./bench/compare -shared $(SHARED)
 	@echo
-	@go run ./bench/fluidity -shared $(SHARED)
+	@LANG=en_US.UTF-8 go run ./bench/fluidity -shared $(SHARED)
 	@echo
 	@go run ./bench/launch -bin bin/spotter
 
