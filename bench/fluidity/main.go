@@ -36,6 +36,7 @@ func main() {
 	count := flag.Int("photos", 200, "photos in the dropped folder")
 	every := flag.Duration("every", 10*time.Millisecond, "how often the probe posts to the UI thread")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the queue's run to this file")
+	limit := flag.Duration("timeout", 5*time.Minute, "give up, printing every goroutine's stack, after this long")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -99,8 +100,17 @@ func main() {
 		}
 	}
 	w = ui.New(win, open, ui.Options{Idle: idle})
+	// A queue that never ends must not hang make bench; the stacks say why.
+	watchdog := time.AfterFunc(*limit, func() {
+		fmt.Fprintf(os.Stderr, "fluidity: gave up after %v, %d photos answered; goroutines:\n", *limit, answers.n.Load())
+		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+		stopX()
+		_ = os.RemoveAll(tmp)
+		os.Exit(1)
+	})
 	win.ShowAndRun()
 	w.Shutdown()
+	watchdog.Stop()
 	if loadErr != nil {
 		log.Fatal(loadErr)
 	}
