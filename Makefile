@@ -93,9 +93,12 @@ fuzz:
 
 # Per-photo time split into decode, preprocess and inference, ONNX Runtime's
 # Run alone (the floor), a 200-photo folder with and without decoding the
-# next photo during inference, and the same photos through the Node.js peer
-# in bench/peer (installed with npm here). Prints; it asserts nothing.
-bench: deps runtime model
+# next photo during inference, the same photos through the Node.js peer
+# in bench/peer (installed with npm here), then the window: how long the UI
+# thread keeps a probe waiting during a 200-photo queue (bench/fluidity) and
+# how soon the window shows after launch (bench/launch), on $DISPLAY or a
+# private Xvfb. Prints; it asserts nothing.
+bench: deps runtime model build
 	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
@@ -110,6 +113,10 @@ bench: deps runtime model
 	@echo
 	@cd bench/peer && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 	@go run ./bench/compare -shared $(SHARED)
+	@echo
+	@LANG=en_US.UTF-8 go run ./bench/fluidity -shared $(SHARED)
+	@echo
+	@go run ./bench/launch -bin bin/spotter
 
 # 2,000 photos in one process: resident memory before and after.
 soak: deps runtime model

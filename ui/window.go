@@ -35,6 +35,11 @@ type Options struct {
 	Post func(func())
 	// Engine describes the engine for the About box.
 	Engine func() EngineInfo
+	// Idle, when set, is called on the UI thread each time the window
+	// stops being busy: the model has loaded (or failed to) and every
+	// queued photo has its answer. The fluidity bench (bench/fluidity)
+	// ends its measurement with it.
+	Idle func()
 }
 
 // Window is Spotter's main window.
@@ -58,9 +63,11 @@ type Window struct {
 	search   *widget.Entry
 	setup    *fyne.Container // what to do when no model loads
 	engine   func() EngineInfo
+	idle     func()
 
 	// UI thread only.
 	loading  bool
+	busy     bool // as of the last update
 	loadErr  error
 	selected uint64 // the row in the detail panel; 0 for none
 	lastDir  string // where file dialogs open: the last photo's folder
@@ -73,7 +80,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	if post == nil {
 		post = fyne.Do
 	}
-	w := &Window{win: win, table: newTable(), loading: true, engine: opts.Engine}
+	w := &Window{win: win, table: newTable(), loading: true, engine: opts.Engine, idle: opts.Idle}
 	w.zone = newDropZone(w.choosePhoto)
 	w.list = newResultsList(w.table, w.listKey)
 	w.list.OnSelected = func(i widget.ListItemID) {
@@ -280,9 +287,7 @@ func (w *Window) finished(f finished) {
 }
 
 func (w *Window) refreshRow(r *row) {
-	if i := w.table.index(r.id); i >= 0 {
-		w.list.RefreshItem(i)
-	}
+	w.list.refreshRow(r)
 	if r.id == w.selected {
 		w.showDetail(r)
 	}
@@ -347,6 +352,7 @@ func (w *Window) removeSelected() {
 	i := w.table.index(id)
 	w.worker.remove(id)
 	w.table.remove(id)
+	w.list.forget(id)
 	w.selected = 0
 	w.list.UnselectAll()
 	w.list.Refresh()
@@ -411,6 +417,11 @@ func (w *Window) update() {
 	} else {
 		w.activity.Stop()
 		w.activity.Hide()
+	}
+	wasBusy := w.busy
+	w.busy = busy
+	if wasBusy && !busy && w.idle != nil {
+		defer w.idle() // after the status below is up to date
 	}
 	if len(w.table.rows) == 0 {
 		w.zone.Show()

@@ -69,6 +69,7 @@ type harness struct {
 	win    *dropWindow
 	w      *Window
 	posted chan func()
+	ran    atomic.Int32 // posted reports run so far
 }
 
 // counting wraps the real classifier to count Close calls and, for the
@@ -121,18 +122,32 @@ func realOpener(t *testing.T, wrap *counting) Opener {
 
 func start(t *testing.T, open Opener) *harness {
 	t.Helper()
+	return startWith(t, open, Options{})
+}
+
+// startWith is start with options; their Post is the harness's own.
+func startWith(t *testing.T, open Opener, opts Options) *harness {
+	t.Helper()
+	h := launch(t, open, opts)
+	h.until("the model is loaded", func() bool { return !h.w.loading })
+	return h
+}
+
+// launch makes the window and returns at once, the model not yet loaded.
+func launch(t *testing.T, open Opener, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, posted: make(chan func(), 1024)}
 	h.win = &dropWindow{Window: test.NewWindow(nil)}
 	before := goleak.IgnoreCurrent()
-	h.w = New(h.win, open, Options{Post: func(f func()) { h.posted <- f }})
+	opts.Post = func(f func()) { h.posted <- f }
+	h.w = New(h.win, open, opts)
 	t.Cleanup(func() {
 		h.win.Close()
 		h.w.Shutdown()
 		// Nothing the window started may outlive it.
 		goleak.VerifyNone(t, before)
 	})
-	h.until("the model is loaded", func() bool { return !h.w.loading })
 	return h
 }
 
@@ -142,6 +157,7 @@ func (h *harness) until(what string, cond func() bool) {
 	for !cond() {
 		select {
 		case f := <-h.posted:
+			h.ran.Add(1)
 			f()
 		case <-deadline:
 			h.t.Fatalf("timed out waiting until %s", what)
@@ -235,6 +251,67 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 
 // A drop while a photo is being classified joins the queue: both get their
 // own answer, and neither overwrites the other.
+// Idle marks the end of each stretch of work: once the model has loaded,
+// and once the last photo of a queue has its answer, not in between.
+func TestIdleAfterLoadAndAfterTheQueue(t *testing.T) {
+	idles := 0
+	h := startWith(t, realOpener(t, &counting{}), Options{Idle: func() { idles++ }})
+	if idles != 1 {
+		t.Fatalf("Idle was called %d times by the end of loading, want once", idles)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"), inferencetest.Photo(t, "eagle.jpg"), inferencetest.Photo(t, "giraffe.jpg"))
+	h.until("the photos are queued", func() bool { return len(h.w.table.rows) == 3 })
+	h.until("all three are answered", h.idle)
+	if idles != 2 {
+		t.Errorf("Idle was called %d times after one queue, want twice in all", idles)
+	}
+	if !strings.Contains(h.w.status.Text, "3 classified") {
+		t.Errorf("when Idle ran the status read %q", h.w.status.Text)
+	}
+}
+
+// The model loads only once the UI thread runs reports, that is once the
+// window is on screen, so loading does not slow the window's creation. A
+// photo dropped while the model is still loading waits for it, with the
+// indicator running, and is then classified.
+func TestLoadAfterShowAndDropDuringLoad(t *testing.T) {
+	release := make(chan struct{})
+	load := sync.OnceFunc(func() { close(release) })
+	real := realOpener(t, &counting{})
+	var early atomic.Bool
+	var h *harness
+	var hmu sync.Mutex // h is set after the worker has started
+	hmu.Lock()
+	h = launch(t, func() (Classifier, error) {
+		hmu.Lock()
+		early.Store(h.ran.Load() == 0)
+		hmu.Unlock()
+		<-release
+		return real()
+	}, Options{})
+	hmu.Unlock()
+	t.Cleanup(load) // runs first: a failed test must not leave the worker loading
+	if !h.busy() || h.w.status.Text != "Loading the model…" {
+		t.Fatalf("while loading: indicator %v, status %q", h.busy(), h.w.status.Text)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the photo is queued", func() bool { return len(h.w.table.rows) == 1 })
+	if r := h.rowNamed("dog.jpg"); r.state != waiting || !h.busy() {
+		t.Fatalf("a drop during loading: state %d, indicator %v", r.state, h.busy())
+	}
+	load()
+	h.until("the answer arrives", h.idle)
+	if early.Load() {
+		t.Error("the model was loaded before the UI thread ran anything")
+	}
+	if r := h.rowNamed("dog.jpg"); r.state != done || !isDog(r.top().Label) {
+		t.Errorf("after loading the photo ended in state %d, %q (%s)", r.state, r.top().Label, r.err)
+	}
+	if h.busy() {
+		t.Error("the indicator still runs after the answer")
+	}
+}
+
 func TestSecondDropAppends(t *testing.T) {
 	clf := &counting{hold: make(chan struct{})}
 	h := start(t, realOpener(t, clf))
@@ -269,6 +346,14 @@ func TestQueueOrderAndAppend(t *testing.T) {
 	for i, name := range []string{"dog.jpg", "eagle.jpg", "giraffe.jpg"} {
 		if h.w.table.rows[i].name != name {
 			t.Errorf("row %d is %s, want %s", i, h.w.table.rows[i].name, name)
+		}
+	}
+	// Each answer reached the list's row on screen, which was set up while
+	// the photo still waited.
+	for _, r := range h.w.table.rows {
+		it := h.w.list.bound[r.id]
+		if want, _ := splitLabel(r.top().Label); it == nil || it.label.Text != want || it.detail.Text != r.name {
+			t.Errorf("the list row for %s does not show %q", r.name, want)
 		}
 	}
 }

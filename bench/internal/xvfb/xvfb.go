@@ -1,0 +1,62 @@
+// Package xvfb gives the window benches an X display: the one in $DISPLAY,
+// or a private Xvfb server when there is none, as the end-to-end tests do.
+package xvfb
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Ensure returns the display to use and a function that stops the server
+// it started, if any. Without $DISPLAY it starts Xvfb on a free display
+// (Xvfb picks it and reports it through -displayfd once it accepts
+// clients) and sets $DISPLAY for this process and its children.
+func Ensure() (display string, stop func(), err error) {
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return d, func() {}, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
+	}
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	// Ends with the bench even when it dies without stopping it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("starting Xvfb (apt-get install xvfb): %w", err)
+	}
+	stop = func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			stop()
+			return "", nil, fmt.Errorf("xvfb ended without reporting its display")
+		}
+		display = ":" + n
+	case <-time.After(10 * time.Second):
+		stop()
+		return "", nil, fmt.Errorf("xvfb did not start within 10 s")
+	}
+	if err := os.Setenv("DISPLAY", display); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return display, stop, nil
+}
