@@ -14,6 +14,7 @@ import (
 	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/inference/priority"
 )
 
 // Classifier is what the window needs from the engine. inference.Classifier
@@ -277,6 +278,12 @@ func (w *worker) loop() {
 		}
 	}
 	defer closeClassifier()
+	// Classifying must not take the window's turn on the processor. Set
+	// before loading: ONNX Runtime's threads, created with the session,
+	// inherit it.
+	if err := priority.Lower(); err != nil {
+		slog.Warn("cannot lower the priority of classification", "err", err)
+	}
 	if !w.windowShown() {
 		return
 	}
@@ -297,7 +304,7 @@ func (w *worker) loop() {
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
-		pipeline.Stream(session, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail})
+		pipeline.Stream(session, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail, Background: true})
 		end()
 	}
 }

@@ -118,13 +118,6 @@ func main() {
 		log.Fatal("the queue did not finish")
 	}
 
-	if os.Getenv("DUMP") != "" {
-		for i, d := range delays {
-			if i%10 == 0 || i < 20 {
-				fmt.Println("DUMP", i, ms(d))
-			}
-		}
-	}
 	slices.Sort(delays)
 	secs := end.Sub(start).Seconds()
 	fmt.Printf("UI fluidity: a folder of %d photos (%s) dropped on the real window (X display %s);\n", *count, kinds, display)

@@ -5,11 +5,13 @@ package pipeline
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/inference/priority"
 )
 
 // Runner is the model: a preprocessor for other goroutines and a run on
@@ -53,6 +55,11 @@ type Options struct {
 	// preparing goroutine (the window makes thumbnails there). The photo
 	// must not be kept.
 	Decoded func(Job, preprocess.Photo)
+	// Background runs the preparing goroutines at a lower priority
+	// (package priority), so a window drawing at the same time keeps its
+	// turn on the processor. The caller's goroutine, which runs the model,
+	// sets its own.
+	Background bool
 }
 
 // DefaultPreparers is two: decoding a photo takes longer than running the
@@ -113,6 +120,11 @@ func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Op
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if opts.Background {
+				if err := priority.Lower(); err != nil {
+					slog.Warn("cannot lower the priority of decoding", "err", err)
+				}
+			}
 			t := r.NewTensor()
 			for {
 				// A buffer first, then the job: once taken, a job is

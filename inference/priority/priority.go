@@ -1,0 +1,22 @@
+// Package priority lets background work yield the processor to the window.
+// Classifying a folder keeps every core busy; at the same priority the
+// UI thread then waits its turn behind decoding and inference, and the
+// window stutters. A nicer thread still gets all of an otherwise idle
+// machine, so throughput does not change.
+package priority
+
+import "runtime"
+
+// Nice is how much lower background threads run (Linux nice +10: about a
+// tenth of the share of a normal thread when both want the processor).
+const Nice = 10
+
+// Lower locks the calling goroutine to its OS thread and lowers that
+// thread's priority. Threads it then creates, such as ONNX Runtime's
+// intra-op pool when a session is created here, inherit the priority. The
+// goroutine must not unlock the thread: when it returns, Go ends the
+// thread instead of handing its lowered priority to other goroutines.
+func Lower() error {
+	runtime.LockOSThread()
+	return lower()
+}
