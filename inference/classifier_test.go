@@ -1,11 +1,13 @@
 package inference
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/inference/priority"
 )
 
 func openTest(t *testing.T) *Classifier {
@@ -303,4 +306,58 @@ func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {
 	if _, err := b.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err == nil {
 		t.Error("a closed classifier still classifies")
 	}
+}
+
+// A classifier opened on a thread of lowered priority (as the window's
+// worker does) gets ONNX Runtime's intra-op threads at that priority too:
+// they are created with the session, from that thread.
+func TestSessionThreadsInheritLowPriority(t *testing.T) {
+	inferencetest.Library(t)
+	desc := inferencetest.Descriptor(t)
+	before := niceThreads(t)
+	opened := make(chan *Classifier)
+	release := make(chan struct{})
+	go func() {
+		if err := priority.Lower(); err != nil {
+			t.Error(err)
+		}
+		c, err := Open(Options{Descriptor: desc, Threads: 3})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- c
+		<-release // the thread ends with this goroutine
+	}()
+	c := <-opened
+	defer close(release)
+	if c == nil {
+		return
+	}
+	defer c.Close()
+	// The lowered thread itself and ONNX Runtime's two pool threads.
+	if got := niceThreads(t) - before; got < 3 {
+		t.Errorf("%d more threads run at nice %d, want at least 3", got, priority.Nice)
+	}
+}
+
+// niceThreads counts this process's threads at nice priority.Nice.
+func niceThreads(t *testing.T) int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, task := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/stat")
+		if err != nil {
+			continue // the thread ended
+		}
+		// Field 19, counted after the parenthesised command name.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 16 && fields[16] == strconv.Itoa(priority.Nice) {
+			n++
+		}
+	}
+	return n
 }
