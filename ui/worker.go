@@ -290,16 +290,20 @@ func (w *worker) loop() {
 	for w.ctx.Err() == nil {
 		closeClassifier()
 		var err error
-		if clf, err = w.load(); err != nil {
-			// Photos that arrive now fail with the reason; the next
-			// drop, or a new choice in the settings, tries again.
+		clf, err = w.load()
+		if err != nil {
+			// Photos that arrived while loading fail with the reason, and
+			// only then is the failure shown: a drop after the message
+			// appears, or a new choice in the settings, tries again.
 			w.failQueued(err)
+			w.report(func() { w.ev.loaded(err) })
 			select {
 			case <-w.ctx.Done():
 			case <-w.wake:
 			}
 			continue
 		}
+		w.report(func() { w.ev.loaded(nil) })
 		session, end := context.WithCancel(w.ctx)
 		w.mu.Lock()
 		w.endSession = end
@@ -393,7 +397,6 @@ func (w *worker) load() (clf Classifier, err error) {
 	} else {
 		slog.Info("model loaded", "ms", time.Since(start).Milliseconds())
 	}
-	w.report(func() { w.ev.loaded(err) })
 	return clf, err
 }
 
