@@ -410,9 +410,8 @@ func TestLoadOtherFormats(t *testing.T) {
 	}
 }
 
-// LoadAtLeast shrinks only large photos while decoding, and keeps at least
-// minSide pixels; small JPEGs are decoded whole (see jpegFullPixels) and
-// PNGs keep twice minSide.
+// LoadAtLeast keeps at least minSide pixels on the shorter side: twice
+// that for JPEGs up to two megapixels (jpegFinePixels) and for PNGs.
 func TestLoadAtLeastSizes(t *testing.T) {
 	small, large := noisy(1200, 900), noisy(2400, 1800)
 	tests := []struct {
@@ -420,7 +419,7 @@ func TestLoadAtLeastSizes(t *testing.T) {
 		data []byte
 		want image.Point
 	}{
-		{"small.jpg", encodeJPEG(t, small, 90), image.Pt(1200, 900)},
+		{"small.jpg", encodeJPEG(t, small, 90), image.Pt(750, 563)}, // 5/8: the smallest n/8 with 512 rows
 		{"large.jpg", encodeJPEG(t, large, 90), image.Pt(600, 450)}, // 1/4: the smallest n/8 with 256 rows
 		{"small.png", encodePNG(t, small), image.Pt(1200, 900)},
 		{"large.png", encodePNG(t, large), image.Pt(800, 600)}, // 1800/(2×256) = 3
