@@ -2,18 +2,21 @@ package preprocess
 
 // Go's PNG decoder spends a 12-megapixel photo's 300+ ms in compress/flate
 // and in its Paeth filter. This path inflates with libdeflate (about three
-// times zlib's speed) and undoes the row filters in C, shrinking by whole
-// steps while the rows are still in cache, so the full-size image is never
-// built. It takes the common 8-bit grey, grey+alpha, RGB and RGBA
-// non-interlaced PNGs; the rest (palettes, 16-bit, interlaced,
-// transparency chunks) go to image/png. Chunks are parsed in Go, so C only
-// ever sees buffers whose sizes Go has checked. libdeflate is linked
-// statically for the same reason as libjpeg-turbo (apt-get install
-// libdeflate-dev).
+// times zlib's speed), undoes the row filters in C on two threads (a
+// wavefront: each row follows the one above), and box-shrinks by whole
+// steps, so the full-size RGBA image is never built. It takes the common
+// 8-bit grey, grey+alpha, RGB and RGBA non-interlaced PNGs; the rest
+// (palettes, 16-bit, interlaced, transparency chunks) go to image/png.
+// Chunks are parsed in Go, so C only ever sees buffers whose sizes Go has
+// checked. libdeflate is linked statically for the same reason as
+// libjpeg-turbo (apt-get install libdeflate-dev).
 
 /*
 #cgo CFLAGS: -O3
-#cgo LDFLAGS: -l:libdeflate.a
+#cgo LDFLAGS: -l:libdeflate.a -lpthread
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,33 +46,41 @@ static inline int paeth(int a, int b, int c) {
 	return pc < tp ? c : t;
 }
 
-// unfilter undoes one row's filter in place; prev is the row above, already
-// unfiltered (zeros for the first row). It returns 0 for an unknown filter.
-// The left and upper-left bytes are carried in registers: reading them
-// back from the row just written would put a store-to-load delay on the
-// chain every byte depends on. Called with a constant bpp, the inner loops
-// unroll into one independent chain per channel.
-static inline __attribute__((always_inline)) int unfilter(uint8_t *row, const uint8_t *prev, size_t n,
+// unfilter undoes the filter of bytes [i0, i1) of one row in place; prev is
+// the row above, already unfiltered that far (zeros for the first row), and
+// the row itself is unfiltered before i0. i0 and i1 are whole pixels. It
+// returns 0 for an unknown filter. The left and upper-left bytes are carried
+// in registers: reading them back from the row just written would put a
+// store-to-load delay on the chain every byte depends on. Called with a
+// constant bpp, the inner loops unroll into one independent chain per
+// channel.
+static inline __attribute__((always_inline)) int unfilter(uint8_t *row, const uint8_t *prev, size_t i0, size_t i1,
 		const int bpp, int type) {
 	int a[4] = {0}, c[4] = {0};
 	size_t i;
 	int j;
+	if (i0 > 0) {
+		for (j = 0; j < bpp; j++) {
+			a[j] = row[i0 - bpp + j];
+			c[j] = prev[i0 - bpp + j];
+		}
+	}
 	switch (type) {
 	case 0:
 		return 1;
 	case 1:
-		for (i = 0; i < n; i += bpp)
+		for (i = i0; i < i1; i += bpp)
 			for (j = 0; j < bpp; j++) a[j] = row[i + j] = (uint8_t)(row[i + j] + a[j]);
 		return 1;
 	case 2:
-		for (i = 0; i < n; i++) row[i] += prev[i];
+		for (i = i0; i < i1; i++) row[i] += prev[i];
 		return 1;
 	case 3:
-		for (i = 0; i < n; i += bpp)
+		for (i = i0; i < i1; i += bpp)
 			for (j = 0; j < bpp; j++) a[j] = row[i + j] = (uint8_t)(row[i + j] + ((a[j] + prev[i + j]) >> 1));
 		return 1;
 	case 4:
-		for (i = 0; i < n; i += bpp)
+		for (i = i0; i < i1; i += bpp)
 			for (j = 0; j < bpp; j++) {
 				int b = prev[i + j];
 				a[j] = row[i + j] = (uint8_t)(row[i + j] + paeth(a[j], b, c[j]));
@@ -78,6 +89,81 @@ static inline __attribute__((always_inline)) int unfilter(uint8_t *row, const ui
 		return 1;
 	}
 	return 0;
+}
+
+// Two threads unfilter alternate rows, each following the one above it a
+// chunk behind (a wavefront): a row needs only the bytes of the row above
+// up to where it has got. progress[t] is thread t's row << 32 | bytes done
+// in it, so it only grows; the pixel limit keeps both halves in 32 bits.
+struct unfilter_job {
+	uint8_t *raw;
+	const uint8_t *zero;
+	int w, h, bpp, threads;
+	_Atomic uint64_t progress[2];
+	atomic_int failed;
+};
+
+enum { UNFILTER_CHUNK = 2048 }; // pixels
+
+static int unfilter_span(uint8_t *row, const uint8_t *prev, size_t i0, size_t i1, int bpp, int type) {
+	switch (bpp) {
+	case 1: return unfilter(row, prev, i0, i1, 1, type);
+	case 2: return unfilter(row, prev, i0, i1, 2, type);
+	case 3: return unfilter(row, prev, i0, i1, 3, type);
+	default: return unfilter(row, prev, i0, i1, 4, type);
+	}
+}
+
+static void unfilter_rows(struct unfilter_job *j, int first) {
+	size_t n = (size_t)j->w * j->bpp, stride = n + 1, chunk = (size_t)UNFILTER_CHUNK * j->bpp;
+	for (int y = first; y < j->h; y += j->threads) {
+		uint8_t *row = j->raw + (size_t)y * stride + 1;
+		const uint8_t *prev = y == 0 ? j->zero : row - stride;
+		int type = row[-1];
+		for (size_t i0 = 0; i0 < n; i0 += chunk) {
+			size_t i1 = i0 + chunk < n ? i0 + chunk : n;
+			if (y > 0 && j->threads > 1) {
+				uint64_t need = (uint64_t)(y - 1) << 32 | i1;
+				for (int spins = 0; atomic_load_explicit(&j->progress[(y - 1) % 2], memory_order_acquire) < need; spins++) {
+					if (atomic_load_explicit(&j->failed, memory_order_relaxed)) {
+						return;
+					}
+					if (spins > 100) {
+						sched_yield();
+					}
+				}
+			}
+			if (!unfilter_span(row, prev, i0, i1, j->bpp, type)) {
+				atomic_store(&j->failed, 1);
+				return;
+			}
+			atomic_store_explicit(&j->progress[y % 2], (uint64_t)y << 32 | i1, memory_order_release);
+		}
+	}
+}
+
+static void *unfilter_second(void *arg) {
+	unfilter_rows(arg, 1);
+	return NULL;
+}
+
+// spotter_png_unfilter undoes the filters of all rows of raw (each a filter
+// byte and w*bpp bytes) on one or two threads. It returns 0 for an unknown
+// filter.
+static int spotter_png_unfilter(uint8_t *raw, const uint8_t *zero, int w, int h, int bpp, int threads) {
+	struct unfilter_job j = {.raw = raw, .zero = zero, .w = w, .h = h, .bpp = bpp, .threads = threads};
+	atomic_init(&j.progress[0], 0);
+	atomic_init(&j.progress[1], 0);
+	atomic_init(&j.failed, 0);
+	pthread_t second;
+	if (threads > 1 && pthread_create(&second, NULL, unfilter_second, &j) != 0) {
+		j.threads = 1;
+	}
+	unfilter_rows(&j, 0);
+	if (j.threads > 1) {
+		pthread_join(second, NULL);
+	}
+	return !atomic_load(&j.failed);
 }
 
 // accumulate adds one unfiltered row into sums, k source pixels per
@@ -119,38 +205,30 @@ static void emit(const uint32_t *sums, int w, int bpp, int k, int rows, uint8_t 
 	}
 }
 
-static inline __attribute__((always_inline)) int rows(uint8_t *raw, const uint8_t *zero, int w, int h,
+static inline __attribute__((always_inline)) void rows(const uint8_t *raw, int w, int h,
 		const int bpp, int k, int y0, int y1, uint32_t *sums, uint8_t *out, int out_stride) {
-	size_t n = (size_t)w * bpp, stride = n + 1;
+	size_t stride = (size_t)w * bpp + 1;
 	int ow = (w + k - 1) / k;
 	for (int y = y0; y < y1; y++) {
-		uint8_t *row = raw + (size_t)y * stride;
-		const uint8_t *prev = y == 0 ? zero : row - stride + 1;
-		if (!unfilter(row + 1, prev, n, bpp, row[0])) {
-			return 0;
-		}
 		if (y % k == 0) {
 			memset(sums, 0, sizeof(uint32_t) * 4 * ow);
 		}
-		accumulate(row + 1, w, bpp, k, sums);
+		accumulate(raw + (size_t)y * stride + 1, w, bpp, k, sums);
 		if (y % k == k - 1 || y == h - 1) {
 			emit(sums, w, bpp, k, y % k + 1, out + (size_t)(y / k) * out_stride);
 		}
 	}
-	return 1;
 }
 
-// spotter_png_rows unfilters rows [y0, y1) of raw (each a filter byte and
-// w*bpp bytes; row y0-1 is already unfiltered, and zero is the row above
-// row 0) and shrinks them k×k into out. y0 is a multiple of k; so is y1,
-// unless it is h. It returns 0 for an unknown filter.
-static int spotter_png_rows(uint8_t *raw, const uint8_t *zero, int w, int h, int bpp, int k,
+// spotter_png_shrink averages rows [y0, y1) of the unfiltered raw k×k into
+// out. y0 is a multiple of k; so is y1, unless it is h.
+static void spotter_png_shrink(const uint8_t *raw, int w, int h, int bpp, int k,
 		int y0, int y1, uint32_t *sums, uint8_t *out, int out_stride) {
 	switch (bpp) {
-	case 1: return rows(raw, zero, w, h, 1, k, y0, y1, sums, out, out_stride);
-	case 2: return rows(raw, zero, w, h, 2, k, y0, y1, sums, out, out_stride);
-	case 3: return rows(raw, zero, w, h, 3, k, y0, y1, sums, out, out_stride);
-	default: return rows(raw, zero, w, h, 4, k, y0, y1, sums, out, out_stride);
+	case 1: rows(raw, w, h, 1, k, y0, y1, sums, out, out_stride); break;
+	case 2: rows(raw, w, h, 2, k, y0, y1, sums, out, out_stride); break;
+	case 3: rows(raw, w, h, 3, k, y0, y1, sums, out, out_stride); break;
+	default: rows(raw, w, h, 4, k, y0, y1, sums, out, out_stride); break;
 	}
 }
 */
@@ -174,8 +252,13 @@ var errPNGOther = errors.New("PNG variant for image/png")
 // to the resize that follows.
 const pngMaxShrink = 64
 
-// pngBand is how many rows are unfiltered between checks of the context.
+// pngBand is how many rows are shrunk between checks of the context.
 const pngBand = 256
+
+// pngParallelBytes is the image data size from which two threads undo the
+// filters (a 12-megapixel RGB PNG has 36 MB); below it, starting a thread
+// costs more than it saves. A variable so tests reach both paths.
+var pngParallelBytes = 1 << 20
 
 // decodePNGFast decodes data, shrunk by the largest whole factor that keeps
 // minSide pixels on the shorter side (none when minSide is 0). Colour is
@@ -211,18 +294,43 @@ func decodePNGFast(ctx context.Context, data []byte, minSide int) (*image.RGBA, 
 	ow, oh := (w+k-1)/k, (h+k-1)/k
 	img := image.NewRGBA(image.Rect(0, 0, ow, oh))
 	zero := make([]byte, w*bpp)
-	sums := make([]uint32, 4*ow)
+	threads := 1
+	if len(raw) >= pngParallelBytes {
+		threads = 2
+	}
+	if C.spotter_png_unfilter((*C.uint8_t)(unsafe.Pointer(&raw[0])), (*C.uint8_t)(unsafe.Pointer(&zero[0])),
+		C.int(w), C.int(h), C.int(bpp), C.int(threads)) == 0 {
+		return nil, errors.New("png: invalid format: bad filter type")
+	}
 	band := (pngBand + k - 1) / k * k // whole blocks, so a band ends a block
-	for y0 := 0; y0 < h; y0 += band {
-		if err := ctx.Err(); err != nil {
+	shrink := func(y0, y1 int) error {
+		sums := make([]uint32, 4*ow)
+		for b := y0; b < y1; b += band {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			C.spotter_png_shrink((*C.uint8_t)(unsafe.Pointer(&raw[0])), C.int(w), C.int(h), C.int(bpp), C.int(k),
+				C.int(b), C.int(min(b+band, y1)),
+				(*C.uint32_t)(unsafe.Pointer(&sums[0])), (*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(img.Stride))
+		}
+		return nil
+	}
+	if threads == 1 {
+		if err := shrink(0, h); err != nil {
 			return nil, err
 		}
-		y1 := min(y0+band, h)
-		if C.spotter_png_rows((*C.uint8_t)(unsafe.Pointer(&raw[0])), (*C.uint8_t)(unsafe.Pointer(&zero[0])),
-			C.int(w), C.int(h), C.int(bpp), C.int(k), C.int(y0), C.int(y1),
-			(*C.uint32_t)(unsafe.Pointer(&sums[0])), (*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.int(img.Stride)) == 0 {
-			return nil, errors.New("png: invalid format: bad filter type")
-		}
+		return img, nil
+	}
+	// The bands are independent: the two halves shrink at once.
+	mid := min((h/2+band-1)/band*band, h)
+	lower := make(chan error, 1)
+	go func() { lower <- shrink(mid, h) }()
+	err = shrink(0, mid)
+	if err2 := <-lower; err == nil {
+		err = err2
+	}
+	if err != nil {
+		return nil, err
 	}
 	return img, nil
 }

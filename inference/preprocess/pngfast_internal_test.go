@@ -121,11 +121,26 @@ func reference(t testing.TB, data []byte) *image.RGBA {
 	return rgba
 }
 
+// onBothPaths runs f with the filters undone on one thread and on two.
+func onBothPaths(t *testing.T, f func(t *testing.T)) {
+	defer func(saved int) { pngParallelBytes = saved }(pngParallelBytes)
+	for _, path := range []struct {
+		name      string
+		threshold int
+	}{{"one thread", 1 << 30}, {"two threads", 0}} {
+		pngParallelBytes = path.threshold
+		t.Run(path.name, f)
+	}
+}
+
 // At full size the fast path must give image/png's pixels (within the one
 // step of rounding in premultiplying), for every colour type and filter.
-func TestPNGFastMatchesImagePNG(t *testing.T) {
+func TestPNGFastMatchesImagePNG(t *testing.T) { onBothPaths(t, matchesImagePNG) }
+
+func matchesImagePNG(t *testing.T) {
 	for bpp := 1; bpp <= 4; bpp++ {
-		for _, size := range [][2]int{{1, 1}, {2, 7}, {61, 33}} {
+		// 3000 pixels wide: rows longer than one chunk of the wavefront.
+		for _, size := range [][2]int{{1, 1}, {2, 7}, {61, 33}, {3000, 9}} {
 			data := pngWithFilters(t, size[0], size[1], bpp, uint64(bpp*100+size[0]))
 			got, err := decodePNGFast(context.Background(), data, 0)
 			if err != nil {
@@ -146,7 +161,9 @@ func TestPNGFastMatchesImagePNG(t *testing.T) {
 
 // Shrinking averages each k×k block (the partial blocks at the right and
 // bottom edges over the pixels they have), weighting colour by alpha.
-func TestPNGFastShrinks(t *testing.T) {
+func TestPNGFastShrinks(t *testing.T) { onBothPaths(t, shrinks) }
+
+func shrinks(t *testing.T) {
 	for bpp := 1; bpp <= 4; bpp++ {
 		data := pngWithFilters(t, 103, 70, bpp, uint64(bpp))
 		got, err := decodePNGFast(context.Background(), data, 10) // k = 70/(2×10) = 3
@@ -182,7 +199,9 @@ func TestPNGFastShrinks(t *testing.T) {
 }
 
 // What the fast path leaves to image/png, and what it refuses itself.
-func TestPNGFastVariants(t *testing.T) {
+func TestPNGFastVariants(t *testing.T) { onBothPaths(t, variants) }
+
+func variants(t *testing.T) {
 	good := pngWithFilters(t, 16, 16, 3, 9)
 	paletted := image.NewPaletted(image.Rect(0, 0, 4, 4), []color.Color{color.Black, color.White})
 	var pal, deep bytes.Buffer
