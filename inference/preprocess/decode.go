@@ -112,11 +112,23 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Photo{}, openError(path, err)
 	}
-	switch format {
-	case "jpeg":
-		return decodeJPEG(ctx, f, name, head, cfg, minSide)
-	case "png":
-		return decodePNG(ctx, f, name, head, minSide)
+	if format == "jpeg" || format == "png" {
+		// Both decoders take the whole file from memory.
+		data, err := io.ReadAll(ctxReader{ctx, f})
+		if err != nil {
+			return Photo{}, decodeError(ctx, name, head, err)
+		}
+		p := Photo{Format: format, Orientation: Upright}
+		if format == "jpeg" {
+			p.Orientation = jpegOrientation(data)
+			p.Image, err = decodeJPEG(data, cfg, minSide)
+		} else {
+			p.Image, err = decodePNG(ctx, data, minSide)
+		}
+		if err != nil {
+			return Photo{}, decodeError(ctx, name, head, err)
+		}
+		return p, nil
 	}
 	r.Reset(ctxReader{ctx, f})
 	img, _, err := image.Decode(r)
@@ -136,39 +148,23 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 // answer was within 0.02 of the peer's.
 const jpegFinePixels = 2_000_000
 
-func decodeJPEG(ctx context.Context, f io.Reader, name string, head []byte, cfg image.Config, minSide int) (Photo, error) {
-	data, err := io.ReadAll(ctxReader{ctx, f})
-	if err != nil {
-		return Photo{}, decodeError(ctx, name, head, err)
-	}
-	p := Photo{Orientation: jpegOrientation(data), Format: "jpeg"}
+func decodeJPEG(data []byte, cfg image.Config, minSide int) (image.Image, error) {
 	if cfg.Width*cfg.Height <= jpegFinePixels {
 		minSide *= 2
 	}
-	p.Image, err = decodeJPEGTurbo(data, minSide)
+	img, err := decodeJPEGTurbo(data, minSide)
 	if errors.Is(err, errCMYK) {
-		p.Image, err = jpeg.Decode(bytes.NewReader(data))
+		return jpeg.Decode(bytes.NewReader(data))
 	}
-	if err != nil {
-		return Photo{}, decodeError(ctx, name, head, err)
-	}
-	return p, nil
+	return img, err
 }
 
-func decodePNG(ctx context.Context, f io.Reader, name string, head []byte, minSide int) (Photo, error) {
-	data, err := io.ReadAll(ctxReader{ctx, f})
-	if err != nil {
-		return Photo{}, decodeError(ctx, name, head, err)
-	}
-	var img image.Image
-	img, err = decodePNGFast(ctx, data, minSide)
+func decodePNG(ctx context.Context, data []byte, minSide int) (image.Image, error) {
+	img, err := decodePNGFast(ctx, data, minSide)
 	if errors.Is(err, errPNGOther) {
-		img, err = png.Decode(bytes.NewReader(data))
+		return png.Decode(bytes.NewReader(data))
 	}
-	if err != nil {
-		return Photo{}, decodeError(ctx, name, head, err)
-	}
-	return Photo{Image: img, Format: "png", Orientation: Upright}, nil
+	return img, err
 }
 
 // ctxReader ends a read once its context is done; decoders give up on the
