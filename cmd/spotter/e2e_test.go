@@ -198,9 +198,7 @@ func TestWindowDropAndClose(t *testing.T) {
 	// What a person sees: save it, and check it is a real picture of the
 	// window, not a blank screen.
 	shot := filepath.Join(screenshotDir(t), "result.png")
-	time.Sleep(300 * time.Millisecond) // let the preview's frame draw
-	d.run(t, "import", "-window", wid, shot)
-	checkScreenshot(t, shot)
+	checkScreenshot(t, shot, func() { d.run(t, "import", "-window", wid, shot) })
 
 	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)
 	a.waitExit(t, 2*time.Second)
@@ -335,7 +333,26 @@ func screenshotDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-func checkScreenshot(t *testing.T, path string) {
+// checkScreenshot takes screenshots into path until one shows the photo
+// (the preview's frame may still be drawing on a busy machine), for up to
+// 10 s.
+func checkScreenshot(t *testing.T, path string, take func()) {
+	t.Helper()
+	var n int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		take()
+		if n = colours(t, path); n >= 500 {
+			t.Logf("screenshot: %s", path)
+			return
+		}
+	}
+	// The photo's preview alone brings thousands of colours; an empty or
+	// black screen has a handful.
+	t.Errorf("screenshot %s has only %d colours: the window did not render the photo", path, n)
+}
+
+// colours counts the distinct colours in a sample of a PNG's pixels.
+func colours(t *testing.T, path string) int {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -345,18 +362,13 @@ func checkScreenshot(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", path, err)
 	}
-	colours := map[uint32]bool{}
+	seen := map[uint32]bool{}
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y += 7 {
 		for x := b.Min.X; x < b.Max.X; x += 7 {
 			r, g, bl, _ := img.At(x, y).RGBA()
-			colours[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
+			seen[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
 		}
 	}
-	// The photo's preview alone brings thousands of colours; an empty or
-	// black screen has a handful.
-	if len(colours) < 500 {
-		t.Errorf("screenshot %s has only %d colours: the window did not render the photo", path, len(colours))
-	}
-	t.Logf("screenshot: %s", path)
+	return len(seen)
 }
