@@ -383,7 +383,8 @@ func (w *worker) emit(d pipeline.Done) {
 	w.report(func() { w.ev.finished(f) })
 }
 
-// load opens the classifier and reports the outcome to the window.
+// load opens the classifier and logs the outcome; loop reports it to the
+// window.
 func (w *worker) load() (clf Classifier, err error) {
 	start := time.Now()
 	err = protect("loading the model", func() error {

@@ -99,7 +99,7 @@ func main() {
 	fmt.Printf("%-16s %11.2f\n\n", "floor (Run)", msec(floor))
 
 	if *float != "" {
-		fidelity(*float, order, photos)
+		fidelity(*float, order, paths)
 	}
 
 	// A folder of 200 photos of mixed sizes, each program in its own state.
@@ -123,25 +123,21 @@ func main() {
 }
 
 // fidelity compares one answer per photo from Spotter and from the peer
-// with the model of descriptor desc.
-func fidelity(desc string, order []string, photos map[string]string) {
+// with the model of descriptor desc; names[i] is the photo at paths[i].
+func fidelity(desc string, names, paths []string) {
 	clf, err := inference.Open(inference.Options{Descriptor: desc})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer clf.Close()
-	var paths []string
-	for _, name := range order {
-		paths = append(paths, photos[name])
-	}
 	peer := peerPhotos(clf.Descriptor(), 1, paths)
 	fmt.Printf("The same photos with %s\n\n%-16s %9s %9s\n", clf.Descriptor().Name, "photo", "same top-1", "|Δp|")
-	for _, name := range order {
-		res, err := clf.ClassifyFile(context.Background(), photos[name])
+	for i, name := range names {
+		res, err := clf.ClassifyFile(context.Background(), paths[i])
 		if err != nil {
 			log.Fatal(err)
 		}
-		top, p := res.Top(), peer[photos[name]]
+		top, p := res.Top(), peer[paths[i]]
 		fmt.Printf("%-16s %9s %9.3f\n", name, yesNo(top.Label == p.Label), abs(float64(top.Probability)-p.Probability))
 	}
 	fmt.Println()

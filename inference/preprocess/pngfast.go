@@ -261,8 +261,8 @@ const pngBand = 256
 var pngParallelBytes = 1 << 20
 
 // decodePNGFast decodes data, shrunk by the largest whole factor that keeps
-// minSide pixels on the shorter side (none when minSide is 0). Colour is
-// premultiplied, as image/png's output is after conversion to RGBA.
+// twice minSide pixels on the shorter side (none when minSide is 0). Colour
+// is premultiplied, as image/png's output is after conversion to RGBA.
 func decodePNGFast(ctx context.Context, data []byte, minSide int) (*image.RGBA, error) {
 	hdr, idat, err := pngChunks(data)
 	if err != nil {
