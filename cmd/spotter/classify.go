@@ -44,7 +44,9 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	var paths []string
-	if err := collect.Walk(ctx, fs.Args(), func(p string) { paths = append(paths, p) }); err != nil {
+	walkErr := collect.Walk(ctx, fs.Args(), func(p string) { paths = append(paths, p) })
+	var none *collect.NoPhotosError
+	if walkErr != nil && !errors.As(walkErr, &none) {
 		fmt.Fprintln(stderr, "spotter: interrupted")
 		return 1
 	}
@@ -52,6 +54,16 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "spotter:", err)
 		return 1
+	}
+	if none != nil {
+		// A folder that held nothing is an answer too: one record for it,
+		// so a script sees it as surely as a bad photo.
+		for _, f := range none.Folders {
+			out.write(report.Record{Path: f, Error: collect.NoPhotosIn(f)})
+		}
+		if len(paths) == 0 {
+			return 1
+		}
 	}
 
 	clf, err := ef.open(*top)
@@ -91,7 +103,7 @@ func classify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spotter: interrupted")
 		return 1
 	}
-	if failed {
+	if failed || none != nil {
 		return 1
 	}
 	return 0

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -136,5 +137,46 @@ func TestClassifyFolderAsCSV(t *testing.T) {
 	}
 	if errs != "" {
 		t.Errorf("stderr is not a terminal, yet got %q", errs)
+	}
+}
+
+func TestClassifyFolderWithoutPhotos(t *testing.T) {
+	inferencetest.Library(t)
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "notes.txt"), []byte("no photo here"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--json", empty)
+	var rec report.Record
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("%v: stdout %q, stderr %q", err, out, errs)
+	}
+	if code != 1 || rec.Path != empty || !strings.Contains(rec.Error, "holds no photos") {
+		t.Errorf("exit %d, record %+v; want 1 and a record saying the folder holds no photos", code, rec)
+	}
+
+	code, out, errs = runCLI(t, "--model", inferencetest.Descriptor(t), empty, inferencetest.Photo(t, "dog.jpg"))
+	if code != 1 || !strings.Contains(out, "malamute") || !strings.Contains(errs, empty+": error: "+empty+" holds no photos") {
+		t.Errorf("an empty folder beside a photo: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// Under LANG=C.UTF-8, the default of most containers, the real program's
+// stderr holds nothing but its own messages: Fyne's start-up used to print
+// "Error parsing user locale C" three times on every run.
+func TestClassifyStderrQuietUnderCLocale(t *testing.T) {
+	lib := inferencetest.Library(t)
+	bin := buildSpotter(t)
+	for _, lang := range []string{"C.UTF-8", "C", "POSIX"} {
+		cmd := exec.Command(bin, "classify", "--ort-lib", lib, "--model", inferencetest.Descriptor(t), inferencetest.Photo(t, "dog.jpg"))
+		cmd.Env = []string{"LANG=" + lang, "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("LANG=%s: %v\n%s", lang, err, stderr.String())
+		}
+		if stderr.Len() != 0 || !strings.Contains(stdout.String(), "malamute") {
+			t.Errorf("LANG=%s: stdout %q, stderr %q; want the answer and an empty stderr", lang, stdout.String(), stderr.String())
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/spotter-app/spotter/assets"
+	"github.com/spotter-app/spotter/cmd/spotter/internal/quietlocale"
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/ortlib"
@@ -35,6 +36,7 @@ const appID = "app.spotter.Spotter"
 const maxTop = 10
 
 func main() {
+	quietlocale.Restore()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	if len(os.Args) > 1 && os.Args[1] == "classify" {
 		os.Exit(classify(os.Args[2:], os.Stdout, os.Stderr))

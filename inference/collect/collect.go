@@ -5,6 +5,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,19 +21,50 @@ import (
 // and their files are kept when their content looks like an image or their
 // name has an image extension. Symbolic links to folders are followed once:
 // a link back to a folder already walked is skipped, so loops end.
+//
+// A folder named in paths in which no photo was found is not silently
+// nothing: after walking everything, Walk returns a *NoPhotosError naming
+// each. It returns ctx's error when ctx ends first.
 func Walk(ctx context.Context, paths []string, found func(path string)) error {
-	w := walker{ctx: ctx, found: found, seen: map[string]bool{}}
+	w := walker{ctx: ctx, seen: map[string]bool{}}
+	var empty []string
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
 			found(p)
 			continue
 		}
+		n := 0
+		w.found = func(p string) {
+			n++
+			found(p)
+		}
 		if err := w.dir(p); err != nil {
 			return err
 		}
+		if n == 0 {
+			empty = append(empty, p)
+		}
+	}
+	if len(empty) > 0 {
+		return &NoPhotosError{Folders: empty}
 	}
 	return nil
+}
+
+// NoPhotosError names the folders in which Walk found no photo.
+type NoPhotosError struct {
+	Folders []string
+}
+
+func (e *NoPhotosError) Error() string {
+	return NoPhotosIn(strings.Join(e.Folders, ", "))
+}
+
+// NoPhotosIn is the message for one folder (or a list of them) that holds
+// no photo, for a record of its own.
+func NoPhotosIn(folder string) string {
+	return fmt.Sprintf("%s holds no photos Spotter can read (%s). Drop a folder that has photos in it, or the photos themselves", folder, preprocess.Supported)
 }
 
 type walker struct {

@@ -2,9 +2,11 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +71,43 @@ func TestWalkStopsWhenCancelled(t *testing.T) {
 	cancel()
 	if err := Walk(ctx, []string{root}, func(string) {}); err == nil {
 		t.Error("a cancelled walk reported success")
+	}
+}
+
+func TestWalkNamesFoldersWithoutPhotos(t *testing.T) {
+	root := t.TempDir()
+	empty := filepath.Join(root, "empty")
+	textOnly := filepath.Join(root, "notes")
+	photos := filepath.Join(root, "photos")
+	for name, data := range map[string]string{
+		"notes/a.txt":       "not a photo",
+		"notes/.hidden.jpg": "\xff\xd8\xff hidden, so not found",
+		"photos/b.jpg":      "\xff\xd8\xff",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	err := Walk(context.Background(), []string{empty, photos, textOnly}, func(p string) { found = append(found, p) })
+	var none *NoPhotosError
+	if !errors.As(err, &none) || !slices.Equal(none.Folders, []string{empty, textOnly}) {
+		t.Fatalf("Walk returned %v; want a NoPhotosError naming %s and %s", err, empty, textOnly)
+	}
+	if !slices.Equal(found, []string{filepath.Join(photos, "b.jpg")}) {
+		t.Errorf("found %q", found)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "holds no photos") || !strings.Contains(msg, empty) {
+		t.Errorf("message %q does not name the folder", msg)
+	}
+	if err := Walk(context.Background(), []string{photos}, func(string) {}); err != nil {
+		t.Errorf("a folder with a photo: %v", err)
 	}
 }
