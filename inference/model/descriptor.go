@@ -98,7 +98,7 @@ func Load(path string) (*Descriptor, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("The model descriptor %s does not exist: run `make model` or pass --model with a descriptor (.json) file", path)
+			return nil, fmt.Errorf("The model descriptor %s does not exist: %s, or pass --model with a descriptor (.json) file", path, fetchModel())
 		}
 		return nil, fmt.Errorf("Cannot read model descriptor %s: %w", path, err)
 	}
@@ -217,7 +217,7 @@ func (d *Descriptor) ReadLabels() ([]string, error) {
 	f, err := os.Open(d.LabelsPath())
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("The labels file %s is missing: run `make model` again", d.LabelsPath())
+			return nil, fmt.Errorf("The labels file %s is missing: %s", d.LabelsPath(), fetchModel())
 		}
 		return nil, fmt.Errorf("Cannot read the labels file: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/spotter-app/spotter/inference/install"
 )
 
 // EnvVar names a descriptor (or a folder of them) when no --model flag
@@ -32,7 +34,12 @@ func Find(choice string) (string, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("No model was found. Run `make model`, or pass --model with a model descriptor (.json); looked in %s", strings.Join(dirs, ", "))
+	return "", fmt.Errorf("No model was found. %s, or pass --model with a model descriptor (.json); looked in %s", fetchModel(), strings.Join(dirs, ", "))
+}
+
+// fetchModel says how to get the default model back where Spotter runs.
+func fetchModel() string {
+	return install.Advice("run `make model`", "reinstall Spotter's package, which carries its model in share/spotter/models")
 }
 
 // SearchDirs are the folders searched for models when none is chosen.
@@ -105,5 +112,5 @@ func firstUsable(dir string) (string, error) {
 	if ds := usable(dir); len(ds) > 0 {
 		return ds[0].Path, nil
 	}
-	return "", fmt.Errorf("No usable model in %s: run `make model` or choose a descriptor whose model file exists", dir)
+	return "", fmt.Errorf("No usable model in %s: %s, or choose a descriptor whose model file exists", dir, fetchModel())
 }

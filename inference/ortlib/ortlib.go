@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/spotter-app/spotter/inference/install"
 )
 
 // EnvVar names the library explicitly, after the --ort-lib flag.
@@ -67,7 +69,8 @@ func Locate(flagValue string) (string, error) {
 	}
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
-			return "", fmt.Errorf("%w at %s, the path given by --ort-lib or %s. Fix the path, or unset it and run `make runtime`", ErrNotFound, explicit, EnvVar)
+			return "", fmt.Errorf("%w at %s, the path given by --ort-lib or %s. Fix the path, or unset it%s", ErrNotFound, explicit, EnvVar,
+				install.Advice(" and run `make runtime`", " to use the library that comes with Spotter"))
 		}
 		return explicit, nil
 	}
@@ -77,7 +80,8 @@ func Locate(flagValue string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w. Run `make runtime`, or set %s to the library's path (looked in %s)", ErrNotFound, EnvVar, strings.Join(candidates, ", "))
+	return "", fmt.Errorf("%w. %s, or set %s to the library's path (looked in %s)", ErrNotFound,
+		install.Advice("Run `make runtime`", "Spotter's package carries it in lib/spotter/: reinstall the package"), EnvVar, strings.Join(candidates, ", "))
 }
 
 var env struct {
@@ -106,12 +110,17 @@ func Acquire(path string) error {
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 		if why := wrongBinary(path); why != "" {
-			return fmt.Errorf("The ONNX Runtime library at %s could not be loaded: %s. Run `make runtime` to fetch the right one", path, why)
+			return fmt.Errorf("The ONNX Runtime library at %s could not be loaded: %s. %s", path, why, fetchRight())
 		}
-		return fmt.Errorf("The ONNX Runtime library at %s could not be loaded (%v). It may be for another system or a version older than 1.24; run `make runtime` to fetch the right one", path, err)
+		return fmt.Errorf("The ONNX Runtime library at %s could not be loaded (%v). It may be for another system or a version older than 1.24. %s", path, err, fetchRight())
 	}
 	env.users, env.path = 1, path
 	return nil
+}
+
+func fetchRight() string {
+	return install.Advice("Run `make runtime` to fetch the right one",
+		"Use the one that comes with Spotter (unset "+EnvVar+"), or the official CPU build of ONNX Runtime 1.24 for this system")
 }
 
 // Release drops one user and destroys the environment when none is left.
