@@ -10,11 +10,15 @@ PACKAGE      := build/Spotter-linux-amd64.tar.xz
 DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
 GO_PACKAGES  := ./...
 
-# Debian/Ubuntu packages: Fyne's build needs, libjpeg-turbo and libdeflate (linked into
-# the program), the X server and tools the end-to-end test drives the real
-# window with.
+# Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
+# LibRaw (linked into the program); libheif (carried in the package's
+# lib/spotter); the X server and tools the end-to-end test drives the real
+# window with; heif-enc and avifenc, which make the tests' HEIC and AVIF
+# files; exiftool, the tests' reader of XMP sidecars; sqlite3, which checks
+# the catalogue's file; WordNet, from which the everyday names are made.
 APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-                libxinerama-dev libxi-dev libxxf86vm-dev xvfb xdotool x11-utils imagemagick
+                libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev \
+                xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl sqlite3 wordnet-base
 
 .PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
 
@@ -43,7 +47,12 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v go >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/"; exit 1; }
-	@[ -f $(ORT_LIB) ] || command -v npm >/dev/null || { echo "npm is needed once, to fetch ONNX Runtime: install Node.js (apt-get install npm)"; exit 1; }
+	@# npm fetches ONNX Runtime once; a Node.js from elsewhere brings its own npm.
+	@if [ ! -f $(ORT_LIB) ] && ! command -v npm >/dev/null; then \
+	  echo "Installing: npm"; \
+	  if [ $$(id -u) -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; \
+	fi
 
 # The official CPU build of ONNX Runtime, from the onnxruntime-node npm
 # package (npm pack only downloads; it runs no install script).
