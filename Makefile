@@ -34,9 +34,14 @@ run: deps runtime model build
 build: bin/spotter
 
 VERSION := $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
+# The installed program finds the shared libraries its package carries in
+# PREFIX/lib/spotter. DT_RPATH rather than RUNPATH: RPATH also serves the
+# libraries' own dependencies (libheif's decoders), RUNPATH would not. In a
+# checkout that folder does not exist and the system's copies load.
+RPATH_FLAGS := -Wl,--disable-new-dtags,-rpath,\$$ORIGIN/../lib/spotter
 
 bin/spotter: $(shell find cmd ui inference assets -type f) go.mod go.sum FyneApp.toml
-	go build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/spotter
+	go build -ldflags "-X main.version=$(VERSION) -extldflags '$(RPATH_FLAGS)'" -o $@ ./cmd/spotter
 
 # Installs missing apt packages (as root, or through sudo when available).
 deps:
@@ -151,6 +156,11 @@ $(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneAp
 	mv build/package/spotter/share/pixmaps/app.spotter.Spotter.png build/package/spotter/share/icons/hicolor/256x256/apps/
 	rmdir build/package/spotter/share/pixmaps
 	cp $(ORT_LIB) build/package/spotter/lib/spotter/libonnxruntime.so
+	@# Debian ships libheif only as a shared library: the package carries it and
+	@# the codecs and helpers it and LibRaw load, which the program's RPATH
+	@# finds there before the system's copies.
+	ldd bin/spotter | awk '$$3 ~ /\/lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so/ { print $$3, $$1 }' | \
+	  while read -r path soname; do cp -L "$$path" "build/package/spotter/lib/spotter/$$soname"; done
 	cp models/$(DEFAULT_MODEL).json build/package/spotter/share/spotter/models/
 	mkdir -p build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)
 	cp models/$(DEFAULT_MODEL)/{model.qdq.onnx,labels.txt,LICENSE} build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)/
