@@ -90,7 +90,7 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64) (ima
 		if res.status == C.LIBRAW_CANCELLED_BY_CALLBACK && ctx.Err() != nil {
 			return nil, 0, ctx.Err()
 		}
-		return nil, 0, statusError(res.status, &res.info)
+		return nil, 0, statusError(data, res.status, &res.info)
 	}
 	img := bitmap(res.image)
 	C.libraw_dcraw_clear_mem(res.image)
@@ -155,7 +155,7 @@ func orientation(flip C.int) int {
 
 const exportJPEG = "Export it as JPEG from your photo software and drop that"
 
-func statusError(status C.int, info *C.struct_spotter_raw_info) error {
+func statusError(data []byte, status C.int, info *C.struct_spotter_raw_info) error {
 	camera := cameraName(info)
 	switch status {
 	case C.SPOTTER_RAW_TOO_BIG:
@@ -164,11 +164,23 @@ func statusError(status C.int, info *C.struct_spotter_raw_info) error {
 			w, h, float64(w)*float64(h)/1e6, MaxPixels/1_000_000, exportJPEG)
 	case C.SPOTTER_RAW_NOT_RAW:
 		return fmt.Errorf("holds no camera sensor data, so it is not a camera RAW photo (it may be a TIFF or JPEG under a RAW name). Open it in your photo software and export a JPEG")
-	case C.SPOTTER_RAW_CUT_OFF, C.LIBRAW_IO_ERROR:
+	case C.SPOTTER_RAW_CUT_OFF:
 		return errors.New("is cut off: the file ends before the image does. It may still be downloading or copying; try again when it is complete")
+	case C.LIBRAW_IO_ERROR:
+		// LibRaw reads a few hundred bytes to know a format; this file has
+		// fewer, or points outside itself before LibRaw knows it.
+		return errors.New("is too short or too damaged to be a camera RAW photo: it is cut off, or not a photo at all. If it is still downloading or copying, try again when it is complete")
 	case C.LIBRAW_FILE_UNSUPPORTED:
+		// A camera's JPEG names the camera too.
+		if bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}) {
+			return errors.New("is a JPEG photo, not a camera RAW photo. Rename it to end in .jpg and drop it again")
+		}
+		if camera != "" {
+			return fmt.Errorf("is a camera RAW photo%s that LibRaw %s cannot read: the camera is newer or rarer than LibRaw knows, or the file is damaged or cut off. %s",
+				camera, librawVersion(), exportJPEG)
+		}
 		return fmt.Errorf("is not a camera RAW photo that LibRaw %s knows: it is from a newer or rarer camera, or not a photo at all. %s",
-			C.GoString(C.libraw_version()), exportJPEG)
+			librawVersion(), exportJPEG)
 	case C.LIBRAW_DATA_ERROR:
 		return fmt.Errorf("is a damaged camera RAW photo%s: its image data cannot be read. Try opening it in your photo software and exporting a JPEG", camera)
 	case C.LIBRAW_UNSUFFICIENT_MEMORY, C.LIBRAW_TOO_BIG, C.LIBRAW_MEMPOOL_OVERFLOW:
@@ -176,6 +188,12 @@ func statusError(status C.int, info *C.struct_spotter_raw_info) error {
 			camera, "export a JPEG from your photo software and drop that")
 	}
 	return fmt.Errorf("is a camera RAW photo%s that LibRaw cannot decode (%s). %s", camera, C.GoString(C.libraw_strerror(status)), exportJPEG)
+}
+
+// librawVersion is "0.20.2" from LibRaw's "0.20.2-Release".
+func librawVersion() string {
+	v := int(C.libraw_versionNumber())
+	return fmt.Sprintf("%d.%d.%d", v>>16, v>>8&0xff, v&0xff)
 }
 
 // cameraName is " (Make Model)" for messages, or "" when LibRaw did not

@@ -46,9 +46,8 @@ static libraw_data_t *open_buffer(const void *data, size_t size, struct state *s
 	libraw_set_progress_handler(lr, on_progress, s);
 	// LibRaw only reads the buffer; its API is not const-correct.
 	*status = libraw_open_buffer(lr, (void *)data, size);
-	if (*status != LIBRAW_SUCCESS) {
-		return lr;
-	}
+	// The make may be known even when the rest is not: it names the camera
+	// in the message.
 	memcpy(info->make, lr->idata.normalized_make, sizeof info->make);
 	info->make[sizeof info->make - 1] = 0;
 	if (info->make[0] == 0) {
@@ -61,9 +60,8 @@ static libraw_data_t *open_buffer(const void *data, size_t size, struct state *s
 	info->raw_height = lr->sizes.raw_height;
 	info->flip = lr->sizes.flip;
 	info->dng_version = lr->idata.dng_version;
-	info->has_raw = lr->sizes.raw_width > 0 && lr->sizes.raw_height > 0 &&
-		lr->sizes.width > 0 && lr->sizes.height > 0 && lr->idata.colors > 0;
-	if (!info->has_raw) {
+	if (*status == LIBRAW_SUCCESS && !(lr->sizes.raw_width > 0 && lr->sizes.raw_height > 0 &&
+			lr->sizes.width > 0 && lr->sizes.height > 0 && lr->idata.colors > 0)) {
 		*status = SPOTTER_RAW_NOT_RAW;
 	}
 	return lr;
@@ -98,7 +96,8 @@ static int short_side_at_least(int w, int h, int min_side) {
 // preview makes the embedded preview the result when it is a JPEG or an
 // 8-bit bitmap that is (or, size unknown, may be) large enough.
 static int preview(libraw_data_t *lr, struct state *s, int min_side, struct spotter_raw_result *res) {
-	if (min_side < 0 || lr->thumbnail.tformat == LIBRAW_THUMBNAIL_UNKNOWN) {
+	// tformat is only known once the preview is unpacked.
+	if (min_side < 0 || lr->thumbnail.tlength == 0) {
 		return 0;
 	}
 	if (lr->thumbnail.twidth > 0 && lr->thumbnail.theight > 0 &&

@@ -12,7 +12,6 @@ struct spotter_raw_info {
 	int raw_width, raw_height;
 	int flip;         // LibRaw's sizes.flip, dcraw's encoding
 	unsigned dng_version;
-	int has_raw;      // a sensor image LibRaw can unpack, not just a preview
 };
 
 // Codes of spotter_raw_decode beside LibRaw's own (which are all negative).
