@@ -386,12 +386,12 @@ func recordLines(prefix, rdf string, k Keywords, created bool) []string {
 	}
 	lines = append(lines, textElement(p("probability"), formatProbability(k.Probability)))
 	if k.Model != "" {
-		lines = append(lines, textElement(p("model"), k.Model))
+		lines = append(lines, textElement(p("classifier"), k.Model))
 	}
 	if !k.Date.IsZero() {
-		lines = append(lines, textElement(p("date"), k.Date.UTC().Format(time.RFC3339)))
+		lines = append(lines, textElement(p("taggedOn"), k.Date.UTC().Format(time.RFC3339)))
 	}
-	lines = append(lines, textElement(p("created"), xmpBool[created]))
+	lines = append(lines, textElement(p("createdSidecar"), xmpBool[created]))
 	if len(k.Subjects) > 0 {
 		lines = append(lines, bagLines(p("subjects"), rdf, k.Subjects)...)
 	}

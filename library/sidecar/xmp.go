@@ -7,8 +7,9 @@ import (
 
 // Namespace is Spotter's XMP namespace. Its properties (prefix "spotter") record what the model
 // said and which keywords Spotter added, so they can be told from the person's own:
-// class, probability, model, date, created (Spotter made the file), subjects and
-// hierarchicalSubjects (the dc:subject and lr:hierarchicalSubject values it added).
+// class, probability, classifier (the model), taggedOn, createdSidecar (Spotter made the file),
+// subjects and hierarchicalSubjects (the dc:subject and lr:hierarchicalSubject values it added).
+// The names keep clear of exiftool's common tag names (Model, Date) when it lists them flat.
 const Namespace = "https://github.com/spotter-app/spotter/xmp/1.0/"
 
 // bag is one list property (dc:subject, lr:hierarchicalSubject) as written in the file.
@@ -67,15 +68,15 @@ func (d *document) view() *view {
 	if len(v.ownElems) == 0 && len(v.ownAttrs) == 0 {
 		return v
 	}
-	k := &Keywords{Subjects: owned, Hierarchies: ownedPaths, Class: rec["class"], Model: rec["model"]}
+	k := &Keywords{Subjects: owned, Hierarchies: ownedPaths, Class: rec["class"], Model: rec["classifier"]}
 	if p, err := strconv.ParseFloat(rec["probability"], 32); err == nil {
 		k.Probability = float32(p)
 	}
-	if t, err := time.Parse(time.RFC3339, rec["date"]); err == nil {
+	if t, err := time.Parse(time.RFC3339, rec["taggedOn"]); err == nil {
 		k.Date = t
 	}
 	v.record = k
-	v.created = rec["created"] == "True"
+	v.created = rec["createdSidecar"] == "True"
 	return v
 }
 
