@@ -37,7 +37,7 @@ import (
 const MaxPixels = 100_000_000
 
 // Supported lists the formats Spotter decodes, for messages.
-const Supported = "JPEG, PNG, GIF, BMP, TIFF or WebP"
+const Supported = "JPEG, PNG, HEIC, AVIF, GIF, BMP, TIFF or WebP"
 
 // Photo is a decoded image still in the file's pixel order, with the EXIF
 // orientation that says how to show it upright. Orientation is applied after
@@ -101,13 +101,26 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
 	head = bytes.Clone(head)
+	if format := heifFormat(head); format != "" {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return Photo{}, decodeError(ctx, name, head, err)
+		}
+		img, err := decodeHEIF(ctx, data, maxPixels, minSide)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Photo{}, ctx.Err()
+			}
+			return Photo{}, heifError(name, format, maxPixels, err)
+		}
+		return Photo{Image: img, Format: format, Orientation: Upright}, nil
+	}
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		return Photo{}, decodeError(ctx, name, head, err)
 	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > maxPixels {
-		return Photo{}, fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
-			name, cfg.Width, cfg.Height, float64(px)/1e6, maxPixels/1_000_000)
+	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return Photo{}, tooLarge(name, cfg.Width, cfg.Height, maxPixels)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Photo{}, openError(path, err)
@@ -244,10 +257,19 @@ func unreadable(name string, head []byte, err error) error {
 		return fmt.Errorf("%s is %s, which Spotter cannot read. Drop a %s photo", name, kind, Supported)
 	}
 	if truncated(err) {
-		return fmt.Errorf("%s is cut off: the file ends before the image does. It may still be downloading or copying; try again when it is complete", name)
+		return cutOff(name)
 	}
 	if errors.Is(err, image.ErrFormat) {
 		return fmt.Errorf("%s is not an image Spotter can read. Drop a %s photo", name, Supported)
 	}
 	return fmt.Errorf("%s looks damaged and cannot be decoded (%v). Try opening it in another program and saving a fresh copy", name, err)
+}
+
+func cutOff(name string) error {
+	return fmt.Errorf("%s is cut off: the file ends before the image does. It may still be downloading or copying; try again when it is complete", name)
+}
+
+func tooLarge(name string, w, h int, maxPixels int64) error {
+	return fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
+		name, w, h, float64(int64(w)*int64(h))/1e6, maxPixels/1_000_000)
 }

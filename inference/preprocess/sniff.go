@@ -19,10 +19,6 @@ func sniff(head []byte) string {
 	switch {
 	case has(0, "%PDF"):
 		return "a PDF document"
-	case has(4, "ftypheic"), has(4, "ftypheix"), has(4, "ftyphevc"), has(4, "ftypmif1"), has(4, "ftypmsf1"):
-		return "a HEIC photo" + notSupported
-	case has(4, "ftypavif"), has(4, "ftypavis"):
-		return "an AVIF image" + notSupported
 	case has(4, "ftypcrx"):
 		return "a Canon CR3 RAW photo" + notSupported
 	case has(0, "FUJIFILMCCD-RAW"):
@@ -84,6 +80,9 @@ func LooksLikeImage(head []byte) bool {
 		}
 	}
 	if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
+		return true
+	}
+	if heifFormat(head) != "" {
 		return true
 	}
 	return strings.HasSuffix(sniff(head), notSupported)

@@ -7,13 +7,6 @@ func TestSniff(t *testing.T) {
 		name, head, want string
 	}{
 		{"PDF", "%PDF-1.7\n%\xe2\xe3\xcf\xd3", "a PDF document"},
-		{"HEIC heic", "\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "a HEIC photo (format not supported)"},
-		{"HEIC heix", "\x00\x00\x00\x18ftypheix", "a HEIC photo (format not supported)"},
-		{"HEIC hevc", "\x00\x00\x00\x18ftyphevc", "a HEIC photo (format not supported)"},
-		{"HEIF mif1", "\x00\x00\x00\x1cftypmif1", "a HEIC photo (format not supported)"},
-		{"HEIF msf1", "\x00\x00\x00\x1cftypmsf1", "a HEIC photo (format not supported)"},
-		{"AVIF", "\x00\x00\x00\x1cftypavif", "an AVIF image (format not supported)"},
-		{"AVIF sequence", "\x00\x00\x00\x1cftypavis", "an AVIF image (format not supported)"},
 		{"Canon CR3", "\x00\x00\x00\x18ftypcrx ", "a Canon CR3 RAW photo (format not supported)"},
 		{"Fujifilm RAF", "FUJIFILMCCD-RAW 0201", "a Fujifilm RAF RAW photo (format not supported)"},
 		{"Olympus ORF", "IIRO\x08\x00\x00\x00", "a camera RAW photo (format not supported)"},
@@ -42,6 +35,44 @@ func TestSniff(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := sniff([]byte(tc.head)); got != tc.want {
 				t.Errorf("sniff(%q) = %q, want %q", tc.head, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHEIFFormat: HEIF and AVIF files are known by their ftyp brands, the
+// major one or any compatible one, and are images Spotter decodes.
+func TestHEIFFormat(t *testing.T) {
+	tests := []struct {
+		name, head, want string
+	}{
+		{"HEIC heic", "\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "heif"},
+		{"HEIC heix", "\x00\x00\x00\x10ftypheix\x00\x00\x00\x00", "heif"},
+		{"HEVC sequence", "\x00\x00\x00\x10ftyphevc\x00\x00\x00\x00", "heif"},
+		{"HEIF heim", "\x00\x00\x00\x10ftypheim\x00\x00\x00\x00", "heif"},
+		{"HEIF heis", "\x00\x00\x00\x10ftypheis\x00\x00\x00\x00", "heif"},
+		{"HEIF mif1", "\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1heicmiaf", "heif"},
+		{"HEIF msf1", "\x00\x00\x00\x10ftypmsf1\x00\x00\x00\x00", "heif"},
+		{"AVIF", "\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf", "avif"},
+		{"AVIF sequence", "\x00\x00\x00\x10ftypavis\x00\x00\x00\x00", "avif"},
+		{"mif1 with AVIF among the compatible brands", "\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1miafavif", "avif"},
+		{"unknown major brand, HEIC compatible", "\x00\x00\x00\x18ftypabcd\x00\x00\x00\x00heic", "heif"},
+		{"a compatible brand past the box's end does not count", "\x00\x00\x00\x10ftypisom\x00\x00\x00\x00heic", ""},
+		{"Canon CR3", "\x00\x00\x00\x18ftypcrx \x00\x00\x00\x01crx isom", ""},
+		{"MP4 video", "\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", ""},
+		{"JPEG XL container", "\x00\x00\x00\x0cJXL \x0d\x0a\x87\x0a", ""},
+		{"short", "\x00\x00\x00\x18ftyphei", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := heifFormat([]byte(tc.head)); got != tc.want {
+				t.Errorf("heifFormat(%q) = %q, want %q", tc.head, got, tc.want)
+			}
+			if tc.want != "" && !LooksLikeImage([]byte(tc.head)) {
+				t.Errorf("LooksLikeImage(%q) = false", tc.head)
+			}
+			if got := sniff([]byte(tc.head)); tc.want != "" && got != "" {
+				t.Errorf("sniff(%q) = %q: a decodable format must not be named as one Spotter cannot read", tc.head, got)
 			}
 		})
 	}
