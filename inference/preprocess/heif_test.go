@@ -82,7 +82,9 @@ func TestLoadHEIFSamePictureAsJPEG(t *testing.T) {
 		{"HEIC 8-bit", func() string { return heiftest.HEIC(t, src, dir, "8.heic", "-q", "90") }, "heif", 0, src, preprocess.Upright, 0},
 		// 1352×900: shrunk by 2 as the JPEG is by its DCT scaling.
 		{"HEIC shrunk for the crop", func() string { return heiftest.HEIC(t, kite, dir, "kite.heic", "-q", "90") }, "heif", 200, kite, preprocess.Upright, 0},
-		{"HEIC 10-bit", func() string { return heiftest.HEIC(t, heiftest.PNG16(t, src, dir), dir, "10.heic", "-q", "90", "-b", "10") }, "heif", 0, src, preprocess.Upright, 10},
+		{"HEIC 10-bit", func() string {
+			return heiftest.HEIC(t, heiftest.PNG16(t, src, dir), dir, "10.heic", "-q", "90", "-b", "10")
+		}, "heif", 0, src, preprocess.Upright, 10},
 		{"HEIC with alpha", func() string { return heiftest.HEIC(t, alphaPNG, dir, "alpha.heic", "-q", "90") }, "heif", 0, alphaPNG, preprocess.Upright, 0},
 		{"HEIC irot 90° anticlockwise", func() string {
 			return rewrite("irot1.heic", heiftest.Rotate(t, heiftest.Read(t, heiftest.HEIC(t, src, dir, "plain.heic", "-q", "90")), 1))
@@ -146,7 +148,6 @@ func run(t testing.TB, name string, args ...string) {
 	t.Helper()
 	heiftest.Run(t, name, args...)
 }
-
 
 func meanDiff(a, b []float32) float64 {
 	var sum float64
