@@ -1,0 +1,275 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Filter chooses results for Count and Page.
+type Filter struct {
+	// Model: only this model's results; the zero Model means every model's.
+	Model Model
+	// Text matches, ignoring ASCII case, part of the everyday name, the class,
+	// a category or the file name.
+	Text string
+	// Category keeps results with this category at any level whose confidence
+	// is at least Threshold, as Facets counts them.
+	Category string
+	// NotSure keeps classified photos whose confidence is below Threshold.
+	NotSure   bool
+	Threshold float32
+}
+
+// where is the filter's SQL condition and arguments; ok is false when nothing
+// can match (a model never seen).
+func (c *Catalog) where(f Filter) (cond string, args []any, ok bool, err error) {
+	conds := []string{"1"}
+	if f.Model != (Model{}) {
+		id, known, err := c.modelID(f.Model)
+		if err != nil || !known {
+			return "", nil, false, err
+		}
+		conds = append(conds, "r.model_id = ?")
+		args = append(args, id)
+	}
+	if f.Text != "" {
+		pat := likePattern(f.Text)
+		conds = append(conds, `(r.name LIKE ? ESCAPE '\' OR r.class LIKE ? ESCAPE '\'
+			OR r.categories LIKE ? ESCAPE '\' OR p.base LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat, pat, pat)
+	}
+	if f.Category != "" {
+		conds = append(conds, `r.outcome = 'ok' AND r.confidence >= ?
+			AND EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value = ?)`)
+		args = append(args, f.Threshold, f.Category)
+	}
+	if f.NotSure {
+		conds = append(conds, `r.outcome = 'ok' AND r.confidence < ?`)
+		args = append(args, f.Threshold)
+	}
+	return strings.Join(conds, " AND "), args, true, nil
+}
+
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// Count is how many results the filter keeps.
+func (c *Catalog) Count(f Filter) (int, error) {
+	cond, args, ok, err := c.where(f)
+	if err != nil || !ok {
+		return 0, err
+	}
+	var n int
+	err = c.db.QueryRow(`SELECT count(*) FROM results r JOIN photos p ON p.id = r.photo_id WHERE `+cond, args...).Scan(&n)
+	return n, err
+}
+
+// Page is limit results the filter keeps, newest first, skipping offset.
+func (c *Catalog) Page(f Filter, offset, limit int) ([]Entry, error) {
+	cond, args, ok, err := c.where(f)
+	if err != nil || !ok {
+		return nil, err
+	}
+	args = append(args, limit, offset)
+	return c.entries(`SELECT `+entryColumns+entryFrom+` WHERE `+cond+`
+		ORDER BY r.at_ns DESC, r.photo_id DESC, r.model_id LIMIT ? OFFSET ?`, args...)
+}
+
+// Search is up to limit classified photos whose name, class, category or file
+// name contains query, most confident first. The zero Model searches every
+// model's results.
+func (c *Catalog) Search(query string, m Model, limit int) ([]Entry, error) {
+	cond, args, ok, err := c.where(Filter{Model: m, Text: query})
+	if err != nil || !ok {
+		return nil, err
+	}
+	args = append(args, limit)
+	return c.entries(`SELECT `+entryColumns+entryFrom+` WHERE `+cond+` AND r.outcome = 'ok'
+		ORDER BY r.confidence DESC, p.path LIMIT ?`, args...)
+}
+
+func (c *Catalog) entries(query string, args ...any) ([]Entry, error) {
+	rows, err := c.db.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Facet is a top category and how many confident results it holds.
+type Facet struct {
+	Category string
+	Count    int
+}
+
+// Facets sums up one model's results: confident ones (at least threshold) by
+// top category, most first; classified ones below threshold; and failures.
+type Facets struct {
+	Categories []Facet
+	NotSure    int
+	Failed     int
+}
+
+// Facets counts m's results for the window's category list.
+func (c *Catalog) Facets(m Model, threshold float32) (Facets, error) {
+	var out Facets
+	id, known, err := c.modelID(m)
+	if err != nil || !known {
+		return out, err
+	}
+	rows, err := c.db.Query(`SELECT top_category, count(*) FROM results
+		WHERE model_id = ? AND outcome = 'ok' AND confidence >= ?
+		GROUP BY top_category ORDER BY count(*) DESC, top_category`, id, threshold)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f Facet
+		if err := rows.Scan(&f.Category, &f.Count); err != nil {
+			return out, err
+		}
+		out.Categories = append(out.Categories, f)
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	err = c.db.QueryRow(`SELECT
+			coalesce(sum(outcome = 'ok' AND confidence < ?), 0),
+			coalesce(sum(outcome = 'error'), 0)
+		FROM results WHERE model_id = ?`, threshold, id).Scan(&out.NotSure, &out.Failed)
+	return out, err
+}
+
+// SetReview records the person's decision about keyword for the photo at path.
+// The photo must be in the catalogue.
+func (c *Catalog) SetReview(path, keyword string, state ReviewState) error {
+	switch state {
+	case Accepted, Rejected, Written:
+	default:
+		return errors.New("a review is accepted, rejected or written, not " + string(state))
+	}
+	var found bool
+	err := c.w.do(func(tx *sql.Tx, _ *modelIDs) error {
+		res, err := tx.Exec(`INSERT INTO reviews(photo_id, keyword, state, at_ns)
+			SELECT id, ?, ?, ? FROM photos WHERE path = ?
+			ON CONFLICT(photo_id, keyword) DO UPDATE SET state = excluded.state, at_ns = excluded.at_ns`,
+			keyword, string(state), time.Now().UnixNano(), []byte(path))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		found = n > 0
+		return err
+	})
+	if err == nil && !found {
+		err = errors.New(path + " is not in the catalogue yet: classify it before reviewing its keywords.")
+	}
+	return err
+}
+
+// Reviews are the decisions recorded for the photo at path, by keyword.
+func (c *Catalog) Reviews(path string) (map[string]ReviewState, error) {
+	rows, err := c.db.Query(`SELECT r.keyword, r.state FROM reviews r JOIN photos p ON p.id = r.photo_id
+		WHERE p.path = ?`, []byte(path))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]ReviewState{}
+	for rows.Next() {
+		var k, s string
+		if err := rows.Scan(&k, &s); err != nil {
+			return nil, err
+		}
+		out[k] = ReviewState(s)
+	}
+	return out, rows.Err()
+}
+
+var errNotDir = syscall.ENOTDIR
+
+// checkChunk is how many photos CheckMissing reads at a time, so a large
+// catalogue is never all in memory.
+const checkChunk = 500
+
+// CheckMissing looks at every photo's file and flags those that are gone (and
+// unflags those that are back), without removing anything. It returns how many
+// are missing.
+func (c *Catalog) CheckMissing(ctx context.Context) (int, error) {
+	var last int64
+	total := 0
+	for {
+		type row struct {
+			id      int64
+			path    string
+			missing bool
+		}
+		rows, err := c.db.QueryContext(ctx, `SELECT id, path, missing FROM photos WHERE id > ? ORDER BY id LIMIT ?`, last, checkChunk)
+		if err != nil {
+			return total, err
+		}
+		var chunk []row
+		for rows.Next() {
+			var r row
+			var p []byte
+			if err := rows.Scan(&r.id, &p, &r.missing); err != nil {
+				rows.Close()
+				return total, err
+			}
+			r.path = string(p)
+			chunk = append(chunk, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
+		if len(chunk) == 0 {
+			return total, nil
+		}
+		last = chunk[len(chunk)-1].id
+		var flip []row
+		for _, r := range chunk {
+			if err := ctx.Err(); err != nil {
+				return total, err
+			}
+			gone := isGone(r.path)
+			if gone {
+				total++
+			}
+			if gone != r.missing {
+				r.missing = gone
+				flip = append(flip, r)
+			}
+		}
+		if len(flip) == 0 || c.readOnly {
+			continue
+		}
+		err = c.w.do(func(tx *sql.Tx, _ *modelIDs) error {
+			for _, r := range flip {
+				if _, err := tx.Exec(`UPDATE photos SET missing = ? WHERE id = ?`, r.missing, r.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+}
