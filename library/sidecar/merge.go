@@ -32,6 +32,9 @@ type edit struct {
 // someone else's property.
 var errNoBag = errors.New("no rdf:Bag")
 
+// errOverlap is a bug in Spotter, never in the file: two edits claim the same bytes.
+var errOverlap = errors.New("two of Spotter's edits overlap")
+
 // merge puts k into doc: the person's keywords stay, Spotter's earlier ones give way to k's.
 // changed is false when the sidecar already says exactly this.
 func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err error) {
@@ -463,7 +466,7 @@ func (d *document) render(ins []edit) ([]byte, error) {
 	pos := 0
 	for _, e := range edits {
 		if e.start < pos {
-			return nil, fmt.Errorf("two of Spotter's edits overlap at byte %d", e.start)
+			return nil, fmt.Errorf("%w at byte %d", errOverlap, e.start)
 		}
 		out = append(out, d.src[pos:e.start]...)
 		out = append(out, e.text...)
