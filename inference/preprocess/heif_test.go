@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
@@ -58,7 +59,7 @@ func TestLoadHEIFSamePictureAsJPEG(t *testing.T) {
 	if err := os.WriteFile(exif6, heiftest.Read(t, src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, heiftest.Tool(t, "exiftool", "libimage-exiftool-perl"), "-q", "-overwrite_original", "-Orientation#=6", exif6)
+	heiftest.Run(t, heiftest.Tool(t, "exiftool", "libimage-exiftool-perl"), "-q", "-overwrite_original", "-Orientation#=6", exif6)
 	alphaPNG := heiftest.Convert(t, src, dir, "alpha.png", "-alpha", "set", "-channel", "A", "-fx", "0.25+0.5*i/w")
 	rewrite := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -144,11 +145,6 @@ func TestLoadHEIFSamePictureAsJPEG(t *testing.T) {
 	}
 }
 
-func run(t testing.TB, name string, args ...string) {
-	t.Helper()
-	heiftest.Run(t, name, args...)
-}
-
 func meanDiff(a, b []float32) float64 {
 	var sum float64
 	for i := range a {
@@ -163,4 +159,49 @@ func minAlpha(img *image.RGBA) uint8 {
 		m = min(m, img.Pix[i])
 	}
 	return m
+}
+
+// TestLoadHEIFErrors: damaged and odd HEIF files get a message that names
+// the file, says what is wrong and what to do; none crashes or allocates
+// what its header claims.
+func TestLoadHEIFErrors(t *testing.T) {
+	src := inferencetest.Photo(t, "dog.jpg")
+	dir := t.TempDir()
+	heic := heiftest.Read(t, heiftest.HEIC(t, src, dir, "dog.heic"))
+	avif := heiftest.Read(t, heiftest.AVIF(t, src, dir, "dog.avif"))
+	withAlpha := heiftest.Read(t, heiftest.HEIC(t, heiftest.Convert(t, src, dir, "alpha.png", "-alpha", "set", "-channel", "A", "-fx", "i/w"), dir, "alpha.heic"))
+	tests := []struct {
+		name string
+		data []byte
+		want []string
+	}{
+		{"half.heic", heic[:len(heic)/2], []string{"half.heic is cut off"}},
+		{"nearly all.heic", heic[:len(heic)-100], []string{"is cut off"}},
+		{"header cut.heic", heic[:300], []string{"is cut off"}},
+		{"half.avif", avif[:len(avif)/2], []string{"half.avif is cut off"}},
+		{"no pitm.heic", heiftest.NoPrimary(t, heic), []string{"a HEIC photo", "main picture is missing"}},
+		{"pitm to nothing.avif", heiftest.PrimaryMissing(t, avif), []string{"an AVIF image", "main picture is missing"}},
+		{"depth.heic", heiftest.DepthOnly(t, withAlpha), []string{"depth.heic holds only a depth map", "Drop the photo"}},
+		{"huge.heic", heiftest.ClaimSize(t, heic, 20000, 10000), []string{"huge.heic is 20000×10000 pixels (200 megapixels)", "up to 100 megapixels"}},
+		{"noise.heic", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), randomBytes(512)...), []string{"noise.heic is a HEIC photo", "damaged"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := inferencetest.StatusMB(t, "VmHWM:")
+			p, err := loadBytes(t, tc.name, tc.data)
+			if err == nil {
+				t.Fatalf("decoded %v", p.Image.Bounds())
+			}
+			t.Log(err)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q does not say %q", err, w)
+				}
+			}
+			// 200 megapixels would take 800 MB.
+			if grew := inferencetest.StatusMB(t, "VmHWM:") - before; grew > 100 {
+				t.Errorf("peak memory grew by %.0f MB", grew)
+			}
+		})
+	}
 }

@@ -92,7 +92,7 @@ func heifError(name, format string, maxPixels int64, err error) error {
 	case errors.Is(err, heif.ErrTruncated):
 		return cutOff(name)
 	case errors.Is(err, heif.ErrNoPrimary):
-		return fmt.Errorf("%s is %s file that does not say which of its images is the photo (its primary image is missing), so there is nothing to classify. Open it in the program that made it and save or export the photo again", name, kind)
+		return fmt.Errorf("%s is %s whose main picture is missing (the file names no primary image that it holds), so there is nothing to classify. Open it in the program that made it and save or export the photo again", name, kind)
 	case errors.Is(err, heif.ErrDepthOnly):
 		return fmt.Errorf("%s holds only a depth map (how far each point is from the camera), not the photo itself. Drop the photo it belongs to instead", name)
 	case errors.Is(err, heif.ErrUnsupported):

@@ -17,6 +17,7 @@ package heif
 import "C"
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -97,6 +98,10 @@ func Decode(data []byte, maxPixels int64) (*Image, error) {
 	if ret != C.SPOTTER_HEIF_OK {
 		err := decodeError(ret, out)
 		C.free(unsafe.Pointer(out))
+		if _, ok := err.(*Error); ok && cut(data) {
+			// libheif reports a box that runs past the end as missing.
+			return nil, fmt.Errorf("%w (%v)", ErrTruncated, err)
+		}
 		return nil, err
 	}
 	bpp := 3
@@ -132,6 +137,38 @@ func decodeError(ret C.int, out *C.struct_spotter_heif) error {
 		return fmt.Errorf("%w (%s)", ErrUnsupported, e.Message)
 	}
 	return e
+}
+
+// cut reports whether the file's last top-level box runs past its end, as
+// in a file still being copied. A box whose type is not four printable
+// characters is damage instead: random bytes often claim huge sizes.
+func cut(data []byte) bool {
+	for p := 0; p+8 <= len(data); {
+		size := uint64(binary.BigEndian.Uint32(data[p:]))
+		typ := data[p+4 : p+8]
+		for _, c := range typ {
+			if c < ' ' || c > '~' {
+				return false
+			}
+		}
+		switch size {
+		case 0: // to the end of the file
+			return false
+		case 1:
+			if p+16 > len(data) {
+				return true
+			}
+			size = binary.BigEndian.Uint64(data[p+8:])
+		}
+		if size < 8 {
+			return false
+		}
+		if size > uint64(len(data)-p) {
+			return true
+		}
+		p += int(size)
+	}
+	return false
 }
 
 // Baseline is libheif's own decode of data's primary image to interleaved
