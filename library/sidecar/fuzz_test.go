@@ -19,6 +19,7 @@ func FuzzMerge(f *testing.F) {
 	for _, name := range files {
 		b, _ := os.ReadFile(name)
 		f.Add(b)
+		f.Add(append([]byte("\uFEFF"), bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))...))
 	}
 	f.Add([]byte(fresh))
 	f.Add([]byte(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>`))

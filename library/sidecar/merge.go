@@ -455,6 +455,12 @@ func (d *document) render(ins []edit) ([]byte, error) {
 		}
 	}
 	walk(d.root)
+	if bytes.Contains(d.src, []byte("\r\n")) {
+		// A file with Windows line ends gets them in Spotter's lines too.
+		for i := range ins {
+			ins[i].text = strings.ReplaceAll(strings.ReplaceAll(ins[i].text, "\r\n", "\n"), "\n", "\r\n")
+		}
+	}
 	edits = append(edits, ins...)
 	sort.SliceStable(edits, func(i, j int) bool {
 		if edits[i].start != edits[j].start {

@@ -166,6 +166,26 @@ func keepsAllBut(orig, out []byte) bool {
 	return i == len(orig)
 }
 
+func TestWindowsLineEndsAreKept(t *testing.T) {
+	photo := newPhoto(t)
+	orig := bytes.ReplaceAll(mustRead(t, "testdata/digikam.xmp"), []byte("\n"), []byte("\r\n"))
+	os.WriteFile(photo+".xmp", orig, 0o644)
+	if _, err := Write(photo, catKeywords); err != nil {
+		t.Fatal(err)
+	}
+	b := mustRead(t, photo+".xmp")
+	if n := bytes.Count(b, []byte("\n")); n != bytes.Count(b, []byte("\r\n")) {
+		t.Errorf("%d line feeds, %d of them after a carriage return:\n%q", n, bytes.Count(b, []byte("\r\n")), b)
+	}
+	sameStrings(t, "subjects", read(t, photo).Subjects, []string{"Paris", "Anna", "cat", "animal"})
+	if _, err := Remove(photo); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mustRead(t, photo+".xmp"), orig) {
+		t.Error("after Write and Remove the sidecar is not as it was")
+	}
+}
+
 func TestFreshSidecarIsDeletedByRemove(t *testing.T) {
 	photo := newPhoto(t)
 	c, err := Plan(photo, catKeywords)
