@@ -159,7 +159,26 @@ func check(db *sql.DB) error {
 var errDamaged = errors.New("the catalogue is damaged")
 
 func openReadOnly(path, warning string) (*Catalog, error) {
-	db, err := sql.Open("sqlite3", dsn(path, "mode=ro&_busy_timeout=5000"))
+	db, err := openRO(path, "mode=ro&_busy_timeout=5000")
+	if err != nil {
+		if _, werr := os.Stat(path + "-wal"); !errors.Is(werr, fs.ErrNotExist) {
+			return nil, err
+		}
+		// A WAL-mode file whose folder cannot be written cannot get the
+		// -shm file SQLite needs to read it. With no -wal file either, no one
+		// else is writing it, which is what immutable=1 promises.
+		if db, err = openRO(path, "mode=ro&immutable=1"); err != nil {
+			return nil, err
+		}
+	}
+	c := &Catalog{db: db, path: path, readOnly: true}
+	c.w = startWriter(c)
+	c.warn(warning)
+	return c, nil
+}
+
+func openRO(path, params string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", dsn(path, params))
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +188,7 @@ func openReadOnly(path, warning string) (*Catalog, error) {
 		db.Close()
 		return nil, err
 	}
-	c := &Catalog{db: db, path: path, readOnly: true}
-	c.w = startWriter(c)
-	c.warn(warning)
-	return c, nil
+	return db, nil
 }
 
 // openMemory is the catalogue of last resort: everything works for this run,
