@@ -8,11 +8,15 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/image/bmp"
 
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/preprocess/heif/heiftest"
 )
 
 // fuzzMaxPixels keeps each fuzz iteration small; the real limit only
@@ -23,7 +27,7 @@ const fuzzMaxPixels = 1 << 20
 // crop, resize and normalisation. Nothing may panic, hang or allocate past
 // the pixel limit; a failure must be an error with a message.
 func FuzzDecodeAndFill(f *testing.F) {
-	for _, seed := range seedImages(f) {
+	for _, seed := range append(seedImages(f), heifSeeds(f)...) {
 		f.Add(seed, uint8(0))
 		f.Add(seed, uint8(7)) // decoded at a reduced scale
 	}
@@ -95,5 +99,54 @@ func seedImages(tb testing.TB) [][]byte {
 		[]byte("\x00\x00\x00\x18ftypheic"), // HEIC
 		[]byte{},
 	)
+	return seeds
+}
+
+// heifSeeds are small HEIC and AVIF files, so the fuzzer starts inside
+// libheif and its codecs, the C code most exposed to hostile files. Without
+// heif-enc and avifenc they are left out, except under CI where they are
+// required.
+func heifSeeds(f *testing.F) [][]byte {
+	for _, tool := range []string{"heif-enc", "avifenc"} {
+		if _, err := exec.LookPath(tool); err != nil && os.Getenv("CI") != "true" {
+			f.Logf("%s is missing: fuzzing without HEIF seeds", tool)
+			return nil
+		}
+	}
+	dir := f.TempDir()
+	write := func(name string, img image.Image) string {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			f.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+			f.Fatal(err)
+		}
+		return p
+	}
+	small := image.NewNRGBA(image.Rect(0, 0, 128, 128)) // avifenc grid cells are 64×64 at least
+	deep := image.NewRGBA64(small.Bounds())
+	for i := range small.Pix {
+		small.Pix[i] = byte(i * 37)
+		deep.Pix[2*i], deep.Pix[2*i+1] = byte(i*37), byte(i*11)
+		if i%4 == 3 {
+			deep.Pix[2*i], deep.Pix[2*i+1] = 0xff, 0xff
+		}
+	}
+	opaque, alpha, wide := write("opaque.png", image.NewRGBA(small.Bounds())), write("alpha.png", small), write("deep.png", deep)
+	files := []string{
+		heiftest.HEIC(f, opaque, dir, "8.heic"),
+		heiftest.HEIC(f, alpha, dir, "alpha.heic"),
+		heiftest.HEIC(f, wide, dir, "10.heic", "-b", "10"),
+		heiftest.AVIF(f, alpha, dir, "alpha.avif"),
+		heiftest.AVIF(f, wide, dir, "irot.avif", "-d", "10", "--irot", "1", "--imir", "0"),
+		heiftest.AVIF(f, opaque, dir, "grid.avif", "-g", "2x2"),
+	}
+	var seeds [][]byte
+	for _, p := range files {
+		data := heiftest.Read(f, p)
+		seeds = append(seeds, data, data[:len(data)*2/3])
+	}
 	return seeds
 }
