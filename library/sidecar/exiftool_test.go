@@ -51,8 +51,8 @@ func xmpTags(t *testing.T, file string) (tags map[string]any, validation string)
 	return tags, validation
 }
 
-// list reads a list tag, which exiftool prints as a plain value when it holds one item.
-func list(v any) []string {
+// tagList reads a list tag, which exiftool prints as a plain value when it holds one item.
+func tagList(v any) []string {
 	switch v := v.(type) {
 	case nil:
 		return nil
@@ -70,7 +70,7 @@ func list(v any) []string {
 func keywordsTags(t *testing.T, sidecar string) (subjects, hierarchies []string) {
 	t.Helper()
 	tags := exiftool(t, "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", sidecar)
-	return list(tags["XMP-dc:Subject"]), list(tags["XMP-lr:HierarchicalSubject"])
+	return tagList(tags["XMP-dc:Subject"]), tagList(tags["XMP-lr:HierarchicalSubject"])
 }
 
 func TestExiftoolReadsANewSidecar(t *testing.T) {
@@ -106,10 +106,13 @@ func TestExiftoolReadsMergedSidecars(t *testing.T) {
 			if v != valid {
 				t.Errorf("exiftool -validate says %s after Write, %s before", v, valid)
 			}
-			sameStrings(t, "Subject", list(after["XMP-dc:Subject"]), append(slices.Clone(f.subjects), f.addedSubjects...))
-			sameStrings(t, "HierarchicalSubject", list(after["XMP-lr:HierarchicalSubject"]), append(slices.Clone(f.hierarchies), "animal|cat"))
+			sameStrings(t, "Subject", tagList(after["XMP-dc:Subject"]), append(slices.Clone(f.subjects), f.addedSubjects...))
+			sameStrings(t, "HierarchicalSubject", tagList(after["XMP-lr:HierarchicalSubject"]), append(slices.Clone(f.hierarchies), "animal|cat"))
+			if tags, ok := before["XMP-digiKam:TagsList"]; ok {
+				sameStrings(t, "digiKam's TagsList", tagList(after["XMP-digiKam:TagsList"]), append(tagList(tags), "animal/cat"))
+			}
 			for tag, v := range before {
-				if tag == "XMP-dc:Subject" || tag == "XMP-lr:HierarchicalSubject" {
+				if tag == "XMP-dc:Subject" || tag == "XMP-lr:HierarchicalSubject" || tag == "XMP-digiKam:TagsList" {
 					continue
 				}
 				if fmt.Sprint(after[tag]) != fmt.Sprint(v) {
@@ -136,7 +139,7 @@ func TestExiftoolSidecarKeepsKeywordAndRating(t *testing.T) {
 		t.Fatal(err)
 	}
 	tags := exiftool(t, "-XMP-dc:Subject", "-XMP:Rating", sidecar)
-	sameStrings(t, "Subject after Write", list(tags["XMP-dc:Subject"]), []string{"holiday", "cat", "animal"})
+	sameStrings(t, "Subject after Write", tagList(tags["XMP-dc:Subject"]), []string{"holiday", "cat", "animal"})
 	if fmt.Sprint(tags["XMP-xmp:Rating"]) != "4" {
 		t.Errorf("Rating after Write = %v", tags["XMP-xmp:Rating"])
 	}
@@ -145,7 +148,7 @@ func TestExiftoolSidecarKeepsKeywordAndRating(t *testing.T) {
 		t.Fatalf("Remove = %+v, %v", c, err)
 	}
 	tags = exiftool(t, "-XMP-dc:Subject", "-XMP:Rating", sidecar)
-	sameStrings(t, "Subject after Remove", list(tags["XMP-dc:Subject"]), []string{"holiday"})
+	sameStrings(t, "Subject after Remove", tagList(tags["XMP-dc:Subject"]), []string{"holiday"})
 	if fmt.Sprint(tags["XMP-xmp:Rating"]) != "4" {
 		t.Errorf("Rating after Remove = %v", tags["XMP-xmp:Rating"])
 	}

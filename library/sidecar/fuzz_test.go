@@ -31,7 +31,7 @@ func FuzzMerge(f *testing.F) {
 		}
 		v := doc.view()
 		var person []string
-		for _, s := range allValues(v.subject) {
+		for _, s := range allValues(v.bags[listSubjects]) {
 			if v.record == nil || !slices.Contains(v.record.Subjects, s) {
 				person = append(person, s)
 			}
@@ -44,7 +44,7 @@ func FuzzMerge(f *testing.F) {
 			return
 		}
 		merged := wellFormed(t, out)
-		subjects := allValues(merged.view().subject)
+		subjects := allValues(merged.view().bags[listSubjects])
 		for _, s := range append(slices.Clone(person), catKeywords.Subjects...) {
 			if !slices.Contains(subjects, s) {
 				t.Fatalf("%q is missing after the merge:\n%s", s, out)
@@ -54,7 +54,7 @@ func FuzzMerge(f *testing.F) {
 		if err != nil {
 			t.Fatalf("removing what was just written: %v\n%s", err, out)
 		}
-		subjects = allValues(wellFormed(t, back).view().subject)
+		subjects = allValues(wellFormed(t, back).view().bags[listSubjects])
 		for _, s := range person {
 			if !slices.Contains(subjects, s) {
 				t.Fatalf("the person's %q is gone after Remove:\n%s", s, back)

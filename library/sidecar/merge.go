@@ -46,42 +46,34 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 	}
 	var ins []edit
 	var block []string // properties that exist nowhere yet, with Spotter's record after them
-	type list struct {
-		bags []*bag
-		prop string // the property's qualified name in a new block
-		prev []string
-		want []string
-		diff *Diff
-		own  *[]string
-	}
-	var own, ownPaths []string
-	lists := []list{
-		{v.subject, "dc:subject", prev.Subjects, k.Subjects, &c.Subjects, &own},
-		{v.hierarchy, "lr:hierarchicalSubject", prev.Hierarchies, k.Hierarchies, &c.Hierarchies, &ownPaths},
-	}
-	for _, l := range lists {
+	var own [len(lists)][]string
+	var diffs [len(lists)]Diff
+	want := wanted(k)
+	unchanged := v.record != nil && prev.Class == k.Class && prev.Model == k.Model &&
+		formatProbability(prev.Probability) == formatProbability(k.Probability)
+	for i, l := range lists {
 		var add []string
-		*l.diff, *l.own, add = reconcile(l.bags, l.prev, l.want)
-		if len(add) == 0 {
-			continue
+		diffs[i], own[i], add = reconcile(v.bags[i], v.owned[i], want[i])
+		unchanged = unchanged && len(diffs[i].Added)+len(diffs[i].Removed) == 0 && sameSet(v.owned[i], own[i])
+		switch {
+		case len(add) == 0:
+		case len(v.bags[i]) == 0:
+			if l.prop != "" {
+				block = append(block, bagLines(l.prop, "rdf", add)...)
+			}
+		case v.bags[i][0].container == nil:
+			return nil, c, fmt.Errorf("%s: %w", qname(v.bags[i][0].prop.prefix, l.local), errNoBag)
+		default:
+			b := v.bags[i][0].container
+			items := make([]string, len(add))
+			for j, s := range add {
+				items[j] = textElement(qname(b.prefix, "li"), s)
+			}
+			ins = append(ins, doc.insertChildren(b, lines(doc.childIndent(b), items)))
 		}
-		if len(l.bags) == 0 {
-			block = append(block, bagLines(l.prop, "rdf", add)...)
-			continue
-		}
-		b := l.bags[0]
-		if b.container == nil {
-			return nil, c, fmt.Errorf("%s: %w", l.prop, errNoBag)
-		}
-		items := make([]string, len(add))
-		for i, s := range add {
-			items[i] = textElement(qname(b.container.prefix, "li"), s)
-		}
-		ins = append(ins, doc.insertChildren(b.container, lines(doc.childIndent(b.container), items)))
 	}
-	if v.record != nil && len(c.Subjects.Added)+len(c.Subjects.Removed)+len(c.Hierarchies.Added)+len(c.Hierarchies.Removed) == 0 &&
-		prev.Class == k.Class && prev.Model == k.Model && formatProbability(prev.Probability) == formatProbability(k.Probability) &&
-		sameSet(prev.Subjects, own) && sameSet(prev.Hierarchies, ownPaths) {
+	c.Subjects, c.Hierarchies = diffs[listSubjects], diffs[listHierarchies]
+	if unchanged {
 		return doc.src, c, nil
 	}
 	c.Changed = true
@@ -91,12 +83,10 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 	for _, a := range v.ownAttrs {
 		a.drop = true
 	}
-	rec := k
-	rec.Subjects, rec.Hierarchies = own, ownPaths
 	if anchor, prefix := v.anchor(); anchor != nil && len(block) == 0 {
-		ins = append(ins, doc.insertChildren(anchor, lines(doc.childIndent(anchor), recordLines(prefix, anchor.prefix, rec, created))))
+		ins = append(ins, doc.insertChildren(anchor, lines(doc.childIndent(anchor), recordLines(prefix, anchor.prefix, k, own, created))))
 	} else {
-		ins = append(ins, doc.newBlock(append(block, recordLines("spotter", "rdf", rec, created)...)))
+		ins = append(ins, doc.newBlock(append(block, recordLines("spotter", "rdf", k, own, created)...)))
 	}
 	out, err = doc.render(ins)
 	return out, c, err
@@ -111,18 +101,15 @@ func unmerge(doc *document) (out []byte, c Change, empty bool, err error) {
 	}
 	c.Changed = true
 	touched := map[*element]bool{}
-	for _, l := range []struct {
-		bags  []*bag
-		owned []string
-		diff  *Diff
-	}{{v.subject, v.record.Subjects, &c.Subjects}, {v.hierarchy, v.record.Hierarchies, &c.Hierarchies}} {
-		for _, b := range l.bags {
+	var diffs [len(lists)]Diff
+	for i := range lists {
+		for _, b := range v.bags[i] {
 			n := 0
 			for _, li := range b.items {
-				if s, ok := value(li); ok && slices.Contains(l.owned, s) {
+				if s, ok := value(li); ok && slices.Contains(v.owned[i], s) {
 					li.drop = true
 					n++
-					l.diff.Removed = appendNew(l.diff.Removed, s)
+					diffs[i].Removed = appendNew(diffs[i].Removed, s)
 				}
 			}
 			if n > 0 && n == len(b.items) {
@@ -131,6 +118,7 @@ func unmerge(doc *document) (out []byte, c Change, empty bool, err error) {
 			}
 		}
 	}
+	c.Subjects, c.Hierarchies = diffs[listSubjects], diffs[listHierarchies]
 	for _, e := range v.ownElems {
 		e.drop = true
 		touched[e.parent] = true
@@ -381,7 +369,7 @@ func textElement(name, text string) string {
 }
 
 // recordLines writes Spotter's record with the prefixes bound where it goes.
-func recordLines(prefix, rdf string, k Keywords, created bool) []string {
+func recordLines(prefix, rdf string, k Keywords, own [len(lists)][]string, created bool) []string {
 	p := func(local string) string { return qname(prefix, local) }
 	var lines []string
 	if k.Class != "" {
@@ -395,11 +383,10 @@ func recordLines(prefix, rdf string, k Keywords, created bool) []string {
 		lines = append(lines, textElement(p("taggedOn"), k.Date.UTC().Format(time.RFC3339)))
 	}
 	lines = append(lines, textElement(p("createdSidecar"), xmpBool[created]))
-	if len(k.Subjects) > 0 {
-		lines = append(lines, bagLines(p("subjects"), rdf, k.Subjects)...)
-	}
-	if len(k.Hierarchies) > 0 {
-		lines = append(lines, bagLines(p("hierarchicalSubjects"), rdf, k.Hierarchies)...)
+	for i, l := range lists {
+		if len(own[i]) > 0 {
+			lines = append(lines, bagLines(p(l.owned), rdf, own[i])...)
+		}
 	}
 	return lines
 }

@@ -74,7 +74,7 @@ func Read(photo string) (Info, error) {
 		return Info{Sidecar: s.path}, err
 	}
 	v := s.doc.view()
-	return Info{Sidecar: s.path, Exists: true, Subjects: allValues(v.subject), Hierarchies: allValues(v.hierarchy), Spotter: v.record, Created: v.created}, nil
+	return Info{Sidecar: s.path, Exists: true, Subjects: allValues(v.bags[listSubjects]), Hierarchies: allValues(v.bags[listHierarchies]), Spotter: v.record, Created: v.created}, nil
 }
 
 // Plan says what Write would do and writes nothing.

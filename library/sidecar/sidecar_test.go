@@ -268,6 +268,33 @@ func TestPersonKeywordsAreNeitherDuplicatedNorClaimed(t *testing.T) {
 	sameStrings(t, "subjects after Remove", read(t, photo).Subjects, []string{"Paris", "cat"})
 }
 
+// digiKam shows the tags of its own list alone when a sidecar has one, so Spotter's go there too,
+// in digiKam's form, and only Spotter's are taken away again.
+func TestDigiKamTagsList(t *testing.T) {
+	photo := newPhoto(t)
+	orig := bytes.Replace(mustRead(t, "testdata/digikam.xmp"), []byte("<rdf:li>People/Anna</rdf:li>"), []byte("<rdf:li>People/Anna</rdf:li>\n     <rdf:li>animal/dog</rdf:li>"), 1)
+	os.WriteFile(photo+".xmp", orig, 0o644)
+	if _, err := Write(photo, catKeywords); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(photo, Keywords{Subjects: []string{"dog"}, Hierarchies: []string{"animal|dog", "pet|dog"}}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := parse(mustRead(t, photo+".xmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := doc.view()
+	sameStrings(t, "TagsList", allValues(v.bags[listDigiKamTags]), []string{"Places/Paris", "People/Anna", "animal/dog", "pet/dog"})
+	sameStrings(t, "Spotter's tags", v.owned[listDigiKamTags], []string{"pet/dog"})
+	if _, err := Remove(photo); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mustRead(t, photo+".xmp"), orig) {
+		t.Error("after Write and Remove the sidecar is not as it was")
+	}
+}
+
 func TestRewriteReplacesOnlySpotterKeywords(t *testing.T) {
 	photo, sidecar, _ := withSidecar(t, "digikam.xmp", "photo.jpg.xmp")
 	if _, err := Write(photo, catKeywords); err != nil {

@@ -2,15 +2,50 @@ package sidecar
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Namespace is Spotter's XMP namespace. Its properties (prefix "spotter") record what the model
 // said and which keywords Spotter added, so they can be told from the person's own:
 // class, probability, classifier (the model), taggedOn, createdSidecar (Spotter made the file),
-// subjects and hierarchicalSubjects (the dc:subject and lr:hierarchicalSubject values it added).
+// subjects, hierarchicalSubjects and digiKamTags (the values it added to dc:subject,
+// lr:hierarchicalSubject and digiKam:TagsList).
 // The names keep clear of exiftool's common tag names (Model, Date) when it lists them flat.
 const Namespace = "https://github.com/spotter-app/spotter/xmp/1.0/"
+
+const nsDigiKam = "http://www.digikam.org/ns/1.0/"
+
+// list is a keyword list Spotter writes to, with the property of its own that records what it
+// added there.
+type list struct {
+	space, local string
+	prop         string // its qualified name in a Description of Spotter's
+	owned        string
+}
+
+const (
+	listSubjects = iota
+	listHierarchies
+	listDigiKamTags
+)
+
+var lists = [...]list{
+	listSubjects:    {nsDC, "subject", "dc:subject", "subjects"},
+	listHierarchies: {nsLR, "hierarchicalSubject", "lr:hierarchicalSubject", "hierarchicalSubjects"},
+	// digiKam reads its own tag list before any other and ignores the rest when it has one, so a
+	// keyword missing there is one digiKam never shows. Spotter adds to it only where it exists.
+	listDigiKamTags: {nsDigiKam, "TagsList", "", "digiKamTags"},
+}
+
+// wanted is what each list should hold of Spotter's for k.
+func wanted(k Keywords) [len(lists)][]string {
+	tags := make([]string, len(k.Hierarchies))
+	for i, h := range k.Hierarchies {
+		tags[i] = strings.ReplaceAll(h, "|", "/")
+	}
+	return [...][]string{listSubjects: k.Subjects, listHierarchies: k.Hierarchies, listDigiKamTags: tags}
+}
 
 // bag is one list property (dc:subject, lr:hierarchicalSubject) as written in the file.
 type bag struct {
@@ -21,11 +56,11 @@ type bag struct {
 
 // view is what Spotter reads from a parsed sidecar.
 type view struct {
-	descs     []*element // the rdf:Description elements of rdf:RDF
-	subject   []*bag
-	hierarchy []*bag
-	record    *Keywords // Spotter's record, nil when there is none
-	created   bool
+	descs   []*element // the rdf:Description elements of rdf:RDF
+	bags    [len(lists)][]*bag
+	owned   [len(lists)][]string // what Spotter's record says it added to each list
+	record  *Keywords            // Spotter's record, nil when there is none
+	created bool
 	// the elements and attributes in Spotter's namespace
 	ownElems []*element
 	ownAttrs []*attribute
@@ -34,7 +69,6 @@ type view struct {
 func (d *document) view() *view {
 	v := &view{}
 	rec := map[string]string{}
-	var owned, ownedPaths []string
 	for _, desc := range d.rdf.children {
 		if !desc.is(nsRDF, "Description") {
 			continue
@@ -46,29 +80,29 @@ func (d *document) view() *view {
 				rec[a.local] = a.value
 			}
 		}
+	children:
 		for _, p := range desc.children {
-			switch {
-			case p.is(nsDC, "subject"):
-				v.subject = append(v.subject, newBag(p))
-			case p.is(nsLR, "hierarchicalSubject"):
-				v.hierarchy = append(v.hierarchy, newBag(p))
-			case p.space == Namespace:
-				v.ownElems = append(v.ownElems, p)
-				switch p.local {
-				case "subjects":
-					owned = append(owned, newBag(p).values()...)
-				case "hierarchicalSubjects":
-					ownedPaths = append(ownedPaths, newBag(p).values()...)
-				default:
-					rec[p.local] = string(p.text)
+			for i, l := range lists {
+				switch {
+				case p.is(l.space, l.local):
+					v.bags[i] = append(v.bags[i], newBag(p))
+					continue children
+				case p.is(Namespace, l.owned):
+					v.ownElems = append(v.ownElems, p)
+					v.owned[i] = append(v.owned[i], newBag(p).values()...)
+					continue children
 				}
+			}
+			if p.space == Namespace {
+				v.ownElems = append(v.ownElems, p)
+				rec[p.local] = string(p.text)
 			}
 		}
 	}
 	if len(v.ownElems) == 0 && len(v.ownAttrs) == 0 {
 		return v
 	}
-	k := &Keywords{Subjects: owned, Hierarchies: ownedPaths, Class: rec["class"], Model: rec["classifier"]}
+	k := &Keywords{Subjects: v.owned[listSubjects], Hierarchies: v.owned[listHierarchies], Class: rec["class"], Model: rec["classifier"]}
 	if p, err := strconv.ParseFloat(rec["probability"], 32); err == nil {
 		k.Probability = float32(p)
 	}
