@@ -89,14 +89,7 @@ func LoadAtLeast(ctx context.Context, path string, minSide int) (Photo, error) {
 // allocating them. The fuzz test calls it directly with a smaller limit.
 func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, minSide int) (_ Photo, err error) {
 	name := filepath.Base(path)
-	// Image decoders have had panics on crafted files; one bad file must
-	// cost one answer, never the program.
-	defer func() {
-		if r := recover(); r != nil {
-			slog.Error("decoder panic", "path", path, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("The image decoder failed on %s (%v). The file is probably damaged", name, r)
-		}
-	}()
+	defer recovered(name, &err)
 	r := bufio.NewReaderSize(ctxReader{ctx, f}, 64<<10)
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
@@ -272,4 +265,15 @@ func cutOff(name string) error {
 func tooLarge(name string, w, h int, maxPixels int64) error {
 	return fmt.Errorf("%s is %d×%d pixels (%.0f megapixels); Spotter reads photos up to %d megapixels. Save a smaller copy and drop that",
 		name, w, h, float64(int64(w)*int64(h))/1e6, maxPixels/1_000_000)
+}
+
+// recovered is the one place a panic in decoding or preparing a photo is
+// caught (deferred by decode and Tensor.Fill; no other layer of the
+// package recovers): image decoders have had panics on crafted files, and
+// one bad file must cost one answer, never the program.
+func recovered(name string, err *error) {
+	if r := recover(); r != nil {
+		slog.Error("panic while reading a photo", "file", name, "panic", r, "stack", string(debug.Stack()))
+		*err = fmt.Errorf("Spotter could not read %s (%v). The file is probably damaged: try opening it in another program and saving a fresh copy", name, r)
+	}
 }

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
-	"log/slog"
 	"math"
-	"runtime/debug"
 
 	"github.com/nfnt/resize"
 
@@ -55,12 +53,7 @@ func (t *Tensor) Len() int { return 3 * t.in.Width * t.in.Height }
 // Fill crops, resizes, turns upright and normalises p into dst, which must
 // hold Len() values.
 func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			slog.Error("preprocess panic", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("Preparing the photo failed (%v). The file is probably damaged", r)
-		}
-	}()
+	defer recovered("the photo", &err)
 	if len(dst) != t.Len() {
 		return fmt.Errorf("tensor buffer holds %d values, the model needs %d", len(dst), t.Len())
 	}
