@@ -434,7 +434,13 @@ func (d *document) render(ins []edit) ([]byte, error) {
 		}
 		for _, a := range e.attrs {
 			if a.drop {
-				edits = append(edits, edit{a.start, a.end, ""})
+				// An attribute glued to the next one (a="1"b="2", which encoding/xml accepts)
+				// leaves a space behind so that the next stays apart from the name.
+				gap := ""
+				if next := d.src[a.end]; !isSpaceByte(next) && next != '/' && next != '>' {
+					gap = " "
+				}
+				edits = append(edits, edit{a.start, a.end, gap})
 			}
 		}
 		for _, c := range e.children {
