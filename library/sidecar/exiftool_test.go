@@ -108,11 +108,14 @@ func TestExiftoolReadsMergedSidecars(t *testing.T) {
 			}
 			sameStrings(t, "Subject", tagList(after["XMP-dc:Subject"]), append(slices.Clone(f.subjects), f.addedSubjects...))
 			sameStrings(t, "HierarchicalSubject", tagList(after["XMP-lr:HierarchicalSubject"]), append(slices.Clone(f.hierarchies), "animal|cat"))
-			if tags, ok := before["XMP-digiKam:TagsList"]; ok {
-				sameStrings(t, "digiKam's TagsList", tagList(after["XMP-digiKam:TagsList"]), append(tagList(tags), "animal/cat"))
+			digiKamLists := []string{"XMP-digiKam:TagsList", "XMP-microsoft:LastKeywordXMP"}
+			for _, tag := range digiKamLists {
+				if v, ok := before[tag]; ok {
+					sameStrings(t, tag, tagList(after[tag]), append(tagList(v), "animal/cat"))
+				}
 			}
 			for tag, v := range before {
-				if tag == "XMP-dc:Subject" || tag == "XMP-lr:HierarchicalSubject" || tag == "XMP-digiKam:TagsList" {
+				if tag == "XMP-dc:Subject" || tag == "XMP-lr:HierarchicalSubject" || slices.Contains(digiKamLists, tag) {
 					continue
 				}
 				if fmt.Sprint(after[tag]) != fmt.Sprint(v) {

@@ -268,8 +268,9 @@ func TestPersonKeywordsAreNeitherDuplicatedNorClaimed(t *testing.T) {
 	sameStrings(t, "subjects after Remove", read(t, photo).Subjects, []string{"Paris", "cat"})
 }
 
-// digiKam shows the tags of its own list alone when a sidecar has one, so Spotter's go there too,
-// in digiKam's form, and only Spotter's are taken away again.
+// digiKam shows the tags of its own list alone when a sidecar has one, so Spotter's go there too
+// (and to Windows Photo Gallery's, digiKam's second choice), in digiKam's form, and only
+// Spotter's are taken away again. The person has animal/dog in TagsList only.
 func TestDigiKamTagsList(t *testing.T) {
 	photo := newPhoto(t)
 	orig := bytes.Replace(mustRead(t, "testdata/digikam.xmp"), []byte("<rdf:li>People/Anna</rdf:li>"), []byte("<rdf:li>People/Anna</rdf:li>\n     <rdf:li>animal/dog</rdf:li>"), 1)
@@ -287,6 +288,8 @@ func TestDigiKamTagsList(t *testing.T) {
 	v := doc.view()
 	sameStrings(t, "TagsList", allValues(v.bags[listDigiKamTags]), []string{"Places/Paris", "People/Anna", "animal/dog", "pet/dog"})
 	sameStrings(t, "Spotter's tags", v.owned[listDigiKamTags], []string{"pet/dog"})
+	sameStrings(t, "LastKeywordXMP", allValues(v.bags[listMicrosoftKeywords]), []string{"Places/Paris", "People/Anna", "animal/dog", "pet/dog"})
+	sameStrings(t, "Spotter's Microsoft keywords", v.owned[listMicrosoftKeywords], []string{"animal/dog", "pet/dog"})
 	if _, err := Remove(photo); err != nil {
 		t.Fatal(err)
 	}

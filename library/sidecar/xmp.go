@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,34 +10,39 @@ import (
 // Namespace is Spotter's XMP namespace. Its properties (prefix "spotter") record what the model
 // said and which keywords Spotter added, so they can be told from the person's own:
 // class, probability, classifier (the model), taggedOn, createdSidecar (Spotter made the file),
-// subjects, hierarchicalSubjects and digiKamTags (the values it added to dc:subject,
-// lr:hierarchicalSubject and digiKam:TagsList).
+// subjects, hierarchicalSubjects, digiKamTags and microsoftKeywords (the values it added to
+// dc:subject, lr:hierarchicalSubject, digiKam:TagsList and MicrosoftPhoto:LastKeywordXMP).
 // The names keep clear of exiftool's common tag names (Model, Date) when it lists them flat.
 const Namespace = "https://github.com/spotter-app/spotter/xmp/1.0/"
-
-const nsDigiKam = "http://www.digikam.org/ns/1.0/"
 
 // list is a keyword list Spotter writes to, with the property of its own that records what it
 // added there.
 type list struct {
-	space, local string
-	prop         string // its qualified name in a Description of Spotter's
-	owned        string
+	spaces []string // the namespace names it is found under
+	local  string
+	prop   string // its qualified name in a Description of Spotter's; "" for a list Spotter only adds to where it exists
+	owned  string
 }
 
 const (
 	listSubjects = iota
 	listHierarchies
 	listDigiKamTags
+	listMicrosoftKeywords
 )
 
 var lists = [...]list{
-	listSubjects:    {nsDC, "subject", "dc:subject", "subjects"},
-	listHierarchies: {nsLR, "hierarchicalSubject", "lr:hierarchicalSubject", "hierarchicalSubjects"},
-	// digiKam reads its own tag list before any other and ignores the rest when it has one, so a
-	// keyword missing there is one digiKam never shows. Spotter adds to it only where it exists.
-	listDigiKamTags: {nsDigiKam, "TagsList", "", "digiKamTags"},
+	listSubjects:    {[]string{nsDC}, "subject", "dc:subject", "subjects"},
+	listHierarchies: {[]string{nsLR}, "hierarchicalSubject", "lr:hierarchicalSubject", "hierarchicalSubjects"},
+	// digiKam reads the first of its tag lists that a file has and ignores the rest: its own,
+	// then Windows Photo Gallery's, then lr:hierarchicalSubject. A keyword missing from the one
+	// it reads is one digiKam never shows, so Spotter adds to those two where they exist.
+	listDigiKamTags: {[]string{"http://www.digikam.org/ns/1.0/"}, "TagsList", "", "digiKamTags"},
+	// exiv2 (digiKam, darktable) writes this namespace with a final slash, exiftool without.
+	listMicrosoftKeywords: {[]string{"http://ns.microsoft.com/photo/1.0", "http://ns.microsoft.com/photo/1.0/"}, "LastKeywordXMP", "", "microsoftKeywords"},
 }
+
+func (l *list) is(e *element) bool { return e.local == l.local && slices.Contains(l.spaces, e.space) }
 
 // wanted is what each list should hold of Spotter's for k.
 func wanted(k Keywords) [len(lists)][]string {
@@ -44,7 +50,7 @@ func wanted(k Keywords) [len(lists)][]string {
 	for i, h := range k.Hierarchies {
 		tags[i] = strings.ReplaceAll(h, "|", "/")
 	}
-	return [...][]string{listSubjects: k.Subjects, listHierarchies: k.Hierarchies, listDigiKamTags: tags}
+	return [...][]string{listSubjects: k.Subjects, listHierarchies: k.Hierarchies, listDigiKamTags: tags, listMicrosoftKeywords: tags}
 }
 
 // bag is one list property (dc:subject, lr:hierarchicalSubject) as written in the file.
@@ -84,7 +90,7 @@ func (d *document) view() *view {
 		for _, p := range desc.children {
 			for i, l := range lists {
 				switch {
-				case p.is(l.space, l.local):
+				case l.is(p):
 					v.bags[i] = append(v.bags[i], newBag(p))
 					continue children
 				case p.is(Namespace, l.owned):
