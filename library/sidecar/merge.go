@@ -36,7 +36,8 @@ var errNoBag = errors.New("no rdf:Bag")
 var errOverlap = errors.New("two of Spotter's edits overlap")
 
 // merge puts k into doc: the person's keywords stay, Spotter's earlier ones give way to k's.
-// changed is false when the sidecar already says exactly this.
+// c.Changed is false, and out is doc's own bytes, when the sidecar already says exactly this.
+// created says Spotter is making the file now.
 func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err error) {
 	v := doc.view()
 	var prev Keywords
@@ -61,6 +62,8 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 			if l.prop != "" {
 				block = append(block, bagLines(l.prop, "rdf", add)...)
 			}
+		case v.bags[i][0].container == nil && l.prop == "":
+			// digiKam's own lists are a courtesy: one in a form Spotter cannot add to is left alone.
 		case v.bags[i][0].container == nil:
 			return nil, c, fmt.Errorf("%s: %w", qname(v.bags[i][0].prop.prefix, l.local), errNoBag)
 		default:
