@@ -5,11 +5,16 @@
 // to 8 bits.
 //
 // Debian ships libheif only as a shared library (apt-get install
-// libheif-dev); the packaged program carries it and its codecs.
+// libheif-dev). The packaged program carries it and its codecs in
+// lib/spotter beside bin/, and finds them there through its RPATH, whoever
+// builds it (make, go build, go install). DT_RPATH, not the newer RUNPATH:
+// only RPATH also serves libheif's own dependencies. In a checkout that
+// folder does not exist and the system's copies load.
 package heif
 
 /*
 #cgo pkg-config: libheif
+#cgo LDFLAGS: -Wl,--disable-new-dtags -Wl,-rpath,$ORIGIN/../lib/spotter
 #cgo CFLAGS: -O2 -Wall -Wextra
 #include <stdlib.h>
 #include "heif.h"
