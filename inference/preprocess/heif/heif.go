@@ -130,15 +130,16 @@ func decodeError(ret C.int, out *C.struct_spotter_heif) error {
 	case C.SPOTTER_HEIF_NOT_8BIT:
 		return &Error{Code: C.heif_error_Unsupported_feature, Message: "the image could not be converted to 8 bits"}
 	}
-	e := &Error{Code: int(out.code), Subcode: int(out.subcode), Message: C.GoString(&out.msg[0])}
+	e := &Error{Code: int(out.code), Subcode: int(out.subcode), Message: strings.TrimSpace(C.GoString(&out.msg[0]))}
 	switch {
 	case e.Subcode == C.heif_suberror_End_of_data:
 		return fmt.Errorf("%w (%s)", ErrTruncated, e.Message)
 	case e.Subcode == C.heif_suberror_No_pitm_box, e.Subcode == C.heif_suberror_No_or_invalid_primary_item,
 		e.Subcode == C.heif_suberror_Nonexisting_item_referenced && strings.Contains(e.Message, "pitm"):
 		return fmt.Errorf("%w (%s)", ErrNoPrimary, e.Message)
-	case e.Code == C.heif_error_Unsupported_feature, e.Code == C.heif_error_Unsupported_filetype,
-		e.Subcode == C.heif_suberror_Unsupported_codec:
+	// Not Unsupported_filetype: that says the ftyp box lacks the brands
+	// by which Spotter recognised the file, so the file is damaged.
+	case e.Code == C.heif_error_Unsupported_feature, e.Subcode == C.heif_suberror_Unsupported_codec:
 		return fmt.Errorf("%w (%s)", ErrUnsupported, e.Message)
 	}
 	return e
