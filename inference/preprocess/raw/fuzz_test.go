@@ -1,0 +1,49 @@
+package raw
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
+)
+
+// FuzzDecode feeds LibRaw, the C attack surface, through Decode and
+// Identify: no input may crash, hang or leak, and a picture comes with a
+// valid orientation. The seeds are small DNGs so that mutations reach
+// their IFDs, preview and sensor data alike.
+func FuzzDecode(f *testing.F) {
+	src := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			src.Set(x, y, color.RGBA{uint8(4 * x), uint8(5 * y), uint8(2 * (x + y)), 255})
+		}
+	}
+	for _, opts := range []rawtest.DNGOptions{
+		{},
+		{PreviewWidth: 32, PreviewHeight: 24, Orientation: 6},
+	} {
+		data, err := rawtest.DNG(src, opts)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, 16)
+		f.Add(data, 40)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, minSide int) {
+		Identify(data)
+		// A small limit: a mutated size must not make one input take
+		// seconds and a gigabyte.
+		img, orientation, err := decode(context.Background(), data, minSide, 1<<20)
+		if err != nil {
+			return
+		}
+		if orientation < 1 || orientation > 8 {
+			t.Errorf("orientation %d", orientation)
+		}
+		if img.Bounds().Empty() {
+			t.Error("an empty picture without an error")
+		}
+	})
+}
