@@ -35,7 +35,7 @@ func FuzzDecode(f *testing.F) {
 		Identify(data)
 		// A small limit: a mutated size must not make one input take
 		// seconds and a gigabyte.
-		img, orientation, err := decode(context.Background(), data, minSide, 1<<20)
+		img, orientation, err := decode(context.Background(), data, minSide, 1<<20, decodeJPEG)
 		if err != nil {
 			return
 		}

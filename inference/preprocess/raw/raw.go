@@ -43,7 +43,21 @@ const MaxPixels = 100_000_000
 // An error reads as the rest of a sentence whose subject is the file's
 // name ("is cut off: …"), except that a cancelled ctx gives ctx.Err().
 func Decode(ctx context.Context, data []byte, minSide int) (img image.Image, orientation int, err error) {
-	return decode(ctx, data, minSide, MaxPixels)
+	return decode(ctx, data, minSide, MaxPixels, decodeJPEG)
+}
+
+// DecodeWith is Decode with the preview's JPEG decoded by decodeJPEG, which
+// may shrink while decoding as long as the shorter side stays at least
+// minSide. Many cameras embed a full-size JPEG (Canon, Nikon), which
+// image/jpeg takes 10 times longer to decode than a decoder that scales
+// its DCT. jpeg is LibRaw's memory: decodeJPEG must not keep it.
+func DecodeWith(ctx context.Context, data []byte, minSide int,
+	decodeJPEG func(jpeg []byte, minSide int) (image.Image, error)) (img image.Image, orientation int, err error) {
+	return decode(ctx, data, minSide, MaxPixels, decodeJPEG)
+}
+
+func decodeJPEG(data []byte, _ int) (image.Image, error) {
+	return jpeg.Decode(bytes.NewReader(data))
 }
 
 // Identify reports whether data is a camera RAW file LibRaw recognises, and
@@ -62,7 +76,8 @@ func Identify(data []byte) (kind string, ok bool) {
 
 // decode is Decode with the sensor size limit as a parameter, for the fuzz
 // test.
-func decode(ctx context.Context, data []byte, minSide int, maxPixels int64) (image.Image, int, error) {
+func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
+	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -77,7 +92,7 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64) (ima
 
 	res := run(data, minSide, maxPixels, &cancel)
 	if res.status == C.LIBRAW_SUCCESS && res.is_preview != 0 && res.image._type == C.LIBRAW_IMAGE_JPEG {
-		img, ok := previewJPEG(res.image, minSide)
+		img, ok := previewJPEG(res.image, minSide, decodeJPEG)
 		C.libraw_dcraw_clear_mem(res.image)
 		if ok {
 			return img, orientation(res.info.flip), nil
@@ -109,13 +124,14 @@ func pixels(p *C.libraw_processed_image_t) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&p.data[0])), int(p.data_size))
 }
 
-func previewJPEG(p *C.libraw_processed_image_t, minSide int) (image.Image, bool) {
+func previewJPEG(p *C.libraw_processed_image_t, minSide int,
+	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, bool) {
 	data := pixels(p)
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil || min(cfg.Width, cfg.Height) < minSide {
 		return nil, false
 	}
-	img, err := jpeg.Decode(bytes.NewReader(data))
+	img, err := decodeJPEG(data, minSide)
 	if err != nil {
 		return nil, false
 	}

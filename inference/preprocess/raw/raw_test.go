@@ -1,7 +1,9 @@
 package raw_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -146,6 +148,69 @@ func TestDecodeOrientation(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestDecodeWith(t *testing.T) {
+	dog, data := previewDNG(t, 0)
+	var calls []int
+	decodeJPEG := func(b []byte, minSide int) (image.Image, error) {
+		calls = append(calls, minSide)
+		return jpeg.Decode(bytes.NewReader(b))
+	}
+	img, _, err := raw.DecodeWith(context.Background(), data, 300, decodeJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0] != 300 || img.Bounds().Size() != image.Pt(640, 480) {
+		t.Errorf("preview: decoder called with %v, picture %v; want [300] and the 640×480 preview", calls, img.Bounds().Size())
+	}
+	if d := meanDiff(img, dog); d > 8 {
+		t.Errorf("preview differs from the photo by %.1f", d)
+	}
+
+	calls = nil
+	img, _, err = raw.DecodeWith(context.Background(), data, 481, decodeJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 0 || img.Bounds().Size() != image.Pt(512, 384) {
+		t.Errorf("preview too small: decoder called with %v, picture %v; want no call and the 512×384 demosaic", calls, img.Bounds().Size())
+	}
+
+	// A preview its decoder refuses leaves the sensor data.
+	img, _, err = raw.DecodeWith(context.Background(), data, 300, func([]byte, int) (image.Image, error) {
+		return nil, errors.New("damaged")
+	})
+	if err != nil || img.Bounds().Size() != image.Pt(512, 384) {
+		t.Errorf("preview refused: got %v, %v; want the 512×384 demosaic", img, err)
+	}
+}
+
+// setTag overwrites the first LONG value of tag in the IFD at off of a
+// little-endian TIFF.
+func setTag(t *testing.T, data []byte, off int, tag uint16, v uint32) {
+	n := int(binary.LittleEndian.Uint16(data[off:]))
+	for i := range n {
+		e := data[off+2+12*i:]
+		if binary.LittleEndian.Uint16(e) == tag {
+			binary.LittleEndian.PutUint32(e[8:], v)
+			return
+		}
+	}
+	t.Fatalf("no tag %d", tag)
+}
+
+func TestDecodeTooBig(t *testing.T) {
+	data := makeDNG(t, loadPhoto(t, dogPath), rawtest.DNGOptions{})
+	// A 12000×9000 sensor in the header, which LibRaw must not unpack:
+	// the data is not there.
+	setTag(t, data, 8, 256, 12000)
+	setTag(t, data, 8, 257, 9000)
+	_, _, err := raw.Decode(context.Background(), data, 224)
+	if err == nil || !strings.Contains(err.Error(), "12000×9000") || !strings.Contains(err.Error(), "up to 100 megapixels") {
+		t.Errorf("got %v, want a refusal of the 108-megapixel sensor", err)
+	}
+	t.Log(err)
 }
 
 func TestIdentify(t *testing.T) {
