@@ -37,7 +37,7 @@ import (
 const MaxPixels = 100_000_000
 
 // Supported lists the formats Spotter decodes, for messages.
-const Supported = "JPEG, PNG, HEIC, AVIF, GIF, BMP, TIFF or WebP"
+const Supported = "JPEG, PNG, HEIC, AVIF, JPEG XL, GIF, BMP, TIFF or WebP"
 
 // Photo is a decoded image still in the file's pixel order, with the EXIF
 // orientation that says how to show it upright. Orientation is applied after
@@ -94,18 +94,26 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
 	head = bytes.Clone(head)
-	if format := heifFormat(head); format != "" {
+	if format := heifFormat(head) + jxlFormat(head); format != "" {
 		data, err := io.ReadAll(r)
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
-		img, err := decodeHEIF(ctx, data, maxPixels, minSide)
-		if err != nil {
-			if ctx.Err() != nil {
-				return Photo{}, ctx.Err()
-			}
+		var img *image.RGBA
+		if format == "jxl" {
+			img, err = decodeJXL(ctx, data, maxPixels, minSide)
+		} else {
+			img, err = decodeHEIF(ctx, data, maxPixels, minSide)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return Photo{}, ctx.Err()
+		case err != nil && format == "jxl":
+			return Photo{}, jxlError(name, maxPixels, err)
+		case err != nil:
 			return Photo{}, heifError(name, format, maxPixels, err)
 		}
+		// libheif and libjxl turn the image upright themselves.
 		return Photo{Image: img, Format: format, Orientation: Upright}, nil
 	}
 	cfg, format, err := image.DecodeConfig(r)

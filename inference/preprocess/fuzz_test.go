@@ -27,7 +27,7 @@ const fuzzMaxPixels = 1 << 20
 // crop, resize and normalisation. Nothing may panic, hang or allocate past
 // the pixel limit; a failure must be an error with a message.
 func FuzzDecodeAndFill(f *testing.F) {
-	for _, seed := range append(seedImages(f), heifSeeds(f)...) {
+	for _, seed := range append(seedImages(f), codecSeeds(f)...) {
 		f.Add(seed, uint8(0))
 		f.Add(seed, uint8(7)) // decoded at a reduced scale
 	}
@@ -102,14 +102,14 @@ func seedImages(tb testing.TB) [][]byte {
 	return seeds
 }
 
-// heifSeeds are small HEIC and AVIF files, so the fuzzer starts inside
-// libheif and its codecs, the C code most exposed to hostile files. Without
-// heif-enc and avifenc they are left out, except under CI where they are
-// required.
-func heifSeeds(f *testing.F) [][]byte {
-	for _, tool := range []string{"heif-enc", "avifenc"} {
+// codecSeeds are small HEIC, AVIF and JPEG XL files, so the fuzzer starts
+// inside libheif, libjxl and their codecs, the C code most exposed to
+// hostile files. Without heif-enc, avifenc and cjxl they are left out,
+// except under CI where they are required.
+func codecSeeds(f *testing.F) [][]byte {
+	for _, tool := range []string{"heif-enc", "avifenc", "cjxl"} {
 		if _, err := exec.LookPath(tool); err != nil && os.Getenv("CI") != "true" {
-			f.Logf("%s is missing: fuzzing without HEIF seeds", tool)
+			f.Logf("%s is missing: fuzzing without HEIF and JPEG XL seeds", tool)
 			return nil
 		}
 	}
@@ -142,6 +142,8 @@ func heifSeeds(f *testing.F) [][]byte {
 		heiftest.AVIF(f, alpha, dir, "alpha.avif"),
 		heiftest.AVIF(f, wide, dir, "irot.avif", "-d", "10", "--irot", "1", "--imir", "0"),
 		heiftest.AVIF(f, opaque, dir, "grid.avif", "-g", "2x2"),
+		heiftest.JXL(f, opaque, dir, "lossless.jxl", "-d", "0"),
+		heiftest.JXL(f, alpha, dir, "alpha.jxl", "-d", "2"),
 	}
 	var seeds [][]byte
 	for _, p := range files {

@@ -46,10 +46,11 @@ func load(t testing.TB, path string, minSide int) preprocess.Photo {
 	return p
 }
 
-// TestLoadHEIFSamePictureAsJPEG: every kind of HEIC and AVIF a phone or an
-// encoder writes decodes to the picture of the JPEG it was made from, turned
-// exactly once by irot, never by the EXIF orientation inside it.
-func TestLoadHEIFSamePictureAsJPEG(t *testing.T) {
+// TestLoadHEIFAndJXLSamePictureAsJPEG: every kind of HEIC and AVIF a phone
+// or an encoder writes decodes to the picture of the JPEG it was made from, turned
+// exactly once by irot, never by the EXIF orientation inside it; JPEG XL
+// likewise, turned by the orientation in its header.
+func TestLoadHEIFAndJXLSamePictureAsJPEG(t *testing.T) {
 	src := inferencetest.Photo(t, "dog.jpg") // 768×576
 	kite := inferencetest.Photo(t, "kite.jpg")
 	dir := t.TempDir()
@@ -100,6 +101,10 @@ func TestLoadHEIFSamePictureAsJPEG(t *testing.T) {
 		{"AVIF with alpha", func() string { return heiftest.AVIF(t, alphaPNG, dir, "alpha.avif") }, "avif", 0, alphaPNG, preprocess.Upright, 0},
 		{"AVIF irot 90° and EXIF 6, turned once", func() string { return heiftest.AVIF(t, exif6, dir, "irot.avif", "--irot", "1") }, "avif", 0, src, preprocess.Rotate90CCW, 0},
 		{"AVIF 2×2 grid", func() string { return heiftest.AVIF(t, src, dir, "grid.avif", "-g", "2x2") }, "avif", 0, src, preprocess.Upright, 0},
+		{"JPEG XL from a JPEG", func() string { return heiftest.JXL(t, src, dir, "dog.jxl") }, "jxl", 0, src, preprocess.Upright, 0},
+		{"JPEG XL shrunk for the crop", func() string { return heiftest.JXL(t, kite, dir, "kite.jxl") }, "jxl", 200, kite, preprocess.Upright, 0},
+		{"JPEG XL from a JPEG with EXIF 6, turned once", func() string { return heiftest.JXL(t, exif6, dir, "exif6.jxl") }, "jxl", 0, src, preprocess.Rotate90CW, 0},
+		{"JPEG XL lossy with alpha", func() string { return heiftest.JXL(t, alphaPNG, dir, "alpha.jxl", "-d", "1") }, "jxl", 0, alphaPNG, preprocess.Upright, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,15 +166,20 @@ func minAlpha(img *image.RGBA) uint8 {
 	return m
 }
 
-// TestLoadHEIFErrors: damaged and odd HEIF files get a message that names
-// the file, says what is wrong and what to do; none crashes or allocates
-// what its header claims.
-func TestLoadHEIFErrors(t *testing.T) {
+// TestLoadHEIFAndJXLErrors: damaged and odd HEIF and JPEG XL files get a
+// message that names the file, says what is wrong and what to do; none
+// crashes or allocates what its header claims.
+func TestLoadHEIFAndJXLErrors(t *testing.T) {
 	src := inferencetest.Photo(t, "dog.jpg")
 	dir := t.TempDir()
 	heic := heiftest.Read(t, heiftest.HEIC(t, src, dir, "dog.heic"))
 	avif := heiftest.Read(t, heiftest.AVIF(t, src, dir, "dog.avif"))
 	withAlpha := heiftest.Read(t, heiftest.HEIC(t, heiftest.Convert(t, src, dir, "alpha.png", "-alpha", "set", "-channel", "A", "-fx", "i/w"), dir, "alpha.heic"))
+	jxl := heiftest.Read(t, heiftest.JXL(t, src, dir, "dog.jxl"))
+	damagedJXL := append([]byte(nil), jxl...)
+	for i := 200; i < len(damagedJXL); i += 97 {
+		damagedJXL[i] ^= 0x5a
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -183,6 +193,9 @@ func TestLoadHEIFErrors(t *testing.T) {
 		{"pitm to nothing.avif", heiftest.PrimaryMissing(t, avif), []string{"an AVIF image", "main picture is missing"}},
 		{"depth.heic", heiftest.DepthOnly(t, withAlpha), []string{"depth.heic holds only a depth map", "Drop the photo"}},
 		{"huge.heic", heiftest.ClaimSize(t, heic, 20000, 10000), []string{"huge.heic is 20000×10000 pixels (200 megapixels)", "up to 100 megapixels"}},
+		{"half.jxl", jxl[:len(jxl)/2], []string{"half.jxl is cut off"}},
+		{"header only.jxl", jxl[:20], []string{"is cut off"}},
+		{"damaged.jxl", damagedJXL, []string{"damaged.jxl is a JPEG XL image", "damaged"}},
 		{"noise.heic", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), randomBytes(512)...), []string{"noise.heic is a HEIC photo", "damaged"}},
 	}
 	for _, tc := range tests {

@@ -25,8 +25,6 @@ func sniff(head []byte) string {
 		return "a Fujifilm RAF RAW photo" + notSupported
 	case has(0, "IIRO"), has(0, "IIRS"), has(0, "IIU\x00"):
 		return "a camera RAW photo" + notSupported
-	case has(0, "\xff\x0a"), has(0, "\x00\x00\x00\x0cJXL "):
-		return "a JPEG XL image" + notSupported
 	case has(0, "8BPS"):
 		return "a Photoshop document" + notSupported
 	case has(0, "PK\x03\x04"):
@@ -82,7 +80,7 @@ func LooksLikeImage(head []byte) bool {
 	if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
 		return true
 	}
-	if heifFormat(head) != "" {
+	if heifFormat(head) != "" || jxlFormat(head) != "" {
 		return true
 	}
 	return strings.HasSuffix(sniff(head), notSupported)

@@ -12,8 +12,6 @@ func TestSniff(t *testing.T) {
 		{"Olympus ORF", "IIRO\x08\x00\x00\x00", "a camera RAW photo (format not supported)"},
 		{"Olympus ORF S", "IIRS\x08\x00\x00\x00", "a camera RAW photo (format not supported)"},
 		{"Panasonic RW2", "IIU\x00\x08\x00\x00\x00", "a camera RAW photo (format not supported)"},
-		{"JPEG XL codestream", "\xff\x0a\xfa\x7f", "a JPEG XL image (format not supported)"},
-		{"JPEG XL container", "\x00\x00\x00\x0cJXL \x0d\x0a\x87\x0a", "a JPEG XL image (format not supported)"},
 		{"Photoshop", "8BPS\x00\x01\x00\x00", "a Photoshop document (format not supported)"},
 		{"ZIP", "PK\x03\x04\x14\x00", "a ZIP archive"},
 		{"SVG", "<svg xmlns=\"http://www.w3.org/2000/svg\">", "an SVG drawing (format not supported)"},
@@ -60,7 +58,6 @@ func TestHEIFFormat(t *testing.T) {
 		{"a compatible brand past the box's end does not count", "\x00\x00\x00\x10ftypisom\x00\x00\x00\x00heic", ""},
 		{"Canon CR3", "\x00\x00\x00\x18ftypcrx \x00\x00\x00\x01crx isom", ""},
 		{"MP4 video", "\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", ""},
-		{"JPEG XL container", "\x00\x00\x00\x0cJXL \x0d\x0a\x87\x0a", ""},
 		{"short", "\x00\x00\x00\x18ftyphei", ""},
 	}
 	for _, tc := range tests {
@@ -75,5 +72,22 @@ func TestHEIFFormat(t *testing.T) {
 				t.Errorf("sniff(%q) = %q: a decodable format must not be named as one Spotter cannot read", tc.head, got)
 			}
 		})
+	}
+}
+
+func TestJXLFormat(t *testing.T) {
+	for head, want := range map[string]string{
+		"\xff\x0a\xfa\x7f":                         "jxl",
+		"\x00\x00\x00\x0cJXL \x0d\x0a\x87\x0a\x00": "jxl",
+		"\x00\x00\x00\x0cJXL \x0d\x0a":             "",
+		"\xff\xd8\xff":                             "",
+		"\xff":                                     "",
+	} {
+		if got := jxlFormat([]byte(head)); got != want {
+			t.Errorf("jxlFormat(%q) = %q, want %q", head, got, want)
+		}
+		if want != "" && (!LooksLikeImage([]byte(head)) || sniff([]byte(head)) != "") {
+			t.Errorf("%q is not taken for an image Spotter decodes", head)
+		}
 	}
 }

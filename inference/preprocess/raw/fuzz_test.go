@@ -2,8 +2,6 @@ package raw
 
 import (
 	"context"
-	"image"
-	"image/color"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
@@ -14,12 +12,7 @@ import (
 // valid orientation. The seeds are small DNGs so that mutations reach
 // their IFDs, preview and sensor data alike.
 func FuzzDecode(f *testing.F) {
-	src := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for y := range 48 {
-		for x := range 64 {
-			src.Set(x, y, color.RGBA{uint8(4 * x), uint8(5 * y), uint8(2 * (x + y)), 255})
-		}
-	}
+	src := rawtest.Gradient(64, 48)
 	for _, opts := range []rawtest.DNGOptions{
 		{},
 		{PreviewWidth: 32, PreviewHeight: 24, Orientation: 6},

@@ -102,7 +102,7 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
 		res = run(data, -1, maxPixels, &cancel)
 	}
 	if res.status != C.LIBRAW_SUCCESS {
-		if res.status == C.LIBRAW_CANCELLED_BY_CALLBACK && ctx.Err() != nil {
+		if res.status == statusCancelled && ctx.Err() != nil {
 			return nil, 0, ctx.Err()
 		}
 		return nil, 0, statusError(data, res.status, &res.info)
@@ -111,6 +111,9 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
 	C.libraw_dcraw_clear_mem(res.image)
 	return img, orientation(res.info.flip), nil
 }
+
+// statusCancelled is LibRaw's status when the cancel flag stopped it.
+const statusCancelled = C.LIBRAW_CANCELLED_BY_CALLBACK
 
 func run(data []byte, minSide int, maxPixels int64, cancel *int32) C.struct_spotter_raw_result {
 	var res C.struct_spotter_raw_result

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"math/rand/v2"
@@ -211,6 +212,36 @@ func TestDecodeTooBig(t *testing.T) {
 		t.Errorf("got %v, want a refusal of the 108-megapixel sensor", err)
 	}
 	t.Log(err)
+}
+
+// TestDecodeConcurrently decodes both paths on four goroutines at once, as
+// the pipeline does, and expects each picture to be the one decoded alone.
+func TestDecodeConcurrently(t *testing.T) {
+	_, data := previewDNG(t, 0)
+	want := map[int]image.Image{}
+	for _, minSide := range []int{224, 1000} {
+		img, _, err := raw.Decode(context.Background(), data, minSide)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[minSide] = img
+	}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		minSide := []int{224, 1000}[i%2]
+		go func() {
+			img, _, err := raw.Decode(context.Background(), data, minSide)
+			if err == nil && meanDiff(img, want[minSide]) != 0 {
+				err = fmt.Errorf("minSide %d: a different picture", minSide)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 func TestIdentify(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package heiftest makes HEIC and AVIF files for tests: heif-enc and avifenc
-// encode them from any photo, and small edits of their boxes make the cases
+// Package heiftest makes HEIC, AVIF and JPEG XL files for tests: heif-enc,
+// avifenc and cjxl encode them from any photo, and small edits of their boxes make the cases
 // the encoders will not write (a rotation in HEIC, a missing primary image,
 // a lone depth map, a header that claims 200 megapixels).
 package heiftest
@@ -52,6 +52,16 @@ func AVIF(t testing.TB, src, dir, name string, args ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
 	Run(t, Tool(t, "avifenc", "libavif-bin"), append(append([]string{"-s", "8"}, args...), src, out)...)
+	return out
+}
+
+// JXL encodes src into dir/name with cjxl: a JPEG is transcoded without
+// loss (its EXIF orientation goes into the JPEG XL header), other images
+// are compressed with args such as "-d", "1".
+func JXL(t testing.TB, src, dir, name string, args ...string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	Run(t, Tool(t, "cjxl", "libjxl-tools"), append([]string{src, out}, args...)...)
 	return out
 }
 

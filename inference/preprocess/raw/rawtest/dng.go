@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"math"
 	"os"
@@ -37,6 +38,18 @@ func WriteDNG(path string, src image.Image, opts DNGOptions) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o644)
+}
+
+// Gradient is a w×h picture whose colour changes along both axes, for
+// tests that need no photo.
+func Gradient(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(255 * x / w), uint8(255 * y / h), uint8(255 * (x + y) / (w + h)), 255})
+		}
+	}
+	return img
 }
 
 // xyzToSRGB is the XYZ (D65) to linear sRGB matrix. As the DNG's
