@@ -47,9 +47,9 @@ func load(t testing.TB, path string, minSide int) preprocess.Photo {
 }
 
 // TestLoadHEIFAndJXLSamePictureAsJPEG: every kind of HEIC and AVIF a phone
-// or an encoder writes decodes to the picture of the JPEG it was made from, turned
-// exactly once by irot, never by the EXIF orientation inside it; JPEG XL
-// likewise, turned by the orientation in its header.
+// or an encoder writes decodes to the picture of the JPEG it was made from,
+// turned exactly once by irot, never by the EXIF orientation inside it;
+// JPEG XL likewise, turned by the orientation in its header.
 func TestLoadHEIFAndJXLSamePictureAsJPEG(t *testing.T) {
 	src := inferencetest.Photo(t, "dog.jpg") // 768×576
 	kite := inferencetest.Photo(t, "kite.jpg")
