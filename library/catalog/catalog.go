@@ -111,11 +111,16 @@ func Open(path string) (*Catalog, error) {
 	return openMemory(notSaving(path, err))
 }
 
+// connParams apply to every connection: wait up to 5 s for another writer;
+// keep each connection's prepared statements (a lookup is a few small queries,
+// where preparing would cost as much as running) and 16 MiB of pages.
+const connParams = "_busy_timeout=5000&_stmt_cache_size=32&_cache_size=-16384"
+
 var errNewer = errors.New("the catalogue was written by a newer Spotter")
 
 // openFile opens path for reading and writing and migrates it.
 func openFile(path string) (*Catalog, error) {
-	db, err := sql.Open("sqlite3", dsn(path, "_foreign_keys=1&_busy_timeout=5000&_synchronous=NORMAL&_txlock=immediate"))
+	db, err := sql.Open("sqlite3", dsn(path, connParams+"&_foreign_keys=1&_synchronous=NORMAL&_txlock=immediate"))
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +164,7 @@ func check(db *sql.DB) error {
 var errDamaged = errors.New("the catalogue is damaged")
 
 func openReadOnly(path, warning string) (*Catalog, error) {
-	db, err := openRO(path, "mode=ro&_busy_timeout=5000")
+	db, err := openRO(path, connParams+"&mode=ro")
 	if err != nil {
 		if _, werr := os.Stat(path + "-wal"); !errors.Is(werr, fs.ErrNotExist) {
 			return nil, err
@@ -167,7 +172,7 @@ func openReadOnly(path, warning string) (*Catalog, error) {
 		// A WAL-mode file whose folder cannot be written cannot get the
 		// -shm file SQLite needs to read it. With no -wal file either, no one
 		// else is writing it, which is what immutable=1 promises.
-		if db, err = openRO(path, "mode=ro&immutable=1"); err != nil {
+		if db, err = openRO(path, connParams+"&mode=ro&immutable=1"); err != nil {
 			return nil, err
 		}
 	}
@@ -194,7 +199,7 @@ func openRO(path, params string) (*sql.DB, error) {
 // openMemory is the catalogue of last resort: everything works for this run,
 // nothing is kept.
 func openMemory(warning string) (*Catalog, error) {
-	db, err := sql.Open("sqlite3", "file::memory:?_foreign_keys=1")
+	db, err := sql.Open("sqlite3", "file::memory:?"+connParams+"&_foreign_keys=1")
 	if err != nil {
 		return nil, err
 	}

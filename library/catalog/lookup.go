@@ -76,8 +76,10 @@ func (c *Catalog) Lookup(path string, fi os.FileInfo, m Model) (Entry, bool, err
 	)
 	// Prefer the same path (only the time changed), then a row whose file is
 	// gone (moved), then any other copy.
+	// CROSS JOIN keeps photos the outer loop: without statistics SQLite
+	// would rather walk every result of the model than the fingerprint index.
 	err = c.db.QueryRow(`SELECT p.id, p.path FROM photos p
-		JOIN results r ON r.photo_id = p.id AND r.model_id = ?
+		CROSS JOIN results r ON r.photo_id = p.id AND r.model_id = ?
 		WHERE p.fingerprint = ? AND p.size = ?
 		ORDER BY p.path = ? DESC, p.missing DESC LIMIT 1`,
 		modelID, e.Fingerprint[:], e.Size, []byte(path)).Scan(&candID, &candPath)

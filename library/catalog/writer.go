@@ -44,9 +44,11 @@ type pendingKey struct {
 type writer struct {
 	c *Catalog
 
-	mu      sync.Mutex
-	queue   []op
-	closed  bool
+	mu     sync.Mutex
+	queue  []op
+	closed bool
+	// waiting counts queued ops someone waits for: they are committed at once.
+	waiting int
 	wake    chan struct{}
 	stopped chan struct{}
 	// pending holds Puts not yet committed, so Lookup sees them at once.
@@ -86,6 +88,9 @@ func (w *writer) enqueue(o op) bool {
 	}
 	if o.pending != nil {
 		w.pending[o.pending.key] = o.pending
+	}
+	if o.done != nil {
+		w.waiting++
 	}
 	w.queue = append(w.queue, o)
 	w.mu.Unlock()
@@ -165,14 +170,7 @@ func (w *writer) run() {
 	var since time.Time // when the oldest queued op arrived; zero when none
 	for {
 		w.mu.Lock()
-		n, closed := len(w.queue), w.closed
-		urgent := false
-		for _, o := range w.queue {
-			if o.done != nil {
-				urgent = true
-				break
-			}
-		}
+		n, closed, urgent := len(w.queue), w.closed, w.waiting > 0
 		w.mu.Unlock()
 		switch {
 		case n > 0 && (closed || urgent || n >= batchSize || !since.IsZero() && time.Since(since) >= flushDelay):
@@ -200,6 +198,11 @@ func (w *writer) commitQueued() {
 		batch = batch[:batchSize:batchSize]
 	}
 	w.queue = w.queue[len(batch):]
+	for _, o := range batch {
+		if o.done != nil {
+			w.waiting--
+		}
+	}
 	w.mu.Unlock()
 
 	var err error
