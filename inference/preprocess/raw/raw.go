@@ -92,10 +92,11 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
 
 	res := run(data, minSide, maxPixels, &cancel)
 	if res.status == C.LIBRAW_SUCCESS && res.is_preview != 0 && res.image._type == C.LIBRAW_IMAGE_JPEG {
-		img, ok := previewJPEG(res.image, minSide, decodeJPEG)
-		C.libraw_dcraw_clear_mem(res.image)
-		if ok {
+		if img, ok := previewJPEG(ctx, res.image, minSide, decodeJPEG); ok {
 			return img, orientation(res.info.flip), nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
 		}
 		// The preview's header lied about its size, or it is damaged: the
 		// sensor data decides.
@@ -107,9 +108,7 @@ func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
 		}
 		return nil, 0, statusError(data, res.status, &res.info)
 	}
-	img := bitmap(res.image)
-	C.libraw_dcraw_clear_mem(res.image)
-	return img, orientation(res.info.flip), nil
+	return bitmap(res.image), orientation(res.info.flip), nil
 }
 
 // statusCancelled is LibRaw's status when the cancel flag stopped it.
@@ -127,8 +126,14 @@ func pixels(p *C.libraw_processed_image_t) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&p.data[0])), int(p.data_size))
 }
 
-func previewJPEG(p *C.libraw_processed_image_t, minSide int,
+// previewJPEG decodes the preview p, when it is large enough, and frees it
+// either way (also when decodeJPEG panics).
+func previewJPEG(ctx context.Context, p *C.libraw_processed_image_t, minSide int,
 	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, bool) {
+	defer C.libraw_dcraw_clear_mem(p)
+	if ctx.Err() != nil {
+		return nil, false
+	}
 	data := pixels(p)
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil || min(cfg.Width, cfg.Height) < minSide {
@@ -141,8 +146,10 @@ func previewJPEG(p *C.libraw_processed_image_t, minSide int,
 	return img, true
 }
 
-// bitmap copies LibRaw's 8-bit RGB or grey picture into Go memory.
+// bitmap copies LibRaw's 8-bit RGB or grey picture into Go memory and
+// frees it.
 func bitmap(p *C.libraw_processed_image_t) image.Image {
+	defer C.libraw_dcraw_clear_mem(p)
 	w, h := int(p.width), int(p.height)
 	src := pixels(p)
 	if p.colors == 1 {
