@@ -55,15 +55,14 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 	for i, l := range lists {
 		var add []string
 		diffs[i], own[i], add = reconcile(v.bags[i], v.owned[i], want[i])
-		unchanged = unchanged && len(diffs[i].Added)+len(diffs[i].Removed) == 0 && sameSet(v.owned[i], own[i])
 		switch {
+		case l.prop == "" && (len(v.bags[i]) == 0 || v.bags[i][0].container == nil):
+			// A list Spotter only adds to where it exists (and holds a container): nothing of
+			// Spotter's is in it.
+			own[i], diffs[i].Added = nil, nil
 		case len(add) == 0:
 		case len(v.bags[i]) == 0:
-			if l.prop != "" {
-				block = append(block, bagLines(l.prop, "rdf", add)...)
-			}
-		case v.bags[i][0].container == nil && l.prop == "":
-			// digiKam's own lists are a courtesy: one in a form Spotter cannot add to is left alone.
+			block = append(block, bagLines(l.prop, "rdf", add)...)
 		case v.bags[i][0].container == nil:
 			return nil, c, fmt.Errorf("%s: %w", qname(v.bags[i][0].prop.prefix, l.local), errNoBag)
 		default:
@@ -74,6 +73,9 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 			}
 			ins = append(ins, doc.insertChildren(b, lines(doc.childIndent(b), items)))
 		}
+	}
+	for i := range lists {
+		unchanged = unchanged && len(diffs[i].Added)+len(diffs[i].Removed) == 0 && sameSet(v.owned[i], own[i])
 	}
 	c.Subjects, c.Hierarchies = diffs[listSubjects], diffs[listHierarchies]
 	if unchanged {

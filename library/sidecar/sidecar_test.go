@@ -134,6 +134,9 @@ func TestMergeKeepsOtherAppsSidecars(t *testing.T) {
 			if !keepsAllBut(orig, written) {
 				t.Errorf("Write changed bytes Spotter does not own:\n%s", written)
 			}
+			if bytes.Contains(written, []byte("spotter:digiKamTags")) != bytes.Contains(orig, []byte("digiKam:TagsList")) {
+				t.Errorf("Spotter's record of digiKam tags does not match the file's TagsList:\n%s", written)
+			}
 
 			c, err = Remove(photo)
 			if err != nil {
