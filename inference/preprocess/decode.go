@@ -1,6 +1,8 @@
 // Package preprocess turns a photo file into the numbers a classifier eats:
-// decode, orientation, central crop, resize and normalisation. It is pure Go
-// and knows nothing of ONNX Runtime or the UI.
+// decode, orientation, central crop, resize and normalisation. It decodes
+// through C libraries where they are much faster or Go has no decoder
+// (libjpeg-turbo, libdeflate, libheif, libjxl, LibRaw), and knows nothing
+// of ONNX Runtime or the UI.
 package preprocess
 
 import (
@@ -28,6 +30,8 @@ import (
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
+
+	"github.com/spotter-app/spotter/inference/preprocess/raw"
 )
 
 // MaxPixels is the largest image Spotter decodes. It is checked from the
@@ -37,7 +41,7 @@ import (
 const MaxPixels = 100_000_000
 
 // Supported lists the formats Spotter decodes, for messages.
-const Supported = "JPEG, PNG, HEIC, AVIF, JPEG XL, GIF, BMP, TIFF or WebP"
+const Supported = "JPEG, PNG, HEIC, AVIF, JPEG XL, camera RAW, GIF, BMP, TIFF or WebP"
 
 // Photo is a decoded image still in the file's pixel order, with the EXIF
 // orientation that says how to show it upright. Orientation is applied after
@@ -76,12 +80,6 @@ func LoadAtLeast(ctx context.Context, path string, minSide int) (Photo, error) {
 	if info.Size() == 0 {
 		return Photo{}, fmt.Errorf("%s is empty (0 bytes). It may still be downloading or copying; try again when it is complete", name)
 	}
-	if ext, ok := rawExtension(name); ok {
-		// Some RAW files open as TIFF and would yield their tiny embedded
-		// preview, or a misleading "damaged"; say what they are instead.
-		return Photo{}, fmt.Errorf("%s is a camera RAW photo (%s): format not supported. Export it as JPEG from your photo software and drop that", name, ext)
-	}
-
 	return decode(ctx, f, path, MaxPixels, minSide)
 }
 
@@ -94,7 +92,21 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	// A copy: Peek's slice is the reader's buffer, which decoding refills.
 	head, _ := r.Peek(64)
 	head = bytes.Clone(head)
-	if format := heifFormat(head) + jxlFormat(head); format != "" {
+	format := heifFormat(head) + jxlFormat(head)
+	if format == "" && mayBeRAW(head, name) {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return Photo{}, decodeError(ctx, name, head, err)
+		}
+		if _, ok := raw.Identify(data); ok || IsRAWName(name) {
+			return decodeRAW(ctx, name, data, maxPixels, minSide)
+		}
+		// A TIFF that is no camera RAW: the decoders below read it again,
+		// from memory.
+		f = bytes.NewReader(data)
+		r.Reset(f)
+	}
+	if format != "" {
 		data, err := io.ReadAll(r)
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
@@ -202,23 +214,16 @@ func decodeError(ctx context.Context, name string, head []byte, err error) error
 	return unreadable(name, head, err)
 }
 
-// rawExtensions are camera RAW formats, by file extension: several are TIFF
-// inside, so their first bytes do not tell them apart.
+// rawExtensions are camera RAW formats, by file extension. A file with one
+// is offered to LibRaw unless its content is another format's, so that a
+// RAW from a camera LibRaw does not know is explained as such rather than
+// decoded as the thumbnail in its TIFF structure.
 var rawExtensions = []string{".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25", ".kdc",
 	".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2", ".rwl", ".sr2", ".srf", ".srw", ".x3f"}
 
 // IsRAWName reports whether a file name has a camera RAW extension.
 func IsRAWName(name string) bool {
-	_, ok := rawExtension(name)
-	return ok
-}
-
-func rawExtension(name string) (string, bool) {
-	ext := strings.ToLower(filepath.Ext(name))
-	if slices.Contains(rawExtensions, ext) {
-		return strings.ToUpper(ext[1:]), true
-	}
-	return "", false
+	return slices.Contains(rawExtensions, strings.ToLower(filepath.Ext(name)))
 }
 
 // truncated recognises the ways Go's decoders report data that ends early;

@@ -225,16 +225,6 @@ func TestLoadSymlinkLoop(t *testing.T) {
 	}
 }
 
-func TestLoadRAWByExtension(t *testing.T) {
-	// A DNG is TIFF inside: without the extension check it could decode
-	// as its tiny preview.
-	path := writeTemp(t, "IMG_0042.DNG", encodePNG(t, noisy(8, 8)))
-	_, err := preprocess.Load(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "IMG_0042.DNG is a camera RAW photo (DNG): format not supported") {
-		t.Errorf("Load(.DNG) = %v", err)
-	}
-}
-
 func TestLoadStopsWhenCancelled(t *testing.T) {
 	path := writeTemp(t, "big.png", encodePNG(t, noisy(1200, 900)))
 	ctx, cancel := context.WithCancel(context.Background())

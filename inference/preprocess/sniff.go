@@ -19,12 +19,6 @@ func sniff(head []byte) string {
 	switch {
 	case has(0, "%PDF"):
 		return "a PDF document"
-	case has(4, "ftypcrx"):
-		return "a Canon CR3 RAW photo" + notSupported
-	case has(0, "FUJIFILMCCD-RAW"):
-		return "a Fujifilm RAF RAW photo" + notSupported
-	case has(0, "IIRO"), has(0, "IIRS"), has(0, "IIU\x00"):
-		return "a camera RAW photo" + notSupported
 	case has(0, "8BPS"):
 		return "a Photoshop document" + notSupported
 	case has(0, "PK\x03\x04"):
@@ -80,7 +74,7 @@ func LooksLikeImage(head []byte) bool {
 	if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
 		return true
 	}
-	if heifFormat(head) != "" || jxlFormat(head) != "" {
+	if heifFormat(head) != "" || jxlFormat(head) != "" || rawSignature(head) {
 		return true
 	}
 	return strings.HasSuffix(sniff(head), notSupported)

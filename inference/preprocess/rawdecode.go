@@ -1,0 +1,60 @@
+package preprocess
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+
+	"github.com/spotter-app/spotter/inference/preprocess/raw"
+)
+
+// mayBeRAW reports whether a file should be offered to LibRaw: its first
+// bytes are those of a RAW format, or of a TIFF (DNG, CR2, NEF, ARW and most
+// others are TIFF inside, told apart by LibRaw), or it has a RAW name and
+// content no other decoder claims. Content wins over the name: a JPEG named
+// .CR2 is decoded as the JPEG it is, and a TIFF LibRaw does not take is
+// decoded as a TIFF unless it has a RAW name.
+func mayBeRAW(head []byte, name string) bool {
+	return rawSignature(head) || bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")) ||
+		IsRAWName(name) && !LooksLikeImage(head)
+}
+
+// rawSignature recognises the RAW formats that are not TIFF inside.
+func rawSignature(head []byte) bool {
+	has := func(off int, magic string) bool {
+		return len(head) >= off+len(magic) && string(head[off:off+len(magic)]) == magic
+	}
+	return has(4, "ftypcrx ") || has(0, "FUJIFILMCCD-RAW") || has(0, "IIRO") || has(0, "IIRS") || has(0, "IIU\x00") ||
+		has(0, "\x00MRM") || has(0, "FOVb")
+}
+
+// decodeRAW decodes a camera RAW file LibRaw recognised, or one named as a
+// RAW that LibRaw does not know (then its verdict is the message).
+func decodeRAW(ctx context.Context, name string, data []byte, maxPixels int64, minSide int) (Photo, error) {
+	img, o, err := raw.DecodeWith(ctx, data, minSide, rawPreview)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Photo{}, ctx.Err()
+		}
+		// The raw package's messages are the rest of a sentence whose
+		// subject is the file.
+		return Photo{}, fmt.Errorf("%s %v", name, err)
+	}
+	// LibRaw has its own limit on the sensor; this one is the caller's.
+	if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > maxPixels {
+		return Photo{}, tooLarge(name, b.Dx(), b.Dy(), maxPixels)
+	}
+	return Photo{Image: img, Orientation: Orientation(o), Format: "raw"}, nil
+}
+
+// rawPreview decodes a RAW's embedded JPEG preview as any JPEG, shrinking
+// it while decoding. It copies the pixels out of data, which is LibRaw's.
+func rawPreview(data []byte, minSide int) (image.Image, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return decodeJPEG(data, cfg, minSide)
+}
