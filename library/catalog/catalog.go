@@ -315,6 +315,11 @@ func (c *Catalog) Saving() bool { return c.path != "" && !c.readOnly && !c.w.fai
 func (c *Catalog) Close() error {
 	c.closeOnce.Do(func() {
 		werr := c.w.stop()
+		if c.path != "" && !c.readOnly {
+			// Keeps the query planner's statistics current as the catalogue
+			// grows; cheap when nothing changed much.
+			c.db.Exec("PRAGMA optimize")
+		}
 		c.closeErr = errors.Join(werr, c.db.Close())
 	})
 	return c.closeErr

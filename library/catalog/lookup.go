@@ -163,7 +163,10 @@ func (c *Catalog) result(photoID, modelID int64) (Entry, bool, error) {
 const entryColumns = `p.path, p.size, p.mtime_ns, p.fingerprint, p.missing, m.name, m.sha256,
 	r.at_ns, r.error, r.predictions, r.name, r.confidence, r.categories, r.class, r.class_probability`
 
-const entryFrom = ` FROM results r JOIN photos p ON p.id = r.photo_id JOIN models m ON m.id = r.model_id`
+// entryFrom fixes the join order: results drive, so a filter's plan is the one
+// chosen in Catalog.where, whatever statistics PRAGMA optimize gathered (with
+// them SQLite would start from models and walk an index row by row).
+const entryFrom = ` FROM results r CROSS JOIN photos p ON p.id = r.photo_id CROSS JOIN models m ON m.id = r.model_id`
 
 func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 	var (

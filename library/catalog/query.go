@@ -75,7 +75,7 @@ func (c *Catalog) Count(f Filter) (int, error) {
 	}
 	from := "results r"
 	if f.Text != "" {
-		from += " JOIN photos p ON p.id = r.photo_id"
+		from += " CROSS JOIN photos p ON p.id = r.photo_id"
 	}
 	var n int
 	err = c.db.QueryRow(`SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&n)

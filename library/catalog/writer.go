@@ -78,7 +78,7 @@ var errClosed = errors.New("the catalogue is closed")
 
 // errReadOnly is returned by changes asked of a catalogue that saves nothing to
 // its file.
-var errReadOnly = errors.New("the catalogue is open read-only, so this change is not saved")
+var errReadOnly = errors.New("The catalogue is open read-only, so this change is not saved.")
 
 func (w *writer) enqueue(o op) bool {
 	w.mu.Lock()
