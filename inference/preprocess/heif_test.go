@@ -95,6 +95,8 @@ func TestLoadHEIFAndJXLSamePictureAsJPEG(t *testing.T) {
 		{"HEIC irot 270° and EXIF 6, as a phone writes, turned once", func() string {
 			return rewrite("phone.heic", heiftest.Rotate(t, heiftest.Read(t, heiftest.HEIC(t, exif6, dir, "exif6b.heic", "-q", "90")), 3))
 		}, "heif", 0, src, preprocess.Rotate90CW, 0},
+		// 3×3 tiles, the last row cropped: 768×768 of tiles for 768×576.
+		{"HEIC grid of 256-pixel tiles", func() string { return rewrite("grid.heic", heiftest.Grid(t, src, t.TempDir(), 256)) }, "heif", 0, src, preprocess.Upright, 0},
 		{"AVIF 8-bit", func() string { return heiftest.AVIF(t, src, dir, "8.avif") }, "avif", 0, src, preprocess.Upright, 0},
 		{"AVIF 10-bit", func() string { return heiftest.AVIF(t, src, dir, "10.avif", "-d", "10") }, "avif", 0, src, preprocess.Upright, 10},
 		{"AVIF 12-bit", func() string { return heiftest.AVIF(t, src, dir, "12.avif", "-d", "12") }, "avif", 0, src, preprocess.Upright, 12},

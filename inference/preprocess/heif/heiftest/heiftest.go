@@ -8,6 +8,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"image"
+	_ "image/jpeg" // Grid reads the size of its source
+	_ "image/png"
 	"maps"
 	"os"
 	"os/exec"
@@ -220,9 +223,16 @@ func putUintN(b []byte, n int, v uint64) {
 	}
 }
 
-// shiftData moves every file offset in iloc by delta, for bytes inserted
-// in meta ahead of mdat.
-func (f *file) shiftData(t testing.TB, delta int) {
+// ilocItem is one item's entry in iloc: where its numbers sit in the file.
+type ilocItem struct {
+	id                         uint32
+	method                     int // 0: offsets are into the file
+	base                       int // position of the base offset
+	offsets, lengths           []int
+	baseSize, offSize, lenSize int
+}
+
+func (f *file) ilocItems(t testing.TB) []ilocItem {
 	t.Helper()
 	d, p, v := f.data, f.iloc.body, f.version(f.iloc)
 	offSize, lenSize := int(d[p]>>4), int(d[p]&15)
@@ -231,41 +241,80 @@ func (f *file) shiftData(t testing.TB, delta int) {
 		idxSize = 0
 	}
 	p += 2
-	var items int
+	var n int
 	if v < 2 {
-		items, p = int(binary.BigEndian.Uint16(d[p:])), p+2
+		n, p = int(binary.BigEndian.Uint16(d[p:])), p+2
 	} else {
-		items, p = int(binary.BigEndian.Uint32(d[p:])), p+4
+		n, p = int(binary.BigEndian.Uint32(d[p:])), p+4
 	}
-	for range items {
-		method := 0
+	items := make([]ilocItem, n)
+	for i := range items {
+		it := &items[i]
+		it.baseSize, it.offSize, it.lenSize = baseSize, offSize, lenSize
 		if v < 2 {
-			p += 2
+			it.id, p = uint32(binary.BigEndian.Uint16(d[p:])), p+2
 		} else {
-			p += 4
+			it.id, p = binary.BigEndian.Uint32(d[p:]), p+4
 		}
 		if v >= 1 {
-			method, p = int(binary.BigEndian.Uint16(d[p:])&15), p+2
+			it.method, p = int(binary.BigEndian.Uint16(d[p:])&15), p+2
 		}
 		p += 2 // data reference index
-		base := p
+		it.base = p
 		p += baseSize
 		extents := int(binary.BigEndian.Uint16(d[p:]))
 		p += 2
-		if method == 0 && baseSize > 0 {
-			putUintN(d[base:], baseSize, uintN(d[base:], baseSize)+uint64(delta))
-		}
 		for range extents {
 			p += idxSize
-			if method == 0 && baseSize == 0 {
-				putUintN(d[p:], offSize, uintN(d[p:], offSize)+uint64(delta))
-			}
+			it.offsets = append(it.offsets, p)
+			it.lengths = append(it.lengths, p+offSize)
 			p += offSize + lenSize
 		}
 	}
 	if p > f.iloc.end {
 		t.Fatalf("iloc is shorter than its items")
 	}
+	return items
+}
+
+// shiftData moves every file offset in iloc by delta, for bytes inserted
+// in meta ahead of mdat.
+func (f *file) shiftData(t testing.TB, delta int) {
+	t.Helper()
+	d := f.data
+	for _, it := range f.ilocItems(t) {
+		switch {
+		case it.method != 0:
+		case it.baseSize > 0:
+			putUintN(d[it.base:], it.baseSize, uintN(d[it.base:], it.baseSize)+uint64(delta))
+		default:
+			for _, o := range it.offsets {
+				putUintN(d[o:], it.offSize, uintN(d[o:], it.offSize)+uint64(delta))
+			}
+		}
+	}
+}
+
+// itemData is the data of an item stored in the file (not in idat).
+func (f *file) itemData(t testing.TB, id uint32) []byte {
+	t.Helper()
+	for _, it := range f.ilocItems(t) {
+		if it.id != id {
+			continue
+		}
+		if it.method != 0 {
+			t.Fatalf("item %d is not stored in the file", id)
+		}
+		base := uintN(f.data[it.base:], it.baseSize)
+		var out []byte
+		for i, o := range it.offsets {
+			off := base + uintN(f.data[o:], it.offSize)
+			out = append(out, f.data[off:off+uintN(f.data[it.lengths[i]:], it.lenSize)]...)
+		}
+		return out
+	}
+	t.Fatalf("no item %d in iloc", id)
+	return nil
 }
 
 // insert puts each chunk at its offset (given in the unedited file) and
@@ -402,4 +451,72 @@ func DepthOnly(t testing.TB, data []byte) []byte {
 	}
 	f.setPrimary(aux)
 	return f.data
+}
+
+// Grid makes a HEIC whose primary image is a grid of tile×tile HEVC tiles,
+// as iPhones write their photos (512-pixel tiles): the tiles cover src
+// padded to whole tiles, each encoded by heif-enc on its own, and the grid
+// crops back to src's size.
+func Grid(t testing.TB, src, dir string, tile int) []byte {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := image.DecodeConfig(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, rows := (cfg.Width+tile-1)/tile, (cfg.Height+tile-1)/tile
+	Convert(t, src, dir, "tile_%03d.png", "-background", "grey", "-extent", fmt.Sprintf("%dx%d", cols*tile, rows*tile),
+		"-crop", fmt.Sprintf("%dx%d", tile, tile), "+repage")
+	var hvcC, data [][]byte
+	for i := range cols * rows {
+		tf := parse(t, Read(t, HEIC(t, filepath.Join(dir, fmt.Sprintf("tile_%03d.png", i)), dir, fmt.Sprintf("tile_%03d.heic", i), "-q", "90")))
+		b := find(t, children(t, tf.data, tf.ipco.body, tf.ipco.end), "hvcC")
+		hvcC = append(hvcC, tf.data[b.start:b.end])
+		data = append(data, tf.itemData(t, tf.primary()))
+	}
+	n := len(data)
+	u16 := func(v int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
+	u32 := func(v int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
+	grid := append([]byte{0, 0, byte(rows - 1), byte(cols - 1)}, append(u16(cfg.Width), u16(cfg.Height)...)...)
+	meta := func(mdatStart int) []byte {
+		infes := [][]byte{fullBox("infe", 2, 0, u16(1), u16(0), []byte("grid\x00"))}
+		dimg := [][]byte{u16(1), u16(n)}
+		ipma := [][]byte{u32(n + 1), u16(1), {1, 1}} // the grid: its size
+		iloc := [][]byte{{0x44, 0}, u16(n + 1), u16(1), u16(0), u16(1), u32(mdatStart), u32(len(grid))}
+		props := [][]byte{fullBox("ispe", 0, 0, u32(cfg.Width), u32(cfg.Height)), fullBox("ispe", 0, 0, u32(tile), u32(tile))}
+		off := mdatStart + len(grid)
+		for i := range n {
+			id := i + 2
+			infes = append(infes, fullBox("infe", 2, 1, u16(id), u16(0), []byte("hvc1\x00"))) // hidden
+			dimg = append(dimg, u16(id))
+			props = append(props, hvcC[i])
+			ipma = append(ipma, u16(id), []byte{2, 0x80 | byte(3+i), 2}) // its own hvcC, essential; the tile size
+			iloc = append(iloc, u16(id), u16(0), u16(1), u32(off), u32(len(data[i])))
+			off += len(data[i])
+		}
+		return fullBox("meta", 0, 0,
+			fullBox("hdlr", 0, 0, u32(0), []byte("pict"), make([]byte, 13)),
+			fullBox("pitm", 0, 0, u16(1)),
+			fullBox("iloc", 0, 0, iloc...),
+			fullBox("iinf", 0, 0, append([][]byte{u16(n + 1)}, infes...)...),
+			fullBox("iref", 0, 0, plainBox("dimg", dimg...)),
+			plainBox("iprp", plainBox("ipco", props...), fullBox("ipma", 0, 0, ipma...)))
+	}
+	ftyp := plainBox("ftyp", []byte("heic"), u32(0), []byte("mif1heic"))
+	start := len(ftyp) + len(meta(0)) + 8
+	out := append(append(ftyp, meta(start)...), plainBox("mdat", append([][]byte{grid}, data...)...)...)
+	return out
+}
+
+func plainBox(typ string, payload ...[]byte) []byte {
+	body := bytes.Join(payload, nil)
+	return append(append(binary.BigEndian.AppendUint32(nil, uint32(8+len(body))), typ...), body...)
+}
+
+func fullBox(typ string, version byte, flags uint32, payload ...[]byte) []byte {
+	return plainBox(typ, append([][]byte{{version, byte(flags >> 16), byte(flags >> 8), byte(flags)}}, payload...)...)
 }
