@@ -13,7 +13,8 @@ import (
 
 // FuzzMerge feeds Write's and Remove's merges any bytes as an existing sidecar: they never
 // panic, and either refuse the file or return XML that still holds every keyword of the
-// person's, with Spotter's added on Write and gone again on Remove.
+// person's, with Spotter's added on Write (and claimed only where they are) and gone again on
+// Remove.
 func FuzzMerge(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.xmp")
 	for _, name := range files {
@@ -44,7 +45,15 @@ func FuzzMerge(f *testing.F) {
 			return
 		}
 		merged := wellFormed(t, out)
-		subjects := allValues(merged.view().bags[listSubjects])
+		mv := merged.view()
+		for i := range lists {
+			for _, s := range mv.owned[i] {
+				if !slices.Contains(allValues(mv.bags[i]), s) {
+					t.Fatalf("Spotter claims %q in %s, which does not hold it:\n%s", s, lists[i].local, out)
+				}
+			}
+		}
+		subjects := allValues(mv.bags[listSubjects])
 		for _, s := range append(slices.Clone(person), catKeywords.Subjects...) {
 			if !slices.Contains(subjects, s) {
 				t.Fatalf("%q is missing after the merge:\n%s", s, out)

@@ -21,7 +21,7 @@ import (
 // Keywords is what Spotter writes for one photo.
 type Keywords struct {
 	Subjects    []string // dc:subject: the everyday name and its categories, e.g. "cat", "animal"
-	Hierarchies []string // lr:hierarchicalSubject: levels joined by "|", e.g. "animal|cat"
+	Hierarchies []string // lr:hierarchicalSubject: levels joined by "|", e.g. "animal|cat"; also digiKam's tag lists ("animal/cat") where the sidecar has them
 	Class       string   // the model's exact class, e.g. "Egyptian cat"
 	Probability float32
 	Model       string
