@@ -140,7 +140,16 @@ func planWrite(photo string, k Keywords) (Change, *sidecar, error) {
 		return c, nil, fmt.Errorf("Spotter could not merge its keywords into %s (%w). The file is left as it is.", s.path, err)
 	}
 	s.out = out
-	return c, s, nil
+	return c, s, s.writable(c)
+}
+
+// writable refuses to change a sidecar nobody may write: renaming over it would work all the
+// same, but its mode says to leave it be.
+func (s *sidecar) writable(c Change) error {
+	if c.Changed && s.info != nil && s.info.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s is read-only. Spotter leaves it as it is; make it writable, then tag again.", s.path)
+	}
+	return nil
 }
 
 func planRemove(photo string) (Change, *sidecar, error) {
@@ -155,7 +164,7 @@ func planRemove(photo string) (Change, *sidecar, error) {
 		return c, nil, fmt.Errorf("Spotter could not take its keywords out of %s (%w). The file is left as it is.", s.path, err)
 	}
 	s.out = out
-	return c, s, nil
+	return c, s, s.writable(c)
 }
 
 // maxSize bounds what is read as a sidecar; real ones, even with long darktable histories,
