@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -677,4 +678,38 @@ func TestClosedCatalogue(t *testing.T) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+func TestLookupSeesPutsNotYetCommitted(t *testing.T) {
+	c, path := openTemp(t)
+	p, fi := photo(t, t.TempDir(), "a.jpg", content(1, 10))
+	// Another process holds the write lock, so the writer cannot commit.
+	other, err := sql.Open("sqlite3", dsn(path, connParams))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec("INSERT INTO models(name, sha256) VALUES('other', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	e, _, _ := c.Lookup(p, fi, modelA)
+	c.Put(classified(e, "dog", 0.9))
+	if got := mustHit(t, c, p, modelA); got.Name != "dog" {
+		t.Errorf("pending result: %q", got.Name)
+	}
+	var onDisk int
+	if err := c.db.QueryRow("SELECT count(*) FROM results").Scan(&onDisk); err != nil || onDisk != 0 {
+		t.Fatalf("%d results on disk (%v) while another process held the lock", onDisk, err)
+	}
+	lock.Rollback()
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.db.QueryRow("SELECT count(*) FROM results").Scan(&onDisk); err != nil || onDisk != 1 {
+		t.Errorf("%d results after Flush, %v", onDisk, err)
+	}
 }

@@ -216,7 +216,9 @@ func (w *writer) commitQueued() {
 			err = nil
 			for i, o := range batch {
 				e := w.commit([]op{o})
-				err = errors.Join(err, e)
+				if err == nil {
+					err = e
+				}
 				if o.done != nil {
 					o.done <- e
 					batch[i].done = nil
@@ -239,9 +241,9 @@ func (w *writer) settle(batch []op, err error) {
 	if err != nil && w.err == nil {
 		w.err = err
 	}
-	w.failed = err != nil
+	w.failed = isStorage(err)
 	w.mu.Unlock()
-	if err != nil {
+	if isStorage(err) {
 		w.c.warn(notSaving(w.c.path, err))
 	}
 	for _, o := range batch {
@@ -286,6 +288,21 @@ func (w *writer) commitOnce(batch []op) error {
 	}
 	w.ids = ids
 	return nil
+}
+
+// isStorage tells a failure of the file or disk, which stops results being
+// saved, from a failure of one write.
+func isStorage(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrFull, sqlite3.ErrReadonly, sqlite3.ErrPerm, sqlite3.ErrCantOpen, sqlite3.ErrIoErr,
+		sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCorrupt, sqlite3.ErrNotADB, sqlite3.ErrAuth:
+		return true
+	}
+	return false
 }
 
 func isBusy(err error) bool {
