@@ -18,12 +18,13 @@ GO_PACKAGES  := ./...
 # the catalogue's file; WordNet, from which the everyday names are made.
 APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev \
-                xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl sqlite3 wordnet-base
+                xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 sqlite3 wordnet-base libglib2.0-bin
 
 .PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
 
 # Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill ./inference/model:FuzzParse
+FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill ./inference/preprocess/raw:FuzzDecode ./inference/model:FuzzParse \
+                ./library/sidecar:FuzzMerge
 FUZZTIME     ?= 60s
 
 all: build
