@@ -90,10 +90,15 @@ int spotter_heif_decode(const void *data, size_t size, int64_t max_pixels, struc
 	out->pix = heif_image_get_plane_readonly(out->img, heif_channel_interleaved, &out->stride);
 	out->width = heif_image_get_width(out->img, heif_channel_interleaved);
 	out->height = heif_image_get_height(out->img, heif_channel_interleaved);
-	if (out->pix == NULL || heif_image_get_bits_per_pixel_range(out->img, heif_channel_interleaved) != 8 ||
-			(int64_t)out->width * out->height > max_pixels) {
+	if (out->pix == NULL || heif_image_get_bits_per_pixel_range(out->img, heif_channel_interleaved) != 8) {
 		spotter_heif_free(out);
 		ret = SPOTTER_HEIF_NOT_8BIT;
+		goto done;
+	}
+	// A grid's tiles can add up to more than its header said.
+	if ((int64_t)out->width * out->height > max_pixels) {
+		spotter_heif_free(out);
+		ret = SPOTTER_HEIF_TOO_LARGE;
 		goto done;
 	}
 	if (out->alpha && heif_image_is_premultiplied_alpha(out->img)) {

@@ -93,8 +93,8 @@ func Decode(data []byte, maxPixels int64) (*Image, error) {
 	if len(data) == 0 {
 		return nil, ErrTruncated
 	}
-	// C memory: libheif keeps no pointer to it past the call, but the
-	// image it describes outlives the call.
+	// The result lives in C memory beside the image it describes; Close
+	// frees both.
 	out := (*C.struct_spotter_heif)(C.malloc(C.sizeof_struct_spotter_heif))
 	if out == nil {
 		return nil, &Error{Code: C.heif_error_Memory_allocation_error}
