@@ -11,14 +11,15 @@ DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
 GO_PACKAGES  := ./...
 
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
-# LibRaw (linked into the program); libheif (carried in the package's
-# lib/spotter); the X server and tools the end-to-end test drives the real
-# window with; heif-enc and avifenc, which make the tests' HEIC and AVIF
-# files; exiftool, the tests' reader of XMP sidecars; sqlite3, which checks
-# the catalogue's file; WordNet, from which the everyday names are made.
+# LibRaw (linked into the program); libheif and libjxl (carried in the
+# package's lib/spotter); the X server and tools the end-to-end test drives
+# the real window with; heif-enc, avifenc and cjxl, which make the tests'
+# HEIC, AVIF and JPEG XL files; exiftool and exiv2, the tests' readers of
+# XMP sidecars; sqlite3, which checks the catalogue's file; gio, which checks
+# thumbnail URIs; WordNet, from which the everyday names are made.
 APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-                libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev \
-                xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 sqlite3 wordnet-base libglib2.0-bin
+                libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev libjxl-dev \
+                xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 libjxl-tools sqlite3 wordnet-base libglib2.0-bin
 
 .PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
 
@@ -35,14 +36,9 @@ run: deps runtime model build
 build: bin/spotter
 
 VERSION := $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
-# The installed program finds the shared libraries its package carries in
-# PREFIX/lib/spotter. DT_RPATH rather than RUNPATH: RPATH also serves the
-# libraries' own dependencies (libheif's decoders), RUNPATH would not. In a
-# checkout that folder does not exist and the system's copies load.
-RPATH_FLAGS := -Wl,--disable-new-dtags,-rpath,\$$ORIGIN/../lib/spotter
 
 bin/spotter: $(shell find cmd ui inference assets -type f) go.mod go.sum FyneApp.toml
-	go build -ldflags "-X main.version=$(VERSION) -extldflags '$(RPATH_FLAGS)'" -o $@ ./cmd/spotter
+	go build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/spotter
 
 # Installs missing apt packages (as root, or through sudo when available).
 deps:
@@ -157,9 +153,10 @@ $(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneAp
 	mv build/package/spotter/share/pixmaps/app.spotter.Spotter.png build/package/spotter/share/icons/hicolor/256x256/apps/
 	rmdir build/package/spotter/share/pixmaps
 	cp $(ORT_LIB) build/package/spotter/lib/spotter/libonnxruntime.so
-	@# Debian ships libheif only as a shared library: the package carries it and
-	@# the codecs and helpers it and LibRaw load, which the program's RPATH
-	@# finds there before the system's copies.
+	@# Debian ships libheif and libjxl only as shared libraries: the package
+	@# carries them and the codecs and helpers they and LibRaw load, which the
+	@# program's RPATH (set by inference/preprocess/heif) finds there before
+	@# the system's copies.
 	ldd bin/spotter | awk '$$3 ~ /\/lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so/ { print $$3, $$1 }' | \
 	  while read -r path soname; do cp -L "$$path" "build/package/spotter/lib/spotter/$$soname"; done
 	cp models/$(DEFAULT_MODEL).json build/package/spotter/share/spotter/models/

@@ -113,7 +113,7 @@ func (w *walker) dir(dir string) error {
 // ImageExtensions are the names the file dialog offers and folders keep
 // even when their content is damaged, so the person learns about them.
 var ImageExtensions = []string{".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp",
-	".heic", ".heif", ".avif"}
+	".heic", ".heif", ".avif", ".jxl"}
 
 func hasImageExtension(p string) bool {
 	ext := strings.ToLower(filepath.Ext(p))
