@@ -1,12 +1,14 @@
 // Package prediction holds what a classification returns and the ranking
-// maths on scores. It has no dependencies so that the UI can use these
-// types without linking ONNX Runtime.
+// maths on scores. It depends on nothing but the pure names table, so that
+// the UI can use these types without linking ONNX Runtime.
 package prediction
 
 import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/spotter-app/spotter/inference/names"
 )
 
 // Prediction is one class with its probability in [0, 1].
@@ -28,7 +30,11 @@ func (t Timing) Total() time.Duration { return t.Decode + t.Preprocess + t.Infer
 // Result is the ranked answer for one image, best first.
 type Result struct {
 	Predictions []Prediction
-	Timing      Timing
+	// Everyday is the answer in words people search for ("butterfly"),
+	// summed over all the classes with that name; zero when the model's
+	// descriptor names no table.
+	Everyday names.Answer
+	Timing   Timing
 }
 
 // Top returns the best prediction, or a zero Prediction when there is none.
