@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -34,17 +35,29 @@ type Options struct {
 	Top        int    // how many predictions to return; 0 means 5
 }
 
+// DefaultMaxBatch is the most photos one run takes. In batches of 8 the
+// quantised MobileNetV2 took 3.1 ms per photo against 5.2 ms alone
+// (BenchmarkBatch); larger batches gained nothing more and hold more
+// memory.
+const DefaultMaxBatch = 8
+
 // Classifier owns one ONNX Runtime session and its tensors. It is not safe
 // for concurrent use: one goroutine must own it.
 type Classifier struct {
-	desc    *model.Descriptor
-	labels  []string
-	top     int
-	session *ort.AdvancedSession
-	input   *ort.Tensor[float32]
-	output  *ort.Tensor[float32]
-	run     *ort.RunOptions
-	tensor  *preprocess.Tensor
+	desc     *model.Descriptor
+	labels   []string
+	top      int
+	session  *ort.DynamicAdvancedSession
+	run      *ort.RunOptions
+	inSize   int // values in one photo's input
+	classes  int // scores in one photo's output
+	batchIn  []float32
+	batchOut []float32
+	// inputs[n-1] and outputs[n-1] are tensors of a batch of n over the
+	// front of batchIn and batchOut: a batch needs tensors of its own shape,
+	// and views cost no memory.
+	inputs  []*ort.Tensor[float32]
+	outputs []*ort.Tensor[float32]
 	scores  []float32
 	closed  bool
 }
@@ -89,16 +102,29 @@ func Open(opts Options) (_ *Classifier, err error) {
 	}
 
 	in := desc.Input
-	inShape := ort.NewShape(1, 3, int64(in.Height), int64(in.Width))
-	if in.Layout == model.NHWC {
-		inShape = ort.NewShape(1, int64(in.Height), int64(in.Width), 3)
+	c.inSize = 3 * in.Width * in.Height
+	c.classes = desc.Classes(len(labels))
+	maxBatch := 1
+	if batchDynamic(ins, in.Name) && batchDynamic(outs, desc.Output.Name) {
+		maxBatch = DefaultMaxBatch
 	}
-	classes := desc.Classes(len(labels))
-	if c.input, err = ort.NewEmptyTensor[float32](inShape); err != nil {
-		return nil, fmt.Errorf("Cannot allocate the input tensor: %w", err)
-	}
-	if c.output, err = ort.NewEmptyTensor[float32](ort.NewShape(1, int64(classes))); err != nil {
-		return nil, fmt.Errorf("Cannot allocate the output tensor: %w", err)
+	c.batchIn = make([]float32, maxBatch*c.inSize)
+	c.batchOut = make([]float32, maxBatch*c.classes)
+	for n := int64(1); n <= int64(maxBatch); n++ {
+		inShape := ort.NewShape(n, 3, int64(in.Height), int64(in.Width))
+		if in.Layout == model.NHWC {
+			inShape = ort.NewShape(n, int64(in.Height), int64(in.Width), 3)
+		}
+		input, err := ort.NewTensor(inShape, c.batchIn)
+		if err != nil {
+			return nil, fmt.Errorf("Cannot make the input tensor: %w", err)
+		}
+		c.inputs = append(c.inputs, input)
+		output, err := ort.NewTensor(ort.NewShape(n, int64(c.classes)), c.batchOut)
+		if err != nil {
+			return nil, fmt.Errorf("Cannot make the output tensor: %w", err)
+		}
+		c.outputs = append(c.outputs, output)
 	}
 	if c.run, err = ort.NewRunOptions(); err != nil {
 		return nil, fmt.Errorf("Cannot create run options: %w", err)
@@ -123,19 +149,28 @@ func Open(opts Options) (_ *Classifier, err error) {
 	if err := so.SetInterOpNumThreads(1); err != nil {
 		return nil, fmt.Errorf("Cannot set inter-op threads: %w", err)
 	}
-	c.session, err = ort.NewAdvancedSessionWithONNXData(onnx, []string{in.Name}, []string{desc.Output.Name},
-		[]ort.Value{c.input}, []ort.Value{c.output}, so)
+	c.session, err = ort.NewDynamicAdvancedSessionWithONNXData(onnx, []string{in.Name}, []string{desc.Output.Name}, so)
 	if err != nil {
 		return nil, fmt.Errorf("ONNX Runtime cannot load the model %s: %v", desc.ModelPath(), err)
 	}
-	c.tensor = preprocess.NewTensor(in, desc.Crop)
 	c.scores = make([]float32, len(labels))
 	// ONNX Runtime allocates and plans on the first run; doing it here, off
 	// the person's clock, makes the first photo as fast as the rest.
-	if err := c.session.RunWithOptions(c.run); err != nil {
+	if err := c.runBatch(1); err != nil {
 		return nil, fmt.Errorf("ONNX Runtime cannot run the model %s: %v", desc.ModelPath(), err)
 	}
 	return c, nil
+}
+
+// batchDynamic reports whether the named tensor's first dimension takes
+// any batch size.
+func batchDynamic(infos []ort.InputOutputInfo, name string) bool {
+	for _, info := range infos {
+		if info.Name == name {
+			return len(info.Dimensions) > 0 && info.Dimensions[0] < 1
+		}
+	}
+	return false
 }
 
 func tensors(infos []ort.InputOutputInfo) []model.Tensor {
@@ -153,84 +188,73 @@ func tensors(infos []ort.InputOutputInfo) []model.Tensor {
 // Descriptor is the model's descriptor.
 func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 
-// ClassifyFile decodes the photo at path and classifies it.
-func (c *Classifier) ClassifyFile(ctx context.Context, path string) (prediction.Result, error) {
-	start := time.Now()
-	photo, err := preprocess.LoadAtLeast(ctx, path, c.tensor.MinSide())
-	if err != nil {
-		return prediction.Result{}, err
-	}
-	decode := time.Since(start)
-	res, err := c.Classify(ctx, photo)
-	res.Timing.Decode = decode
-	return res, err
-}
-
-// Classify runs the model on a decoded photo. When ctx is cancelled during
-// the run, ONNX Runtime is told to stop and ctx.Err() is returned.
-func (c *Classifier) Classify(ctx context.Context, photo preprocess.Photo) (res prediction.Result, err error) {
-	if err := c.usable(ctx); err != nil {
-		return res, err
-	}
-	start := time.Now()
-	if err := c.tensor.Fill(photo, c.input.GetData()); err != nil {
-		return res, err
-	}
-	res.Timing.Preprocess = time.Since(start)
-	return c.infer(ctx, res)
-}
-
 // NewTensor returns a preprocessor for this model, so another goroutine can
 // prepare the next photo while this one runs.
 func (c *Classifier) NewTensor() *preprocess.Tensor {
 	return preprocess.NewTensor(c.desc.Input, c.desc.Crop)
 }
 
+// MaxBatch is the most inputs RunBatch takes at once: DefaultMaxBatch, or
+// 1 for a model whose batch dimension is fixed.
+func (c *Classifier) MaxBatch() int { return len(c.inputs) }
+
 // Run classifies an input prepared by a tensor from NewTensor.
-func (c *Classifier) Run(ctx context.Context, input []float32) (res prediction.Result, err error) {
-	if err := c.usable(ctx); err != nil {
-		return res, err
+func (c *Classifier) Run(ctx context.Context, input []float32) (prediction.Result, error) {
+	res, err := c.RunBatch(ctx, [][]float32{input})
+	if err != nil {
+		return prediction.Result{}, err
 	}
-	dst := c.input.GetData()
-	if len(input) != len(dst) {
-		return res, fmt.Errorf("the prepared input has %d values, the model takes %d", len(input), len(dst))
-	}
-	copy(dst, input)
-	return c.infer(ctx, res)
+	return res[0], nil
 }
 
-func (c *Classifier) usable(ctx context.Context) error {
+// RunBatch classifies up to MaxBatch prepared inputs in one run of the
+// model and returns their results in the same order. Each result's
+// inference time is an equal share of the run's. When ctx is cancelled
+// during the run, ONNX Runtime is told to stop and ctx.Err() is returned.
+func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]prediction.Result, error) {
 	if c.closed {
-		return errors.New("The classifier is closed")
+		return nil, errors.New("The classifier is closed")
 	}
-	return ctx.Err()
-}
-
-// infer runs the session on the input tensor as filled and ranks the
-// scores into res.
-func (c *Classifier) infer(ctx context.Context, res prediction.Result) (prediction.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return res, err
+		return nil, err
+	}
+	n := len(inputs)
+	if n == 0 || n > c.MaxBatch() {
+		return nil, fmt.Errorf("a batch of %d photos; this model takes 1 to %d at a time", n, c.MaxBatch())
+	}
+	for i, input := range inputs {
+		if len(input) != c.inSize {
+			return nil, fmt.Errorf("the prepared input has %d values, the model takes %d", len(input), c.inSize)
+		}
+		copy(c.batchIn[i*c.inSize:], input)
 	}
 	start := time.Now()
-	if err := c.runCancellable(ctx); err != nil {
-		return res, err
+	if err := c.runCancellable(ctx, n); err != nil {
+		return nil, err
 	}
-	res.Timing.Inference = time.Since(start)
-
-	scores := c.output.GetData()[c.desc.Output.LabelOffset:]
-	copy(c.scores, scores)
-	if c.desc.Output.Kind == model.Logits {
-		prediction.Softmax(c.scores)
+	share := time.Since(start) / time.Duration(n)
+	results := make([]prediction.Result, n)
+	for i := range results {
+		scores := c.batchOut[i*c.classes : (i+1)*c.classes][c.desc.Output.LabelOffset:]
+		copy(c.scores, scores)
+		if c.desc.Output.Kind == model.Logits {
+			prediction.Softmax(c.scores)
+		}
+		results[i].Predictions = prediction.TopK(c.scores, c.labels, c.top)
+		results[i].Timing.Inference = share
 	}
-	res.Predictions = prediction.TopK(c.scores, c.labels, c.top)
-	return res, nil
+	return results, nil
 }
 
-// runCancellable runs the session while a watcher sets ONNX Runtime's
+// runBatch runs the session on the first n inputs of batchIn.
+func (c *Classifier) runBatch(n int) error {
+	return c.session.RunWithOptions([]ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]}, c.run)
+}
+
+// runCancellable runs a batch of n while a watcher sets ONNX Runtime's
 // terminate flag if ctx ends first. The flag is cleared again before
 // returning, so the next run is not stopped by a stale cancellation.
-func (c *Classifier) runCancellable(ctx context.Context) error {
+func (c *Classifier) runCancellable(ctx context.Context, n int) error {
 	terminated := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(terminated)
@@ -238,7 +262,7 @@ func (c *Classifier) runCancellable(ctx context.Context) error {
 			slog.Error("cannot terminate the run", "err", err)
 		}
 	})
-	runErr := c.session.RunWithOptions(c.run)
+	runErr := c.runBatch(n)
 	if !stop() {
 		<-terminated
 		if err := c.run.UnsetTerminate(); err != nil {
@@ -263,10 +287,8 @@ func (c *Classifier) Close() error {
 	if c.session != nil {
 		errs = append(errs, c.session.Destroy())
 	}
-	for _, t := range []*ort.Tensor[float32]{c.input, c.output} {
-		if t != nil {
-			errs = append(errs, t.Destroy())
-		}
+	for _, t := range slices.Concat(c.inputs, c.outputs) {
+		errs = append(errs, t.Destroy())
 	}
 	if c.run != nil {
 		errs = append(errs, c.run.Destroy())

@@ -44,7 +44,7 @@ func BenchmarkClassifyFile(b *testing.B) {
 			b.Run(name+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
 				var sum prediction.Timing
 				for b.Loop() {
-					res, err := c.ClassifyFile(context.Background(), path)
+					res, err := classify(context.Background(), c, path)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -76,7 +76,7 @@ func BenchmarkRun(b *testing.B) {
 			}
 			b.Run(name+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
 				for b.Loop() {
-					if err := c.session.RunWithOptions(c.run); err != nil {
+					if err := c.runBatch(1); err != nil {
 						b.Fatal(err)
 					}
 				}

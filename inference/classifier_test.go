@@ -16,7 +16,9 @@ import (
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/inference/preprocess"
 	"github.com/spotter-app/spotter/inference/priority"
 )
 
@@ -35,6 +37,12 @@ func openTest(t *testing.T) *Classifier {
 	return c
 }
 
+// classify takes a photo through the one path every photo takes.
+func classify(ctx context.Context, c *Classifier, path string) (prediction.Result, error) {
+	d := pipeline.One(ctx, c, path, pipeline.Options{})
+	return d.Result, d.Err
+}
+
 func labels(preds []prediction.Prediction) []string {
 	var out []string
 	for _, p := range preds {
@@ -47,7 +55,7 @@ func TestClassifiesSharedPhotos(t *testing.T) {
 	c := openTest(t)
 	ctx := context.Background()
 
-	dog, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "dog.jpg"))
+	dog, err := classify(ctx, c, inferencetest.Photo(t, "dog.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +76,7 @@ func TestClassifiesSharedPhotos(t *testing.T) {
 		}
 	}
 
-	eagle, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "eagle.jpg"))
+	eagle, err := classify(ctx, c, inferencetest.Photo(t, "eagle.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +98,7 @@ func TestFloatModelAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	res, err := c.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg"))
+	res, err := classify(context.Background(), c, inferencetest.Photo(t, "dog.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +112,13 @@ func TestTerminateStopsARun(t *testing.T) {
 	if err := c.run.Terminate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.session.RunWithOptions(c.run); err == nil {
+	if err := c.runBatch(c.MaxBatch()); err == nil {
 		t.Fatal("a run with the terminate flag set succeeded; cancellation would not stop inference")
 	}
 	if err := c.run.UnsetTerminate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.session.RunWithOptions(c.run); err != nil {
+	if err := c.runBatch(c.MaxBatch()); err != nil {
 		t.Fatalf("run after clearing the flag: %v", err)
 	}
 }
@@ -124,7 +132,7 @@ func TestCancelDuringRun(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		timer := time.AfterFunc(time.Duration(i)*250*time.Microsecond, cancel)
 		start := time.Now()
-		_, err := c.ClassifyFile(ctx, photo)
+		_, err := classify(ctx, c, photo)
 		took := time.Since(start)
 		timer.Stop()
 		cancel()
@@ -142,7 +150,7 @@ func TestCancelDuringRun(t *testing.T) {
 		t.Fatal("no classification was cancelled")
 	}
 	// A cancelled run must not poison the next one.
-	res, err := c.ClassifyFile(context.Background(), photo)
+	res, err := classify(context.Background(), c, photo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +159,130 @@ func TestCancelDuringRun(t *testing.T) {
 	}
 }
 
+// prepareInputs decodes and prepares shared photos as the pipeline's
+// preparers do.
+func prepareInputs(t *testing.T, c *Classifier, names ...string) [][]float32 {
+	t.Helper()
+	tensor := c.NewTensor()
+	var inputs [][]float32
+	for _, name := range names {
+		photo, err := preprocess.LoadAtLeast(context.Background(), inferencetest.Photo(t, name), tensor.MinSide())
+		if err != nil {
+			t.Fatal(err)
+		}
+		input := make([]float32, tensor.Len())
+		if err := tensor.Fill(photo, input); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, input)
+	}
+	return inputs
+}
+
+// Every photo of a batch gets the answer it gets alone, in its place,
+// whatever the batch's size. The float32 model, because ONNX Runtime
+// 1.24.1's int8 kernels on AVX-512 VNNI processors answer differently with
+// the thread count, the batch and even from one session to the next (see
+// microsoft/onnxruntime#26324), so only the float model's answers can be
+// compared exactly.
+func TestBatchAnswersAsAlone(t *testing.T) {
+	inferencetest.Library(t)
+	c, err := Open(Options{Descriptor: strings.TrimSuffix(inferencetest.Descriptor(t), ".json") + "_float.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	inputs := prepareInputs(t, c, "dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg", "giraffe.jpg", "dog.jpg")
+	if c.MaxBatch() != len(inputs) {
+		t.Fatalf("MaxBatch = %d, want %d: the model's batch dimension is dynamic", c.MaxBatch(), len(inputs))
+	}
+	var alone []prediction.Result
+	for _, input := range inputs {
+		res, err := c.Run(ctx, input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone = append(alone, res)
+	}
+	for _, span := range [][2]int{{0, 8}, {2, 5}, {5, 7}} {
+		batch, err := c.RunBatch(ctx, inputs[span[0]:span[1]])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch) != span[1]-span[0] {
+			t.Fatalf("%d results for %d inputs", len(batch), span[1]-span[0])
+		}
+		for i, got := range batch {
+			want := alone[span[0]+i]
+			if !slices.Equal(labels(got.Predictions), labels(want.Predictions)) {
+				t.Errorf("batch %v, photo %d: %q, alone %q", span, i, labels(got.Predictions), labels(want.Predictions))
+				continue
+			}
+			for k := range want.Predictions {
+				if d := got.Predictions[k].Probability - want.Predictions[k].Probability; d > 1e-6 || d < -1e-6 {
+					t.Errorf("batch %v, photo %d, %s: %v in the batch, %v alone", span, i, want.Predictions[k].Label, got.Predictions[k].Probability, want.Predictions[k].Probability)
+				}
+			}
+			if got.Timing.Inference <= 0 {
+				t.Errorf("batch %v, photo %d: no inference time", span, i)
+			}
+		}
+	}
+	for _, n := range []int{0, c.MaxBatch() + 1} {
+		if _, err := c.RunBatch(ctx, make([][]float32, n)); err == nil {
+			t.Errorf("a batch of %d was run", n)
+		}
+	}
+	if _, err := c.RunBatch(ctx, [][]float32{inputs[0], inputs[1][:10]}); err == nil {
+		t.Error("a batch with a short input was run")
+	}
+}
+
+// Cancelling stops a full batch inside ONNX Runtime, and the next batch
+// still gives the right answers.
+func TestCancelDuringBatch(t *testing.T) {
+	c := openTest(t)
+	inputs := prepareInputs(t, c, "eagle.jpg", "eagle.jpg", "eagle.jpg", "eagle.jpg", "eagle.jpg", "eagle.jpg", "eagle.jpg", "dog.jpg")
+	start := time.Now()
+	if _, err := c.RunBatch(context.Background(), inputs); err != nil {
+		t.Fatal(err)
+	}
+	full := time.Since(start)
+	cancelled := 0
+	for i := range 10 {
+		ctx, cancel := context.WithCancel(context.Background())
+		timer := time.AfterFunc(full*time.Duration(i)/10, cancel)
+		_, err := c.RunBatch(ctx, inputs)
+		timer.Stop()
+		cancel()
+		switch {
+		case errors.Is(err, context.Canceled):
+			cancelled++
+		case err != nil:
+			t.Fatalf("cancel after %v: %v, want context.Canceled or success", full*time.Duration(i)/10, err)
+		}
+	}
+	if cancelled == 0 {
+		t.Fatal("no batch was cancelled")
+	}
+	res, err := c.RunBatch(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := res[0].Top().Label; top != "kite" && !strings.HasPrefix(top, "bald eagle") {
+		t.Errorf("after cancellations eagle.jpg top-1 = %q", top)
+	}
+	if top := res[7].Top().Label; !strings.HasPrefix(top, "malamute") {
+		t.Errorf("after cancellations dog.jpg top-1 = %q", top)
+	}
+}
+
 func TestAlreadyCancelledContext(t *testing.T) {
 	c := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.ClassifyFile(ctx, inferencetest.Photo(t, "dog.jpg")); !errors.Is(err, context.Canceled) {
+	if _, err := classify(ctx, c, inferencetest.Photo(t, "dog.jpg")); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
@@ -166,10 +293,10 @@ func TestBadFileLeavesClassifierWorking(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("shopping list: eggs, milk\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ClassifyFile(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "text file") {
+	if _, err := classify(context.Background(), c, bad); err == nil || !strings.Contains(err.Error(), "text file") {
 		t.Fatalf("got %v, want a message saying it is a text file", err)
 	}
-	if _, err := c.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err != nil {
+	if _, err := classify(context.Background(), c, inferencetest.Photo(t, "dog.jpg")); err != nil {
 		t.Fatalf("the next photo failed: %v", err)
 	}
 }
@@ -291,7 +418,7 @@ func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {
 	if !ort.IsInitialized() {
 		t.Fatal("closing one classifier destroyed the environment another still uses")
 	}
-	if _, err := b.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err != nil {
+	if _, err := classify(context.Background(), b, inferencetest.Photo(t, "dog.jpg")); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Close(); err != nil {
@@ -303,7 +430,7 @@ func TestEnvironmentDestroyedWithLastClassifier(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Errorf("a second Close: %v", err)
 	}
-	if _, err := b.ClassifyFile(context.Background(), inferencetest.Photo(t, "dog.jpg")); err == nil {
+	if _, err := classify(context.Background(), b, inferencetest.Photo(t, "dog.jpg")); err == nil {
 		t.Error("a closed classifier still classifies")
 	}
 }

@@ -56,11 +56,11 @@ func TestEveryInputAPersonDrops(t *testing.T) {
 		{"PDF", func() string { return write("scan.pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")) }, "scan.pdf is a PDF document"},
 		{"HEIC", func() string {
 			return write("IMG_1.HEIC", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), randomBytes(512)...))
-		}, "IMG_1.HEIC is a HEIC photo (format not supported)"},
+		}, "IMG_1.HEIC is a HEIC photo"},
 		{"AVIF", func() string {
 			return write("pic.avif", append([]byte("\x00\x00\x00\x1cftypavif"), randomBytes(512)...))
-		}, "pic.avif is an AVIF image (format not supported)"},
-		{"camera RAW", func() string { return write("DSC_0001.NEF", append([]byte("MM\x00*"), randomBytes(512)...)) }, "DSC_0001.NEF is a camera RAW photo (NEF): format not supported"},
+		}, "pic.avif is an AVIF image"},
+		{"camera RAW", func() string { return write("DSC_0001.NEF", append([]byte("MM\x00*"), randomBytes(512)...)) }, "DSC_0001.NEF is not a camera RAW photo"},
 		{"header claims 100000×100000", func() string { return write("huge.png", hugePNGHeader(100000, 100000)) }, "huge.png is 100000×100000 pixels (10000 megapixels); Spotter reads photos up to 100 megapixels"},
 		{"file gone before the work", func() string { p := write("gone.jpg", dogBytes); os.Remove(p); return p }, "gone.jpg is no longer there"},
 		{"folder", func() string { p := filepath.Join(dir, "Holiday 2024"); os.Mkdir(p, 0o755); return p }, "Holiday 2024 is a folder"},
@@ -70,11 +70,11 @@ func TestEveryInputAPersonDrops(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.ClassifyFile(context.Background(), tc.make())
+			_, err := classify(context.Background(), c, tc.make())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want a message containing %q", err, tc.want)
 			}
-			if _, err := c.ClassifyFile(context.Background(), dogPath); err != nil {
+			if _, err := classify(context.Background(), c, dogPath); err != nil {
 				t.Errorf("the next photo failed: %v", err)
 			}
 		})
@@ -105,7 +105,7 @@ func TestEveryInputAPersonDrops(t *testing.T) {
 	}
 	for _, tc := range good {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := c.ClassifyFile(context.Background(), tc.make())
+			res, err := classify(context.Background(), c, tc.make())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestEveryInputAPersonDrops(t *testing.T) {
 	t.Run("grayscale JPEG", func(t *testing.T) {
 		gray := image.NewGray(dog.Bounds())
 		draw.Draw(gray, gray.Bounds(), dog, image.Point{}, draw.Src)
-		res, err := c.ClassifyFile(context.Background(), write("gray.jpg", encode(t, "jpeg", gray)))
+		res, err := classify(context.Background(), c, write("gray.jpg", encode(t, "jpeg", gray)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func TestEXIFOrientationsClassifiedUpright(t *testing.T) {
 		if err := os.WriteFile(path, withOrientation(t, encode(t, "jpeg", stored), o), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		res, err := c.ClassifyFile(context.Background(), path)
+		res, err := classify(context.Background(), c, path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,11 +83,11 @@ func main() {
 		var res prediction.Result
 		ms := median(*runs, func() time.Duration {
 			start := time.Now()
-			r, err := clf.ClassifyFile(context.Background(), photos[name])
-			if err != nil {
-				log.Fatal(err)
+			d := pipeline.One(context.Background(), clf, photos[name], pipeline.Options{})
+			if d.Err != nil {
+				log.Fatal(d.Err)
 			}
-			res = r
+			res = d.Result
 			return time.Since(start)
 		})
 		p := peer[photos[name]]
@@ -133,11 +133,11 @@ func fidelity(desc string, names, paths []string) {
 	peer := peerPhotos(clf.Descriptor(), 1, paths)
 	fmt.Printf("The same photos with %s\n\n%-16s %9s %9s\n", clf.Descriptor().Name, "photo", "same top-1", "|Δp|")
 	for i, name := range names {
-		res, err := clf.ClassifyFile(context.Background(), paths[i])
-		if err != nil {
-			log.Fatal(err)
+		d := pipeline.One(context.Background(), clf, paths[i], pipeline.Options{})
+		if d.Err != nil {
+			log.Fatal(d.Err)
 		}
-		top, p := res.Top(), peer[paths[i]]
+		top, p := d.Result.Top(), peer[paths[i]]
 		fmt.Printf("%-16s %9s %9.3f\n", name, yesNo(top.Label == p.Label), abs(float64(top.Probability)-p.Probability))
 	}
 	fmt.Println()
