@@ -17,25 +17,35 @@ const rowSize = 56
 // would swallow.
 type resultsList struct {
 	widget.List
+	table *table
 	onKey func(fyne.KeyName) bool
+	thumb func(*row)
 	// bound is the row widget last set up for each photo, by row id.
 	bound map[uint64]*listItem
 }
 
-func newResultsList(t *table, onKey func(fyne.KeyName) bool) *resultsList {
-	l := &resultsList{onKey: onKey, bound: map[uint64]*listItem{}}
-	l.Length = func() int { return len(t.view) }
+// newResultsList shows t; want is asked for a library page the list
+// reaches before it has been read, thumb for a row shown without a
+// thumbnail.
+func newResultsList(t *table, onKey func(fyne.KeyName) bool, want func(page int), thumb func(*row)) *resultsList {
+	l := &resultsList{table: t, onKey: onKey, thumb: thumb, bound: map[uint64]*listItem{}}
+	l.Length = t.length
 	l.CreateItem = newListItem
 	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
-		if i < len(t.view) {
-			it := o.(*listItem)
-			if l.bound[it.id] == it {
-				delete(l.bound, it.id)
-			}
-			it.id = t.view[i].id
-			l.bound[it.id] = it
-			it.show(t.view[i])
+		it := o.(*listItem)
+		if l.bound[it.id] == it {
+			delete(l.bound, it.id)
 		}
+		r, page := t.at(i)
+		if r == nil {
+			it.id = 0
+			it.showReading()
+			want(page)
+			return
+		}
+		it.id = r.id
+		l.bound[it.id] = it
+		l.show(it, r)
 	}
 	l.ExtendBaseWidget(l)
 	return l
@@ -48,7 +58,27 @@ func newResultsList(t *table, onKey func(fyne.KeyName) bool) *resultsList {
 // a 200-photo queue (make bench, "UI fluidity").
 func (l *resultsList) refreshRow(r *row) {
 	if it := l.bound[r.id]; it != nil {
-		it.show(r)
+		l.show(it, r)
+	}
+}
+
+// show shows r in it, asking for the thumbnail of a photo answered
+// without decoding it.
+func (l *resultsList) show(it *listItem, r *row) {
+	it.show(r, l.table)
+	if r.thumb == nil && !r.thumbAsked && r.state == done && !r.missing {
+		r.thumbAsked = true
+		l.thumb(r)
+	}
+}
+
+// refreshShown shows every bound row again, for a change that touches
+// many, such as the rows picked.
+func (l *resultsList) refreshShown() {
+	for _, it := range l.bound {
+		if r := l.table.byID[it.id]; r != nil {
+			l.show(it, r)
+		}
 	}
 }
 
@@ -63,8 +93,8 @@ func (l *resultsList) TypedKey(e *fyne.KeyEvent) {
 	}
 }
 
-// listItem shows one row: thumbnail, best label with its bar, and the file
-// name with how it went.
+// listItem shows one row: thumbnail, everyday name (or "not sure") with
+// its confidence and bar, and the file name with how it went.
 type listItem struct {
 	widget.BaseWidget
 	id      uint64 // the row shown
@@ -73,6 +103,7 @@ type listItem struct {
 	pct     *widget.Label
 	bar     *confidenceBar
 	detail  *widget.Label
+	mark    *canvas.Rectangle // behind a row picked with Ctrl or Shift
 	content fyne.CanvasObject
 }
 
@@ -92,7 +123,10 @@ func newListItem() fyne.CanvasObject {
 	it.detail.SizeName = theme.SizeNameCaptionText
 	top := container.NewBorder(nil, nil, nil, it.pct, it.label)
 	text := container.NewVBox(top, it.bar, it.detail)
-	it.content = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(rowSize), it.thumb), nil, text)
+	it.mark = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	it.mark.Hide()
+	it.content = container.NewStack(it.mark,
+		container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(rowSize), it.thumb), nil, text))
 	it.ExtendBaseWidget(it)
 	return it
 }
@@ -101,18 +135,36 @@ func (it *listItem) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(it.content)
 }
 
-func (it *listItem) show(r *row) {
+func (it *listItem) show(r *row, t *table) {
+	it.mark.FillColor = theme.Color(theme.ColorNameSelection)
+	it.mark.Hidden = !t.marked[r.id]
+	it.mark.Refresh()
 	it.thumb.Image = r.thumb.image()
 	it.thumb.Refresh()
 	it.detail.Importance = widget.MediumImportance
+	// "not sure" reads apart from a name, in a style that stays legible
+	// on the selected row.
+	it.label.TextStyle.Italic = false
 	switch r.state {
 	case done:
-		main, _ := splitLabel(r.top().Label)
-		it.label.SetText(main)
-		it.pct.SetText(percent(r.top().Probability))
-		it.bar.SetValue(r.top().Probability)
+		a := r.answer()
+		it.label.TextStyle.Italic = !t.sure(r)
+		it.label.SetText(t.label(r))
+		it.pct.SetText(percent(a.Confidence))
+		it.bar.SetValue(a.Confidence)
 		it.bar.Show()
-		it.detail.SetText(r.name)
+		switch {
+		case r.tagErr:
+			it.detail.Importance = widget.DangerImportance
+			it.detail.SetText(r.tagNote)
+		case r.missing:
+			it.detail.Importance = widget.DangerImportance
+			it.detail.SetText(r.name + " — missing")
+		case r.cached:
+			it.detail.SetText(r.name + " — from the catalogue")
+		default:
+			it.detail.SetText(r.name)
+		}
 	case failed:
 		it.label.SetText(r.name)
 		it.pct.SetText("")
@@ -126,4 +178,16 @@ func (it *listItem) show(r *row) {
 		it.bar.Show()
 		it.detail.SetText(r.summary())
 	}
+}
+
+// showReading stands in for a library row still being read.
+func (it *listItem) showReading() {
+	it.mark.Hide()
+	it.thumb.Image = nil
+	it.thumb.Refresh()
+	it.label.SetText("…")
+	it.pct.SetText("")
+	it.bar.SetValue(0)
+	it.detail.Importance = widget.MediumImportance
+	it.detail.SetText("")
 }

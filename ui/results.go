@@ -9,15 +9,18 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-// resultsView is the right-hand panel: the best answer in large type, how
-// sure the model is, and the runners-up with confidence bars.
+// resultsView is the right-hand panel: the everyday name in large type
+// (or "Not sure"), how sure the model is, the exact class beneath, and the
+// runners-up with confidence bars.
 type resultsView struct {
-	title      *widget.Label // best label's main name
-	aliases    *widget.Label // the label's other names, if any
+	title      *widget.Label // the everyday name, or "Not sure"
+	categories *widget.Label // the name's categories, root first
 	confidence *widget.Label
+	class      *widget.Label // the exact class and its probability
 	rows       []resultRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
@@ -39,10 +42,13 @@ func newResultsView() *resultsView {
 	v.title.SizeName = theme.SizeNameHeadingText
 	v.title.TextStyle.Bold = true
 	v.title.Wrapping = fyne.TextWrapWord
-	v.aliases = widget.NewLabel("")
-	v.aliases.TextStyle.Italic = true
-	v.aliases.Wrapping = fyne.TextWrapWord
+	v.categories = widget.NewLabel("")
+	v.categories.Importance = widget.LowImportance
 	v.confidence = widget.NewLabel("")
+	v.confidence.Wrapping = fyne.TextWrapWord
+	v.class = widget.NewLabel("")
+	v.class.TextStyle.Italic = true
+	v.class.Wrapping = fyne.TextWrapWord
 
 	rows := container.NewVBox()
 	for range maxPredictions {
@@ -61,14 +67,15 @@ func newResultsView() *resultsView {
 	v.errText.Importance = widget.DangerImportance
 	v.errBox = container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, v.errText)
 
-	v.box = container.NewVBox(v.errBox, v.title, v.aliases, v.confidence, v.ranked)
+	// The ranking is placed by the window, below the keyword review.
+	v.box = container.NewVBox(v.errBox, v.title, v.categories, v.confidence, v.class)
 	v.clear()
 	return v
 }
 
 // clear empties the panel, for a new photo.
 func (v *resultsView) clear() {
-	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.aliases, v.confidence, v.ranked} {
+	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.categories, v.confidence, v.class, v.ranked} {
 		o.Hide()
 	}
 }
@@ -89,22 +96,31 @@ func (v *resultsView) showError(msg string) {
 	v.errBox.Show()
 }
 
-// showResult shows the best of preds and lists the first n.
-func (v *resultsView) showResult(preds []prediction.Prediction, n int) {
+// showResult shows the everyday answer a (as "Not sure" unless sure, so a
+// guess below the threshold never reads as a confident word), the exact
+// class, and the first n of preds.
+func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, preds []prediction.Prediction, n int) {
 	v.clear()
 	if len(preds) == 0 {
 		v.showError("The model gave no answer for this photo. Try another photo or another model.")
 		return
 	}
-	main, others := splitLabel(preds[0].Label)
-	v.title.SetText(main)
-	v.title.Show()
-	if others != "" {
-		v.aliases.SetText("also called " + others)
-		v.aliases.Show()
+	if sure {
+		v.title.SetText(a.Name)
+		v.confidence.SetText(percent(a.Confidence) + " confidence")
+		if len(a.Categories) > 0 {
+			v.categories.SetText(strings.Join(a.Categories, " › "))
+			v.categories.Show()
+		}
+	} else {
+		v.title.SetText("Not sure")
+		v.confidence.SetText(fmt.Sprintf("No everyday name reaches %s: the likeliest, %s, has %s.",
+			percent(threshold), a.Name, percent(a.Confidence)))
 	}
-	v.confidence.SetText(percent(preds[0].Probability) + " confidence")
+	v.title.Show()
 	v.confidence.Show()
+	v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
+	v.class.Show()
 	n = min(n, len(preds))
 	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/report"
 )
@@ -34,9 +36,41 @@ type row struct {
 	res   prediction.Result
 	err   string
 	thumb thumbnail
+
+	// Keyword review: rejected[kw] is the person's verdict on a suggested
+	// keyword (true rejected, false accepted); verdictsAsked is set once the
+	// remembered ones have been asked for.
+	rejected      map[string]bool
+	verdictsAsked bool
+	tagNote       string // what the last write or removal of keywords did
+	tagErr        bool   // tagNote says why it failed
+
+	lib      bool // read from the library, not classified in this session
+	libIndex int  // its place in the library section
+	missing  bool // the file is no longer there
+	cached   bool // the answer came from the catalogue, not the model
+	// thumbAsked is set once a thumbnail has been asked for a row that
+	// came without one.
+	thumbAsked bool
 }
 
 func (r *row) top() prediction.Prediction { return r.res.Top() }
+
+// answer is the row's everyday answer.
+func (r *row) answer() names.Answer { return answerOf(r.res) }
+
+// answerOf is a result's everyday answer. A model without a name table
+// gives none; its exact class then stands in, so the window still says
+// something.
+func answerOf(res prediction.Result) names.Answer {
+	a := res.Everyday
+	if a.Name == "" {
+		top := res.Top()
+		main, _ := splitLabel(top.Label)
+		a = names.Answer{Name: main, Confidence: top.Probability, Class: top.Label, ClassProbability: top.Probability}
+	}
+	return a
+}
 
 // summary is the row's one line under its label.
 func (r *row) summary() string {
@@ -50,25 +84,44 @@ func (r *row) summary() string {
 	case cancelled:
 		return "cancelled"
 	}
-	return fmt.Sprintf("%s, %d ms", percent(r.top().Probability), r.res.Timing.Total().Milliseconds())
+	return fmt.Sprintf("%s, %d ms", percent(r.answer().Confidence), r.res.Timing.Total().Milliseconds())
 }
 
-func (r *row) record() report.Record {
+// photo is what work off the UI thread needs of a row or a library entry,
+// copied.
+type photo struct {
+	path     string
+	res      prediction.Result
+	err      string // why there is no answer, "" when there is one
+	cached   bool   // the answer came from the catalogue
+	rejected map[string]bool
+}
+
+func (r *row) photo() photo {
+	p := photo{path: r.path, res: r.res, cached: r.cached || r.lib, rejected: maps.Clone(r.rejected)}
 	switch r.state {
 	case done:
-		return report.New(r.path, r.res, nil)
 	case failed:
-		return report.Record{Path: r.path, Error: r.err}
+		p.err = r.err
+	default:
+		p.err = r.summary()
 	}
-	return report.Record{Path: r.path, Error: r.summary()}
+	return p
+}
+
+func (p photo) record() report.Record {
+	if p.err != "" {
+		return report.Record{Path: p.path, Error: p.err}
+	}
+	return report.New(p.path, p.res, nil, false)
 }
 
 // Orders the list can be sorted in, as the sort menu names them.
 const (
 	orderAdded       = "Order added"
-	orderName        = "Name"
-	orderLabel       = "Label"
-	orderProbability = "Probability"
+	orderName        = "File name"
+	orderLabel       = "Everyday name"
+	orderProbability = "Confidence"
 )
 
 var orders = []string{orderAdded, orderName, orderLabel, orderProbability}
@@ -80,13 +133,57 @@ type table struct {
 	view   []*row
 	filter string
 	order  string
+	// threshold is the confidence an everyday name needs; below it a
+	// photo is "not sure".
+	threshold float32
+	lib       libSection
+	// marked are the rows picked with Ctrl or Shift, beside the selected
+	// one; empty when one row alone is selected.
+	marked map[uint64]bool
 
 	// The current batch: photos queued since the queue was last empty.
 	batchTotal, batchDone int
 	batchStart            time.Time
 }
 
-func newTable() *table { return &table{byID: map[uint64]*row{}, order: orderAdded} }
+func newTable(threshold float32) *table {
+	t := &table{byID: map[uint64]*row{}, order: orderAdded, threshold: threshold, marked: map[uint64]bool{}}
+	t.reload(Query{}, 0)
+	return t
+}
+
+// sure says whether a photo has an everyday name the window may state.
+func (t *table) sure(r *row) bool { return r.state == done && r.answer().Sure(t.threshold) }
+
+// label is what the list and the detail panel call a classified photo: its
+// everyday name, or "not sure"; "" for a photo with no answer.
+func (t *table) label(r *row) string {
+	switch {
+	case r.state != done:
+		return ""
+	case t.sure(r):
+		return r.answer().Name
+	}
+	return names.NotSure
+}
+
+// matches says whether a row answers the filter: its file name, and for a
+// classified photo its exact class and its everyday name and categories,
+// or "not sure". A guess below the threshold is no name to find it by.
+func (t *table) matches(r *row, needle string) bool {
+	if needle == "" || strings.Contains(strings.ToLower(r.name), needle) {
+		return true
+	}
+	if r.state != done {
+		return false
+	}
+	a := r.answer()
+	hay := []string{t.label(r), a.Class}
+	if t.sure(r) {
+		hay = append(hay, a.Categories...)
+	}
+	return slices.ContainsFunc(hay, func(s string) bool { return strings.Contains(strings.ToLower(s), needle) })
+}
 
 func (t *table) add(items []queued) {
 	if t.pending() == 0 {
@@ -111,7 +208,10 @@ func (t *table) finish(f finished) *row {
 	if r.state == waiting || r.state == working {
 		t.batchDone++
 	}
-	r.thumb = f.thumb
+	if f.thumb != nil {
+		r.thumb = f.thumb // a photo answered from the catalogue was not decoded
+	}
+	r.cached = f.Cached
 	switch {
 	case f.Err == nil:
 		r.state, r.res = done, f.Result
@@ -122,6 +222,17 @@ func (t *table) finish(f finished) *row {
 	}
 	t.refreshIfOrdered()
 	return r
+}
+
+// requeue puts a finished row back in the queue, to be classified again.
+func (t *table) requeue(r *row) {
+	if t.pending() == 0 {
+		t.batchTotal, t.batchDone, t.batchStart = 0, 0, time.Now()
+	}
+	t.batchTotal++
+	r.state, r.res, r.err, r.cached = waiting, prediction.Result{}, "", false
+	r.tagNote, r.tagErr = "", false
+	t.refreshIfOrdered()
 }
 
 // cancel marks rows taken off the queue.
@@ -186,7 +297,7 @@ func (t *table) refresh() {
 	t.view = t.view[:0]
 	needle := strings.ToLower(strings.TrimSpace(t.filter))
 	for _, r := range t.rows {
-		if needle == "" || (r.state == done && strings.Contains(strings.ToLower(r.top().Label), needle)) {
+		if t.matches(r, needle) {
 			t.view = append(t.view, r)
 		}
 	}
@@ -196,10 +307,10 @@ func (t *table) refresh() {
 		by = func(a, b *row) int { return cmp.Compare(strings.ToLower(a.name), strings.ToLower(b.name)) }
 	case orderLabel:
 		by = func(a, b *row) int {
-			return cmp.Compare(strings.ToLower(a.top().Label), strings.ToLower(b.top().Label))
+			return cmp.Compare(strings.ToLower(t.label(a)), strings.ToLower(t.label(b)))
 		}
 	case orderProbability:
-		by = func(a, b *row) int { return cmp.Compare(b.top().Probability, a.top().Probability) }
+		by = func(a, b *row) int { return cmp.Compare(b.answer().Confidence, a.answer().Confidence) }
 	}
 	if by != nil {
 		// Stable, so equal rows keep the order they were added in.
@@ -207,7 +318,23 @@ func (t *table) refresh() {
 	}
 }
 
-// index is a row's place in the view, or -1.
+// unselect forgets a library row no longer on the list once the selection
+// leaves it: only the selection kept it.
+func (t *table) unselect(id uint64) {
+	if r := t.byID[id]; r != nil && r.lib && t.index(id) < 0 {
+		delete(t.byID, id)
+	}
+}
+
+// index is a row's place in the list, or -1.
 func (t *table) index(id uint64) int {
-	return slices.IndexFunc(t.view, func(r *row) bool { return r.id == id })
+	if i := slices.IndexFunc(t.view, func(r *row) bool { return r.id == id }); i >= 0 {
+		return i
+	}
+	if r := t.byID[id]; r != nil && r.lib {
+		if at, _ := t.at(len(t.view) + r.libIndex); at == r {
+			return len(t.view) + r.libIndex
+		}
+	}
+	return -1
 }

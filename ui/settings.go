@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/names"
 )
 
 // Preference keys. The program's opener reads the model, library and
@@ -25,6 +26,7 @@ const (
 	PrefLibrary     = "ortlib"      // ONNX Runtime library path; "" searches
 	PrefThreads     = "threads"     // intra-op threads; 0 is the default
 	PrefPredictions = "predictions" // how many predictions the detail panel lists
+	PrefThreshold   = "threshold"   // the confidence, 0 to 1, an everyday name needs; below it a photo is "not sure"
 )
 
 const (
@@ -42,6 +44,35 @@ type EngineInfo struct {
 }
 
 func (w *Window) prefs() fyne.Preferences { return fyne.CurrentApp().Preferences() }
+
+// threshold is the confidence an everyday name needs to be stated.
+func (w *Window) threshold() float32 {
+	t := w.prefs().FloatWithFallback(PrefThreshold, names.DefaultThreshold)
+	return float32(min(max(t, 0.05), 0.95))
+}
+
+// thresholds are the choices the settings offer, in percent.
+func thresholds() []string {
+	var out []string
+	for p := 10; p <= 95; p += 5 {
+		out = append(out, fmt.Sprintf("%d %%", p))
+	}
+	return out
+}
+
+// settings are what the Settings dialog chooses.
+type settings struct {
+	model       string // descriptor path; "" picks the first model found
+	threads     int    // 0 is automatic
+	predictions int
+	threshold   float32
+}
+
+// current is the settings in use.
+func (w *Window) current() settings {
+	return settings{model: w.prefs().String(PrefModel), threads: w.prefs().Int(PrefThreads),
+		predictions: w.predictions(), threshold: w.threshold()}
+}
 
 // predictions is how many ranked answers the detail panel lists.
 func (w *Window) predictions() int {
@@ -81,40 +112,53 @@ func (w *Window) showSettings() {
 		threadSel.SetSelected(strconv.Itoa(n))
 	}
 
+	sureSel := widget.NewSelect(thresholds(), nil)
+	sureSel.SetSelected(fmt.Sprintf("%.0f %%", 100*w.threshold()))
+
 	theme := widget.NewLabel("Light or dark follows your system's setting.")
 	theme.Importance = widget.LowImportance
 	items := []*widget.FormItem{
 		widget.NewFormItem("Model", modelSel),
 		widget.NewFormItem("Predictions shown", countSel),
+		widget.NewFormItem("Sure from", sureSel),
 		widget.NewFormItem("Threads", threadSel),
 		widget.NewFormItem("Theme", theme),
 	}
 	items[0].HintText = "Models found in Spotter's models folders"
-	items[2].HintText = "For ONNX Runtime; Automatic was fastest where measured"
+	items[2].HintText = "Below this confidence a photo is \"not sure\" and gets no keywords"
+	items[3].HintText = "For ONNX Runtime; Automatic was fastest where measured"
 	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		path := ""
+		var s settings
 		if i := slices.Index(modelNames, modelSel.Selected); i > 0 {
-			path = models[i-1].Path
+			s.model = models[i-1].Path
 		}
-		threads, _ := strconv.Atoi(threadSel.Selected) // Automatic → 0
-		count, _ := strconv.Atoi(countSel.Selected)
-		w.applySettings(path, threads, count)
+		s.threads, _ = strconv.Atoi(threadSel.Selected) // Automatic → 0
+		s.predictions, _ = strconv.Atoi(countSel.Selected)
+		pct, _ := strconv.Atoi(strings.TrimSuffix(sureSel.Selected, " %"))
+		s.threshold = float32(pct) / 100
+		w.applySettings(s)
 	}, w.win)
 	d.Resize(fyne.NewSize(520, 0).Max(d.MinSize()))
 	d.Show()
 }
 
 // applySettings saves the settings; a new model or thread count reloads
-// the classifier, a new number of predictions redraws the detail panel.
-func (w *Window) applySettings(modelPath string, threads, predictions int) {
+// the classifier, a new number of predictions or threshold redraws the
+// list and the detail panel.
+func (w *Window) applySettings(s settings) {
 	p := w.prefs()
-	reload := p.String(PrefModel) != modelPath || p.Int(PrefThreads) != threads
-	p.SetString(PrefModel, modelPath)
-	p.SetInt(PrefThreads, threads)
-	p.SetInt(PrefPredictions, predictions)
+	reload := p.String(PrefModel) != s.model || p.Int(PrefThreads) != s.threads
+	p.SetString(PrefModel, s.model)
+	p.SetInt(PrefThreads, s.threads)
+	p.SetInt(PrefPredictions, s.predictions)
+	p.SetFloat(PrefThreshold, float64(s.threshold))
+	if t := w.threshold(); t != w.table.threshold {
+		w.table.threshold = t
+		w.reshow()
+	}
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)
 	}
@@ -152,7 +196,9 @@ func (w *Window) chooseModel() {
 			w.showNotice(err.Error())
 			return
 		}
-		w.applySettings(path, w.prefs().Int(PrefThreads), w.predictions())
+		s := w.current()
+		s.model = path
+		w.applySettings(s)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json", ".onnx"}))
 	d.SetTitleText("Choose a model: its descriptor (.json), or an .onnx with one beside it")

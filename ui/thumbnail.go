@@ -2,9 +2,13 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/jpeg"
 	"log/slog"
+	"sync"
+
+	"github.com/spotter-app/spotter/inference/preprocess"
 )
 
 // thumbnail is a list row's picture kept as a small JPEG (a few kilobytes)
@@ -32,3 +36,73 @@ func (t thumbnail) image() image.Image {
 	}
 	return img
 }
+
+// thumbnailer makes thumbnails for rows on screen that have none: photos
+// answered from the catalogue or read from the library were never decoded.
+// It works one photo at a time, the row last shown first, and lets go of
+// requests for rows long scrolled past.
+type thumbnailer struct {
+	ctx    context.Context
+	report func(func())
+	made   func(id uint64, t thumbnail) // on the UI thread
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	want    []thumbRequest // a stack
+	running bool
+}
+
+type thumbRequest struct {
+	id   uint64
+	path string
+}
+
+// thumbBacklog is how many requests are kept: about two screens of rows.
+const thumbBacklog = 32
+
+func newThumbnailer(ctx context.Context, report func(func()), made func(uint64, thumbnail)) *thumbnailer {
+	return &thumbnailer{ctx: ctx, report: report, made: made}
+}
+
+func (t *thumbnailer) request(id uint64, path string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.want = append(t.want, thumbRequest{id, path})
+	if len(t.want) > thumbBacklog {
+		t.want = t.want[len(t.want)-thumbBacklog:]
+	}
+	if !t.running {
+		t.running = true
+		t.wg.Add(1)
+		go t.run()
+	}
+}
+
+func (t *thumbnailer) run() {
+	defer t.wg.Done()
+	for {
+		t.mu.Lock()
+		if len(t.want) == 0 || t.ctx.Err() != nil {
+			t.running = false
+			t.mu.Unlock()
+			return
+		}
+		r := t.want[len(t.want)-1]
+		t.want = t.want[:len(t.want)-1]
+		t.mu.Unlock()
+		var thumb thumbnail
+		err := protect("making a thumbnail", func() error {
+			p, err := preprocess.LoadAtLeast(t.ctx, r.path, thumbSide)
+			if err == nil {
+				thumb = newThumbnail(preprocess.Thumbnail(p, thumbSide))
+			}
+			return err
+		})
+		if err == nil && thumb != nil {
+			t.report(func() { t.made(r.id, thumb) })
+		}
+	}
+}
+
+// wait returns once the goroutine has ended; the context should have.
+func (t *thumbnailer) wait() { t.wg.Wait() }

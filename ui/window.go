@@ -5,12 +5,15 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -22,6 +25,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/collect"
+	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/report"
 )
 
@@ -40,12 +44,23 @@ type Options struct {
 	// queued photo has its answer. The fluidity bench (bench/fluidity)
 	// ends its measurement with it.
 	Idle func()
+	// Reviews, when set, remembers keywords accepted and rejected per
+	// photo (the catalogue); without it they last as long as the window.
+	Reviews Reviews
+	// Library, when set, is the catalogue: the window opens with the
+	// photos classified before, below those of this session.
+	Library Library
+	// Memory, when set, is handed to the classifying stream: photos it
+	// knows are answered from it; "Classify again" goes past it.
+	Memory pipeline.Memory
 }
 
 // Window is Spotter's main window.
 type Window struct {
 	win    fyne.Window
 	worker *worker
+	chores *chores
+	thumbs *thumbnailer
 	table  *table
 
 	zone     *dropZone
@@ -57,6 +72,10 @@ type Window struct {
 	preview  *canvas.Image
 	name     *widget.Label
 	results  *resultsView
+	review   *reviewPanel
+	reviews  Reviews
+	library  Library
+	opened   time.Time // the library section shows what was stored before
 	copyBtn  *widget.Button
 	cancel   *widget.Button
 	export   *widget.Button
@@ -70,7 +89,12 @@ type Window struct {
 	busy     bool // as of the last update
 	loadErr  error
 	selected uint64 // the row in the detail panel; 0 for none
-	lastDir  string // where file dialogs open: the last photo's folder
+	anchor   int    // the list index Shift picks from
+	// selecting is set while the window selects a row itself, so the
+	// list's OnSelected tells a person's pick from the window's.
+	selecting bool
+	modifiers func() fyne.KeyModifier // the keys held, asked at a pick
+	lastDir   string                  // where file dialogs open: the last photo's folder
 }
 
 // New builds the window's content into win, registers the drop and close
@@ -80,13 +104,21 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	if post == nil {
 		post = fyne.Do
 	}
-	w := &Window{win: win, table: newTable(), loading: true, engine: opts.Engine, idle: opts.Idle}
+	w := &Window{win: win, loading: true, engine: opts.Engine, idle: opts.Idle, reviews: opts.Reviews,
+		library: opts.Library, opened: time.Now()}
+	w.table = newTable(w.threshold())
 	w.zone = newDropZone(w.choosePhoto)
-	w.list = newResultsList(w.table, w.listKey)
+	w.list = newResultsList(w.table, w.listKey, w.wantPage, func(r *row) { w.thumbs.request(r.id, r.path) })
 	w.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(w.table.view) {
-			w.selectRow(w.table.view[i].id)
+		if r, _ := w.table.at(i); r != nil && !w.selecting {
+			w.pick(i, r, w.modifiers())
 		}
+	}
+	w.modifiers = func() fyne.KeyModifier {
+		if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+			return d.CurrentKeyModifiers()
+		}
+		return 0
 	}
 	w.notice = widget.NewLabel("")
 	w.notice.Wrapping = fyne.TextWrapWord
@@ -104,6 +136,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	w.name = widget.NewLabel("")
 	w.name.Truncation = fyne.TextTruncateEllipsis
 	w.results = newResultsView()
+	w.review = newReviewPanel(func() { w.writeKeywords(false) }, func() { w.removeKeywords(false) })
 	w.copyBtn = widget.NewButtonWithIcon("Copy label", theme.ContentCopyIcon(), w.copyLabel)
 	w.copyBtn.Hide()
 
@@ -120,7 +153,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	// after the event loop ends, because the UI thread must not block here.
 	win.SetOnClosed(func() { w.worker.stop() })
 
-	w.worker = startWorker(open, post, events{
+	w.worker = startWorker(open, post, opts.Memory, events{
 		loaded:   w.loaded,
 		queued:   w.queued,
 		walked:   w.walked,
@@ -128,6 +161,14 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 		finished: w.finished,
 		preview:  w.showPreview,
 	})
+	w.chores = newChores(w.worker.ctx, w.worker.report, func(err error) { w.showNotice(err.Error()) })
+	w.thumbs = newThumbnailer(w.worker.ctx, w.worker.report, func(id uint64, t thumbnail) {
+		if r := w.table.byID[id]; r != nil {
+			r.thumb = t
+			w.list.refreshRow(r)
+		}
+	})
+	w.reloadLibrary()
 	w.update()
 	return w
 }
@@ -136,8 +177,12 @@ func (w *Window) layout() fyne.CanvasObject {
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.cancelAll)
 	w.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), w.chooseExport)
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Filter by label")
-	w.search.OnChanged = func(s string) { w.table.filter = s; w.reshow() }
+	w.search.SetPlaceHolder("Filter by name, class, category or file")
+	w.search.OnChanged = func(s string) {
+		w.table.filter = s
+		w.reloadLibrary()
+		w.reshow()
+	}
 	sortBy := widget.NewSelect(orders, func(s string) { w.table.order = s; w.reshow() })
 	sortBy.SetSelected(orderAdded)
 	toolbar := container.NewBorder(nil, nil,
@@ -149,7 +194,7 @@ func (w *Window) layout() fyne.CanvasObject {
 
 	left := container.NewBorder(container.NewVBox(w.notice, w.setup), nil, nil, nil, container.NewStack(w.list, w.zone))
 	detail := container.NewBorder(container.NewVBox(w.preview, w.name), w.copyBtn, nil, nil,
-		container.NewVScroll(w.results.box))
+		container.NewVScroll(container.NewVBox(w.results.box, w.review.box, w.results.ranked)))
 	split := container.NewHSplit(left, container.NewPadded(detail))
 	split.Offset = 0.5
 	statusBar := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), w.activity),
@@ -176,7 +221,15 @@ func (w *Window) menu() *fyne.MainMenu {
 		fyne.NewMenu("Edit",
 			item("Copy label", w.copyLabel, fyne.KeyC, ctrl|fyne.KeyModifierShift),
 			item("Remove photo", w.removeSelected, "", 0),
+			item("Forget photo", w.forgetSelected, fyne.KeyDelete, fyne.KeyModifierShift),
+			item("Classify again", w.classifyAgain, fyne.KeyR, ctrl),
 			item("Cancel the queue", w.cancelAll, "", 0)),
+		fyne.NewMenu("Keywords",
+			item("Write keywords", func() { w.writeKeywords(false) }, fyne.KeyK, ctrl),
+			item("Write keywords for all rows shown", func() { w.writeKeywords(true) }, fyne.KeyK, ctrl|fyne.KeyModifierShift),
+			fyne.NewMenuItemSeparator(),
+			item("Remove Spotter keywords", func() { w.removeKeywords(false) }, fyne.KeyU, ctrl),
+			item("Remove Spotter keywords from all rows shown", func() { w.removeKeywords(true) }, fyne.KeyU, ctrl|fyne.KeyModifierShift)),
 		fyne.NewMenu("Help", item("About Spotter", w.showAbout, "", 0)),
 	)
 }
@@ -191,6 +244,12 @@ func (w *Window) shortcuts() {
 	add(fyne.KeyE, ctrl, w.chooseExport)
 	add(fyne.KeyC, ctrl|fyne.KeyModifierShift, w.copyLabel)
 	add(fyne.KeyComma, ctrl, w.showSettings)
+	add(fyne.KeyDelete, fyne.KeyModifierShift, w.forgetSelected)
+	add(fyne.KeyR, ctrl, w.classifyAgain)
+	add(fyne.KeyK, ctrl, func() { w.writeKeywords(false) })
+	add(fyne.KeyK, ctrl|fyne.KeyModifierShift, func() { w.writeKeywords(true) })
+	add(fyne.KeyU, ctrl, func() { w.removeKeywords(false) })
+	add(fyne.KeyU, ctrl|fyne.KeyModifierShift, func() { w.removeKeywords(true) })
 	add(fyne.KeyQ, ctrl, w.win.Close)
 	w.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { w.listKey(e.Name) })
 }
@@ -211,7 +270,11 @@ func (w *Window) listKey(k fyne.KeyName) bool {
 // Shutdown stops the worker, cancelling any inference in flight, and
 // returns when the classifier is closed. Call it after the event loop has
 // ended (SIGTERM and Quit end it without calling the window's OnClosed).
-func (w *Window) Shutdown() { w.worker.wait() }
+func (w *Window) Shutdown() {
+	w.worker.wait()
+	w.chores.wait()
+	w.thumbs.wait()
+}
 
 // Open adds photos or folders to the queue. Call it on the UI thread.
 func (w *Window) Open(paths ...string) {
@@ -258,11 +321,11 @@ func (w *Window) queued(items []queued) {
 
 func (w *Window) walked(paths []string, found int) {
 	if found == 0 && len(paths) > 0 {
-		w.showNotice(fmt.Sprintf("No photos were found in %s.", strings.Join(names(paths), ", ")))
+		w.showNotice(fmt.Sprintf("No photos were found in %s.", strings.Join(baseNames(paths), ", ")))
 	}
 }
 
-func names(paths []string) []string {
+func baseNames(paths []string) []string {
 	out := make([]string, len(paths))
 	for i, p := range paths {
 		out[i] = filepath.Base(p)
@@ -309,13 +372,16 @@ func (w *Window) selectRow(id uint64) {
 	if w.selected == id {
 		return
 	}
+	w.table.unselect(w.selected)
 	w.selected = id
 	r := w.table.byID[id]
 	if r == nil {
 		return
 	}
 	if i := w.table.index(id); i >= 0 {
+		w.selecting = true
 		w.list.Select(i)
+		w.selecting = false
 	}
 	w.preview.Image = r.thumb.image() // until the large preview is ready
 	w.preview.Refresh()
@@ -324,11 +390,21 @@ func (w *Window) selectRow(id uint64) {
 }
 
 func (w *Window) showDetail(r *row) {
-	w.name.SetText(r.name)
+	switch {
+	case r.missing:
+		w.name.SetText(r.name + " — missing: the file is no longer there")
+	case r.cached && r.state == done:
+		w.name.SetText(r.name + " — from the catalogue")
+	default:
+		w.name.SetText(r.name)
+	}
 	w.copyBtn.Hide()
+	w.review.box.Hide()
 	switch r.state {
 	case done:
-		w.results.showResult(r.res.Predictions, w.predictions())
+		w.results.showResult(r.answer(), w.table.sure(r), w.table.threshold, r.res.Predictions, w.predictions())
+		w.review.show(r, w.table.sure(r), len(w.picked()), func(kw string, on bool) { w.verdict(r, kw, on) })
+		w.loadVerdicts(r)
 		w.copyBtn.Show()
 	case failed:
 		w.results.showError(r.err)
@@ -344,23 +420,135 @@ func (w *Window) showPreview(id uint64, img image.Image) {
 	}
 }
 
+// pick selects row r at list index i as a person picked it: alone, or
+// with Ctrl added to (or taken from) the rows picked, or with Shift the
+// rows from the last one picked. Library rows not yet read are left out of
+// a Shift range.
+func (w *Window) pick(i int, r *row, mods fyne.KeyModifier) {
+	marked := w.table.marked
+	switch {
+	case mods&fyne.KeyModifierShortcutDefault != 0:
+		if len(marked) == 0 && w.selected != 0 {
+			marked[w.selected] = true
+		}
+		if marked[r.id] {
+			delete(marked, r.id)
+		} else {
+			marked[r.id] = true
+		}
+		w.anchor = i
+	case mods&fyne.KeyModifierShift != 0:
+		clear(marked)
+		for j := min(w.anchor, i); j <= max(w.anchor, i); j++ {
+			if r, _ := w.table.at(j); r != nil {
+				marked[r.id] = true
+			}
+		}
+	default:
+		clear(marked)
+		w.anchor = i
+	}
+	w.list.refreshShown()
+	w.selectRow(r.id)
+	if r := w.table.byID[w.selected]; r != nil {
+		w.showDetail(r) // the review says how many are picked
+	}
+}
+
+// removeSelected takes the selected photo off the list. A library row is
+// forgotten: the list shows the catalogue, so that is the only way off it.
 func (w *Window) removeSelected() {
-	id := w.selected
-	if id == 0 {
+	r := w.table.byID[w.selected]
+	if r == nil {
 		return
 	}
-	i := w.table.index(id)
+	if r.lib {
+		w.forgetSelected()
+		return
+	}
+	i := w.table.index(r.id)
+	w.dropRow(r.id)
+	w.selectNear(i)
+	w.update()
+}
+
+// dropRow takes a session row off the queue, the table and the list.
+func (w *Window) dropRow(id uint64) {
 	w.worker.remove(id)
 	w.table.remove(id)
+	delete(w.table.marked, id)
 	w.list.forget(id)
-	w.selected = 0
-	w.list.UnselectAll()
-	w.list.Refresh()
-	w.clearDetail()
-	if n := len(w.table.view); n > 0 {
-		w.selectRow(w.table.view[min(i, n-1)].id)
+	if id == w.selected {
+		w.selected = 0
+		w.list.UnselectAll()
+		w.clearDetail()
 	}
+	w.list.Refresh()
+}
+
+// selectNear selects the row now at list index i, or the last, once the
+// one there has gone.
+func (w *Window) selectNear(i int) {
+	if n := w.table.length(); n > 0 && i >= 0 {
+		if r, _ := w.table.at(min(i, n-1)); r != nil {
+			w.selectRow(r.id)
+		}
+	}
+}
+
+// classifyAgain classifies the selected photo afresh, past what the
+// catalogue remembers. A library row comes back as a row of this session.
+func (w *Window) classifyAgain() {
+	r := w.table.byID[w.selected]
+	if r == nil || r.state == waiting || r.state == working {
+		return
+	}
+	if r.lib {
+		w.worker.again([]queued{{id: w.worker.newID(), path: r.path}}, true)
+		return
+	}
+	w.table.requeue(r)
+	w.refreshRow(r)
+	w.worker.again([]queued{{id: r.id, path: r.path}}, false)
 	w.update()
+}
+
+// forgetSelected removes the selected photo from the catalogue, and from
+// the list; its file is untouched. Without a catalogue it is Remove.
+func (w *Window) forgetSelected() {
+	r := w.table.byID[w.selected]
+	if r == nil {
+		return
+	}
+	if w.library == nil {
+		w.removeSelected()
+		return
+	}
+	path, name, i := r.path, r.name, w.table.index(r.id)
+	w.chores.add("forgetting a photo", func(context.Context) func() {
+		err := w.library.Forget(path)
+		return func() {
+			if err != nil {
+				w.showNotice(fmt.Sprintf("Spotter could not forget %s: %v. It is still in the catalogue; try again.", name, err))
+				return
+			}
+			for _, r := range slices.Clone(w.table.rows) {
+				if r.path == path {
+					w.dropRow(r.id)
+				}
+			}
+			if r := w.table.byID[w.selected]; r != nil && r.path == path {
+				w.selected = 0
+				w.list.UnselectAll()
+				w.clearDetail()
+			}
+			w.reloadLibrary()
+			w.list.Refresh()
+			w.update()
+			w.status.SetText(fmt.Sprintf("Spotter forgot %s; the photo itself is untouched.", name))
+			w.selectNear(i)
+		}
+	})
 }
 
 func (w *Window) clearDetail() {
@@ -368,6 +556,7 @@ func (w *Window) clearDetail() {
 	w.preview.Refresh()
 	w.name.SetText("")
 	w.results.clear()
+	w.review.box.Hide()
 	w.copyBtn.Hide()
 }
 
@@ -383,13 +572,19 @@ func (w *Window) cancelAll() {
 	w.update()
 }
 
+// copyLabel copies the selected photo's everyday name, or its exact class
+// when Spotter is not sure: "not sure" is no label to paste anywhere.
 func (w *Window) copyLabel() {
 	r := w.table.byID[w.selected]
 	if r == nil || r.state != done {
 		return
 	}
-	fyne.CurrentApp().Clipboard().SetContent(r.top().Label)
-	w.status.SetText("Copied “" + r.top().Label + "”.")
+	label := r.answer().Class
+	if w.table.sure(r) {
+		label = r.answer().Name
+	}
+	fyne.CurrentApp().Clipboard().SetContent(label)
+	w.status.SetText("Copied “" + label + "”.")
 }
 
 func (w *Window) loaded(err error) {
@@ -423,7 +618,9 @@ func (w *Window) update() {
 	if wasBusy && !busy && w.idle != nil {
 		defer w.idle() // after the status below is up to date
 	}
-	if len(w.table.rows) == 0 {
+	// A filter that matches nothing shows an empty list, not the
+	// invitation to drop.
+	if len(w.table.rows) == 0 && w.table.lib.count == 0 && strings.TrimSpace(w.table.filter) == "" {
 		w.zone.Show()
 		w.list.Hide()
 	} else {
@@ -432,7 +629,7 @@ func (w *Window) update() {
 	}
 	pending := w.table.pending() > 0
 	setEnabled(w.cancel, pending)
-	setEnabled(w.export, len(w.table.rows) > 0)
+	setEnabled(w.export, w.table.length() > 0)
 	if pending {
 		w.progress.Max = float64(w.table.batchTotal)
 		w.progress.SetValue(float64(w.table.batchDone))
@@ -451,6 +648,8 @@ func (w *Window) statusText() string {
 		return "The model is not loaded."
 	case w.table.pending() > 0:
 		return w.table.progress()
+	case len(w.table.rows) == 0 && w.table.lib.count > 0:
+		return fmt.Sprintf("%d photos classified before.", w.table.lib.count)
 	case len(w.table.rows) == 0:
 		return "Ready."
 	}
@@ -521,7 +720,7 @@ func (w *Window) chooseFolder() {
 }
 
 func (w *Window) chooseExport() {
-	if len(w.table.rows) == 0 {
+	if w.table.length() == 0 {
 		return
 	}
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
@@ -532,16 +731,21 @@ func (w *Window) chooseExport() {
 		if wc == nil {
 			return
 		}
-		path := wc.URI().Path()
-		err = w.exportTo(wc, wc.URI().Extension())
-		if cerr := wc.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			w.showNotice(fmt.Sprintf("Could not export to %s: %v. Choose another place and try again.", path, err))
-			return
-		}
-		w.status.SetText(fmt.Sprintf("Exported %d photos to %s.", len(w.table.view), filepath.Base(path)))
+		path, ext, top, photos := wc.URI().Path(), wc.URI().Extension(), w.predictions(), w.shown()
+		w.status.SetText("Exporting…")
+		w.chores.add("exporting", func(context.Context) func() {
+			n, err := writeRecords(wc, ext, top, photos)
+			if cerr := wc.Close(); err == nil {
+				err = cerr
+			}
+			return func() {
+				if err != nil {
+					w.showNotice(fmt.Sprintf("Could not export to %s: %v. Choose another place and try again.", path, err))
+					return
+				}
+				w.status.SetText(fmt.Sprintf("Exported %d photos to %s.", n, filepath.Base(path)))
+			}
+		})
 	}, w.win)
 	d.SetFileName("spotter-results.csv")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".json"}))
@@ -550,25 +754,33 @@ func (w *Window) chooseExport() {
 }
 
 // exportTo writes the rows shown, in their order: JSON for ext ".json",
-// CSV otherwise, with the same fields as `spotter classify`.
-func (w *Window) exportTo(out io.Writer, ext string) error {
-	records := make([]report.Record, len(w.table.view))
-	for i, r := range w.table.view {
-		records[i] = r.record()
-	}
+// CSV otherwise, with the same fields as `spotter classify`. With a
+// library, call it off the UI thread: it reads the library as it writes.
+func (w *Window) exportTo(out io.Writer, ext string) (n int, err error) {
+	return writeRecords(out, ext, w.predictions(), w.shown())
+}
+
+func writeRecords(out io.Writer, ext string, top int, photos func(func(photo) error) error) (n int, err error) {
 	if strings.EqualFold(ext, ".json") {
-		return report.WriteJSON(out, records)
-	}
-	c, err := report.NewCSV(out, w.predictions())
-	if err != nil {
-		return err
-	}
-	for _, rec := range records {
-		if err := c.Write(rec); err != nil {
-			return err
+		var records []report.Record
+		err := photos(func(p photo) error {
+			records = append(records, p.record())
+			return nil
+		})
+		if err != nil {
+			return 0, err
 		}
+		return len(records), report.WriteJSON(out, records)
 	}
-	return nil
+	c, err := report.NewCSV(out, top)
+	if err != nil {
+		return 0, err
+	}
+	err = photos(func(p photo) error {
+		n++
+		return c.Write(p.record())
+	})
+	return n, err
 }
 
 type sizedDialog interface {

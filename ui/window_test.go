@@ -23,6 +23,7 @@ import (
 
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/report"
 )
@@ -151,14 +152,20 @@ func launch(t *testing.T, open Opener, opts Options) *harness {
 	return h
 }
 
+// until runs the posted reports until cond holds. It also looks again
+// now and then: some conditions change off the UI thread with nothing
+// posted (a chore that succeeds quietly).
 func (h *harness) until(what string, cond func() bool) {
 	h.t.Helper()
 	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
 		select {
 		case f := <-h.posted:
 			h.ran.Add(1)
 			f()
+		case <-tick.C:
 		case <-deadline:
 			h.t.Fatalf("timed out waiting until %s", what)
 		}
@@ -226,9 +233,13 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if b := r.thumb.image().Bounds(); max(b.Dx(), b.Dy()) > thumbSide || len(r.thumb) > 16<<10 {
 		t.Errorf("thumbnail %v (%d bytes) is larger than %d pixels or 16 KB", b, len(r.thumb), thumbSide)
 	}
-	// The one dropped photo is selected: its answer fills the detail panel.
-	if got := h.w.results.title.Text; !isDog(got) {
-		t.Errorf("detail title %q, want a dog breed", got)
+	// The one dropped photo is selected: its everyday answer fills the
+	// detail panel, the exact class beneath.
+	if a := r.answer(); !h.w.table.sure(r) || h.w.results.title.Text != a.Name || !isDog(a.Class) {
+		t.Errorf("detail title %q for %+v, want the sure everyday name of a dog breed", h.w.results.title.Text, a)
+	}
+	if got := h.w.results.class.Text; !strings.Contains(got, r.answer().Class) {
+		t.Errorf("exact class line %q", got)
 	}
 	if !strings.HasSuffix(h.w.results.confidence.Text, "% confidence") {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
@@ -352,7 +363,7 @@ func TestQueueOrderAndAppend(t *testing.T) {
 	// the photo still waited.
 	for _, r := range h.w.table.rows {
 		it := h.w.list.bound[r.id]
-		if want, _ := splitLabel(r.top().Label); it == nil || it.label.Text != want || it.detail.Text != r.name {
+		if want := h.w.table.label(r); it == nil || it.label.Text != want || it.detail.Text != r.name {
 			t.Errorf("the list row for %s does not show %q", r.name, want)
 		}
 	}
@@ -468,8 +479,13 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 	}
 	h.w.table.order = orderProbability
 	h.w.reshow()
-	if got := view(); got[0] != "eagle.jpg" || got[3] != "zz-broken.jpg" {
-		t.Errorf("by probability: %q", got) // kite 0.68 > malamute 0.58 > zebra 0.55 > none
+	for i := 1; i < len(h.w.table.view); i++ {
+		if a, b := h.w.table.view[i-1].answer().Confidence, h.w.table.view[i].answer().Confidence; a < b {
+			t.Errorf("by confidence: %q goes %v then %v", view(), a, b)
+		}
+	}
+	if got := view(); got[3] != "zz-broken.jpg" {
+		t.Errorf("by confidence: %q, the photo with no answer is not last", got)
 	}
 	h.w.search.SetText("ZEB")
 	if got := view(); !slices.Equal(got, []string{"giraffe.jpg"}) {
@@ -487,18 +503,23 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 	}
 
 	// Copy the selected row's label.
-	h.w.selectRow(h.rowNamed("eagle.jpg").id)
+	eagle := h.rowNamed("eagle.jpg")
+	h.w.selectRow(eagle.id)
 	h.w.copyLabel()
-	if got := fyne.CurrentApp().Clipboard().Content(); got != "kite" {
-		t.Errorf("clipboard %q", got)
+	want := eagle.answer().Class
+	if h.w.table.sure(eagle) {
+		want = eagle.answer().Name
+	}
+	if got := fyne.CurrentApp().Clipboard().Content(); got != want || got == "" {
+		t.Errorf("clipboard %q, want %q", got, want)
 	}
 
 	// Export parses back to the same rows, in both formats.
 	var js, cs bytes.Buffer
-	if err := h.w.exportTo(&js, ".json"); err != nil {
+	if _, err := h.w.exportTo(&js, ".json"); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.w.exportTo(&cs, ".csv"); err != nil {
+	if _, err := h.w.exportTo(&cs, ".csv"); err != nil {
 		t.Fatal(err)
 	}
 	var records []report.Record
@@ -626,7 +647,7 @@ func TestBadDropsInARow(t *testing.T) {
 		write("empty.jpg", nil):                       "empty.jpg is empty",
 		write("half.jpg", dogBytes[:len(dogBytes)/3]): "half.jpg is cut off",
 		write("report.pdf", []byte("%PDF-1.7\n")):     "report.pdf is a PDF document",
-		write("IMG_7.CR2", []byte("II*\x00junk")):     "IMG_7.CR2 is a camera RAW photo (CR2)",
+		write("IMG_7.CR2", []byte("II*\x00junk")):     "IMG_7.CR2 is too short or too damaged to be a camera RAW photo",
 	}
 	for path, want := range cases {
 		h.win.drop(t, path)
@@ -668,7 +689,7 @@ func TestSettingsApply(t *testing.T) {
 	h := start(t, realOpener(t, clf))
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
 	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
-	h.w.applySettings("", 0, 3)
+	h.w.applySettings(settings{predictions: 3, threshold: names.DefaultThreshold})
 	visible := 0
 	for _, r := range h.w.results.rows {
 		if r.box.Visible() {
@@ -679,14 +700,14 @@ func TestSettingsApply(t *testing.T) {
 		t.Errorf("after choosing 3 predictions: %d rows shown, title %q", visible, h.w.results.rankTitle.Text)
 	}
 	var csvOut bytes.Buffer
-	if err := h.w.exportTo(&csvOut, ".csv"); err != nil {
+	if _, err := h.w.exportTo(&csvOut, ".csv"); err != nil {
 		t.Fatal(err)
 	}
 	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error" {
 		t.Errorf("export header %q", header)
 	}
 
-	h.w.applySettings("", 1, 3) // one thread: the classifier is opened again
+	h.w.applySettings(settings{threads: 1, predictions: 3, threshold: names.DefaultThreshold}) // the classifier is opened again
 	h.until("the model is reloaded", func() bool { return !h.w.loading })
 	if n := clf.closes.Load(); n != 1 {
 		t.Errorf("the old classifier was closed %d times, want once", n)

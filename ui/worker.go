@@ -63,9 +63,10 @@ type events struct {
 // decoding the next while the model runs the current one. Everything it
 // starts ends in wait.
 type worker struct {
-	open Opener
-	post func(func())
-	ev   events
+	open   Opener
+	post   func(func())
+	ev     events
+	memory pipeline.Memory // nil without a catalogue
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -79,6 +80,7 @@ type worker struct {
 	nextID     uint64
 	wake       chan struct{}
 	thumbs     map[uint64]thumbnail
+	fresh      map[uint64]bool // jobs to classify past the memory
 	previewEnd context.CancelFunc
 	lastAdd    chan struct{} // closed when the latest drop has been searched
 	endSession context.CancelFunc
@@ -87,10 +89,10 @@ type worker struct {
 	reports  []func() // waiting for the UI thread, oldest first
 }
 
-func startWorker(open Opener, post func(func()), ev events) *worker {
+func startWorker(open Opener, post func(func()), memory pipeline.Memory, ev events) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &worker{open: open, post: post, ev: ev, ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]thumbnail{}}
+	w := &worker{open: open, post: post, ev: ev, memory: memory, ctx: ctx, cancel: cancel,
+		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]thumbnail{}, fresh: map[uint64]bool{}}
 	w.generation, w.endGen = context.WithCancel(ctx)
 	w.lastAdd = make(chan struct{})
 	close(w.lastAdd)
@@ -158,11 +160,7 @@ func (w *worker) add(paths []string) {
 		}
 		err := protect("searching the dropped folders", func() error {
 			return collect.Walk(gen, paths, func(p string) {
-				w.mu.Lock()
-				w.nextID++
-				id := w.nextID
-				w.mu.Unlock()
-				batch = append(batch, queued{id: id, path: p})
+				batch = append(batch, queued{id: w.newID(), path: p})
 				found++
 				if len(batch) == queueBatch {
 					flush()
@@ -175,6 +173,14 @@ func (w *worker) add(paths []string) {
 		}
 		w.report(func() { w.ev.walked(paths, found) })
 	}()
+}
+
+// newID numbers a row: a photo queued or a row read from the library.
+func (w *worker) newID() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.nextID++
+	return w.nextID
 }
 
 func (w *worker) signal() {
@@ -192,6 +198,7 @@ func (w *worker) cancelAll() []uint64 {
 	ids := make([]uint64, len(w.queue))
 	for i, j := range w.queue {
 		ids[i] = j.ID
+		delete(w.fresh, j.ID)
 	}
 	w.queue = nil
 	w.endGen()
@@ -199,11 +206,27 @@ func (w *worker) cancelAll() []uint64 {
 	return ids
 }
 
+// again queues photos to be classified afresh, past what the memory knows.
+// Rows new to the window are announced first, as add does.
+func (w *worker) again(items []queued, announce bool) {
+	if announce {
+		w.report(func() { w.ev.queued(items) })
+	}
+	w.mu.Lock()
+	for _, it := range items {
+		w.fresh[it.id] = true
+		w.queue = append(w.queue, pipeline.Job{ID: it.id, Path: it.path, Ctx: w.generation})
+	}
+	w.mu.Unlock()
+	w.signal()
+}
+
 // remove takes a photo off the queue if it is still waiting.
 func (w *worker) remove(id uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.queue = slices.DeleteFunc(w.queue, func(j pipeline.Job) bool { return j.ID == id })
+	delete(w.fresh, id)
 }
 
 // preview decodes a photo for the large preview, replacing any preview
@@ -308,7 +331,11 @@ func (w *worker) loop() {
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
-		pipeline.Stream(session, guarded{clf}, w.next, w.emit, pipeline.Options{Decoded: w.thumbnail, Background: true})
+		opts := pipeline.Options{Decoded: w.thumbnail, Background: true}
+		if w.memory != nil {
+			opts.Memory = memory{w.memory, w}
+		}
+		pipeline.Stream(session, guarded{clf}, w.next, w.emit, opts)
 		end()
 	}
 }
@@ -368,12 +395,13 @@ func (w *worker) emit(d pipeline.Done) {
 	w.mu.Lock()
 	thumb := w.thumbs[d.ID]
 	delete(w.thumbs, d.ID)
+	delete(w.fresh, d.ID)
 	w.mu.Unlock()
 	switch {
 	case d.Err == nil:
 		top := d.Result.Top()
 		slog.Info("classified", "path", d.Path, "label", top.Label, "probability", top.Probability,
-			"ms", d.Result.Timing.Total().Milliseconds())
+			"ms", d.Result.Timing.Total().Milliseconds(), "cached", d.Cached)
 	case d.Ctx != nil && d.Ctx.Err() != nil:
 		slog.Info("cancelled", "path", d.Path)
 	default:
@@ -399,6 +427,23 @@ func (w *worker) load() (clf Classifier, err error) {
 		slog.Info("model loaded", "ms", time.Since(start).Milliseconds())
 	}
 	return clf, err
+}
+
+// memory is the catalogue as the stream sees it, passing over the photos
+// the person asked to classify again.
+type memory struct {
+	pipeline.Memory
+	w *worker
+}
+
+func (m memory) Recall(ctx context.Context, j pipeline.Job) (prediction.Result, bool) {
+	m.w.mu.Lock()
+	fresh := m.w.fresh[j.ID]
+	m.w.mu.Unlock()
+	if fresh {
+		return prediction.Result{}, false
+	}
+	return m.Memory.Recall(ctx, j)
 }
 
 // guarded turns a panic in the model's run into that photo's error.
