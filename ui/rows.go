@@ -113,7 +113,7 @@ func (p photo) record() report.Record {
 	if p.err != "" {
 		return report.Record{Path: p.path, Error: p.err}
 	}
-	return report.New(p.path, p.res, nil, false)
+	return report.New(p.path, p.res, nil, p.cached)
 }
 
 // Orders the list can be sorted in, as the sort menu names them.

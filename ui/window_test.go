@@ -535,10 +535,12 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 	}
 	for i, r := range h.w.table.view {
 		rec := records[i]
-		if rec.Path != r.path || rec.Predictions[0].Label != r.top().Label || rec.Predictions[0].Probability != r.top().Probability {
-			t.Errorf("JSON record %d = %+v, row %s %q", i, rec, r.path, r.top().Label)
+		a := r.answer()
+		if rec.Path != r.path || rec.Predictions[0].Label != r.top().Label || rec.Predictions[0].Probability != r.top().Probability ||
+			rec.Name != a.Name || rec.Confidence == nil || *rec.Confidence != a.Confidence || !slices.Equal(rec.Categories, a.Categories) {
+			t.Errorf("JSON record %d = %+v, row %s %+v", i, rec, r.path, a)
 		}
-		if rows[i+1][0] != r.path || rows[i+1][1] != r.top().Label {
+		if rows[i+1][0] != r.path || rows[i+1][1] != a.Name || rows[i+1][3] != strings.Join(a.Categories, "|") || rows[i+1][4] != r.top().Label {
 			t.Errorf("CSV row %d = %q", i+1, rows[i+1])
 		}
 	}
@@ -703,7 +705,7 @@ func TestSettingsApply(t *testing.T) {
 	if _, err := h.w.exportTo(&csvOut, ".csv"); err != nil {
 		t.Fatal(err)
 	}
-	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error" {
+	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,name,confidence,categories,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,cached,error" {
 		t.Errorf("export header %q", header)
 	}
 

@@ -429,21 +429,21 @@ func (w *worker) load() (clf Classifier, err error) {
 	return clf, err
 }
 
-// memory is the catalogue as the stream sees it, passing over the photos
-// the person asked to classify again.
+// memory is the catalogue as the stream sees it, passing over what it
+// knows of the photos the person asked to classify again. It still asks:
+// a memory may learn of the file in Recall (its fingerprint) what Keep
+// needs to store the new answer.
 type memory struct {
 	pipeline.Memory
 	w *worker
 }
 
 func (m memory) Recall(ctx context.Context, j pipeline.Job) (prediction.Result, bool) {
+	res, ok := m.Memory.Recall(ctx, j)
 	m.w.mu.Lock()
 	fresh := m.w.fresh[j.ID]
 	m.w.mu.Unlock()
-	if fresh {
-		return prediction.Result{}, false
-	}
-	return m.Memory.Recall(ctx, j)
+	return res, ok && !fresh
 }
 
 // guarded turns a panic in the model's run into that photo's error.
