@@ -15,6 +15,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
@@ -46,6 +47,7 @@ const DefaultMaxBatch = 8
 type Classifier struct {
 	desc     *model.Descriptor
 	labels   []string
+	names    *names.Table // nil when the descriptor names none
 	top      int
 	session  *ort.DynamicAdvancedSession
 	run      *ort.RunOptions
@@ -98,6 +100,9 @@ func Open(opts Options) (_ *Classifier, err error) {
 		return nil, fmt.Errorf("The model file %s is damaged or not an ONNX model (%v). Run `make model` again or choose another model", desc.ModelPath(), err)
 	}
 	if err := desc.CheckIO(tensors(ins), tensors(outs), len(labels)); err != nil {
+		return nil, err
+	}
+	if c.names, err = desc.NameTable(); err != nil {
 		return nil, err
 	}
 
@@ -241,6 +246,9 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 			prediction.Softmax(c.scores)
 		}
 		results[i].Predictions = prediction.TopK(c.scores, c.labels, c.top)
+		if c.names != nil {
+			results[i].Everyday = c.names.Answer(c.scores)
+		}
 		results[i].Timing.Inference = share
 	}
 	return results, nil

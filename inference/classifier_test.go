@@ -83,6 +83,14 @@ func TestClassifiesSharedPhotos(t *testing.T) {
 	if top := eagle.Top().Label; top != "kite" && !strings.HasPrefix(top, "bald eagle") {
 		t.Errorf("eagle.jpg top-1 = %q, want kite or bald eagle", top)
 	}
+	// The everyday answer sums every class, so it is surer than any one
+	// class: kite and bald eagle are both a bird.
+	if a := eagle.Everyday; a.Name != "bird" || !slices.Equal(a.Categories, []string{"animal"}) || a.Confidence < eagle.Top().Probability+eagle.Predictions[1].Probability-1e-6 || a.Confidence > 1.0001 {
+		t.Errorf("eagle.jpg everyday answer %+v, top-2 %v", a, eagle.Predictions[:2])
+	}
+	if a := dog.Everyday; a.Name != "dog" || !strings.HasPrefix(dog.Top().Label, a.Class) || a.ClassProbability != dog.Top().Probability {
+		t.Errorf("dog.jpg everyday answer %+v, top %v", a, dog.Top())
+	}
 	if eagle.Timing.Inference <= 0 || eagle.Timing.Decode <= 0 {
 		t.Errorf("timing not measured: %+v", eagle.Timing)
 	}
@@ -333,6 +341,7 @@ func TestOpenRefusesMismatches(t *testing.T) {
 		{"label count", `"label_offset": 0`, `"label_offset": 1`, "1000 labels and label_offset 1"},
 		{"labels outside folder", `"labels": "mobilenet_v2_1.0_224_quant/labels.txt"`, `"labels": "../../etc/passwd"`, "must stay inside"},
 		{"missing model file", `model.qdq.onnx`, `gone.onnx`, "make model"},
+		{"unknown name table", `"names": "imagenet-1k"`, `"names": "imagenet-21k"`, `name table "imagenet-21k"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

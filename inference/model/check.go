@@ -69,6 +69,12 @@ func (d *Descriptor) CheckIO(inputs, outputs []Tensor, numLabels int) error {
 		return mismatch("with %d labels and label_offset %d the output should be %s, the model has %s",
 			numLabels, d.Output.LabelOffset, Tensor{out.Name, []int64{1, classes}, true}, out)
 	}
+	if table, err := d.NameTable(); err != nil {
+		return err
+	} else if table != nil && table.Len() != numLabels {
+		return mismatch("it names the table %q of %d classes for %d labels, so the names would not fit the labels; remove \"names\" or name the table made for these labels",
+			d.Names, table.Len(), numLabels)
+	}
 	return nil
 }
 

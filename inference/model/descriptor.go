@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spotter-app/spotter/inference/names"
 )
 
 // Layout is the order of a 4-D image tensor's axes.
@@ -57,6 +59,9 @@ type Descriptor struct {
 	Input   Input  `json:"input"`
 	Crop    Crop   `json:"crop"`
 	Output  Output `json:"output"`
+	// Names is the table of everyday names for the labels (package names),
+	// such as "imagenet-1k"; empty for none.
+	Names string `json:"names,omitempty"`
 
 	// Dir is the folder the descriptor was read from; relative paths resolve
 	// against it. Path is the descriptor file itself.
@@ -182,10 +187,22 @@ func (d *Descriptor) validate() error {
 	if d.Output.LabelOffset < 0 {
 		bad(`"output.label_offset" cannot be negative`)
 	}
+	if _, err := d.NameTable(); err != nil {
+		bad("%v", err)
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// NameTable is the table of everyday names the descriptor names, or nil
+// when it names none.
+func (d *Descriptor) NameTable() (*names.Table, error) {
+	if d.Names == "" {
+		return nil, nil
+	}
+	return names.Lookup(d.Names)
 }
 
 // ModelPath is the absolute path of the .onnx file.

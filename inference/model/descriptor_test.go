@@ -77,6 +77,7 @@ func TestParseValid(t *testing.T) {
 		},
 		Crop:   Crop{Mode: CropEachSide, Fraction: 0.875},
 		Output: Output{Name: "probs", Kind: Probabilities, LabelOffset: 0},
+		Names:  "imagenet-1k",
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Parse(real descriptor) =\n%+v\nwant\n%+v", d, want)
@@ -171,6 +172,7 @@ func TestParseInvalidField(t *testing.T) {
 		{"output kind unknown", "output.kind", "softmax", []string{`"output.kind"`, `"softmax"`}},
 		{"output kind missing", "output.kind", remove, []string{`"output.kind"`}},
 		{"output label_offset negative", "output.label_offset", -1, []string{`"output.label_offset"`}},
+		{"names unknown", "names", "imagenet-21k", []string{`name table "imagenet-21k"`, "imagenet-1k"}},
 		{"wrong type", "input.width", "224", []string{"not a valid descriptor", "width"}},
 		{"wrong type for object", "crop", "square", []string{"not a valid descriptor", "crop"}},
 	}
@@ -211,6 +213,7 @@ func TestParseValidVariants(t *testing.T) {
 		{"largest input", "input.width", 4096},
 		{"smallest input", "input.height", 1},
 		{"no name", "name", remove},
+		{"no name table", "names", remove},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

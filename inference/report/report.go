@@ -9,25 +9,39 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-// Record is one photo's outcome: predictions best first, or an error.
+// Record is one photo's outcome: its everyday name with the summed
+// confidence and the category path, the predictions best first, or an
+// error.
 type Record struct {
 	Path        string                  `json:"path"`
+	Name        string                  `json:"name,omitempty"`
+	Confidence  *float32                `json:"confidence,omitempty"`
+	Categories  []string                `json:"categories,omitempty"`
 	Predictions []prediction.Prediction `json:"predictions,omitempty"`
 	MS          *float64                `json:"ms,omitempty"`
-	Error       string                  `json:"error,omitempty"`
+	// Cached is set on every classified photo: true when the answer came
+	// from the catalogue rather than the model.
+	Cached *bool  `json:"cached,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
-// New makes the record for a classification's outcome.
-func New(path string, res prediction.Result, err error) Record {
+// New makes the record for a classification's outcome; cached says the
+// answer came from the catalogue.
+func New(path string, res prediction.Result, err error, cached bool) Record {
 	if err != nil {
 		return Record{Path: path, Error: err.Error()}
 	}
 	ms := float64(res.Timing.Total().Microseconds()) / 1000
-	return Record{Path: path, Predictions: res.Predictions, MS: &ms}
+	r := Record{Path: path, Predictions: res.Predictions, MS: &ms, Cached: &cached}
+	if a := res.Everyday; a.Name != "" {
+		r.Name, r.Confidence, r.Categories = a.Name, &a.Confidence, a.Categories
+	}
+	return r
 }
 
 // JSONLines writes one record per line as it comes.
@@ -54,8 +68,9 @@ func WriteJSON(w io.Writer, records []Record) error {
 	return enc.Encode(records)
 }
 
-// CSV writes a header, then one row per record: path, top label and
-// probability pairs, milliseconds, error. Each row is flushed as written so
+// CSV writes a header, then one row per record: path, everyday name,
+// confidence, categories (joined by "|", broadest first), top label and
+// probability pairs, milliseconds, cached, error. Each row is flushed as written so
 // a script reading a pipe sees it at once.
 type CSV struct {
 	w   *csv.Writer
@@ -65,21 +80,25 @@ type CSV struct {
 // NewCSV writes the header for top predictions per photo.
 func NewCSV(w io.Writer, top int) (*CSV, error) {
 	c := &CSV{w: csv.NewWriter(w), top: top}
-	header := []string{"path"}
+	header := []string{"path", "name", "confidence", "categories"}
 	for i := 1; i <= top; i++ {
 		header = append(header, fmt.Sprintf("label_%d", i), fmt.Sprintf("probability_%d", i))
 	}
-	header = append(header, "ms", "error")
+	header = append(header, "ms", "cached", "error")
 	return c, c.writeRow(header)
 }
 
 // Write writes one record's row.
 func (c *CSV) Write(r Record) error {
-	row := []string{r.Path}
+	confidence := ""
+	if r.Confidence != nil {
+		confidence = strconv.FormatFloat(float64(*r.Confidence), 'f', 6, 32)
+	}
+	row := []string{r.Path, r.Name, confidence, strings.Join(r.Categories, "|")}
 	for i := range c.top {
 		if i < len(r.Predictions) {
 			p := r.Predictions[i]
-			row = append(row, p.Label, strconv.FormatFloat(float64(p.Probability), 'f', 6, 32))
+			row = append(row, p.Label, probability(p.Probability))
 		} else {
 			row = append(row, "", "")
 		}
@@ -88,8 +107,14 @@ func (c *CSV) Write(r Record) error {
 	if r.MS != nil {
 		ms = strconv.FormatFloat(*r.MS, 'f', 3, 64)
 	}
-	return c.writeRow(append(row, ms, r.Error))
+	cached := ""
+	if r.Cached != nil {
+		cached = strconv.FormatBool(*r.Cached)
+	}
+	return c.writeRow(append(row, ms, cached, r.Error))
 }
+
+func probability(p float32) string { return strconv.FormatFloat(float64(p), 'f', 6, 32) }
 
 func (c *CSV) writeRow(row []string) error {
 	if err := c.w.Write(row); err != nil {
