@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/library/keywords"
 	"github.com/spotter-app/spotter/library/sidecar"
 )
 
@@ -27,38 +26,6 @@ type Reviews interface {
 	// Review records keyword as accepted (true) or rejected (false) for
 	// photo, replacing any earlier verdict.
 	Review(photo, keyword string, accepted bool) error
-}
-
-// suggestions are the keywords offered for a photo: its everyday name, then
-// its categories nearest first; none when Spotter is not sure.
-func suggestions(a names.Answer, sure bool) []string {
-	if !sure {
-		return nil
-	}
-	out := []string{a.Name}
-	for _, c := range slices.Backward(a.Categories) {
-		if !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// keywordsFor is what the sidecar gets for an answer, leaving out the
-// rejected keywords: each kept word in dc:subject and the kept path, root
-// first, as one hierarchical keyword. It is false when nothing is left.
-func keywordsFor(a names.Answer, rejected map[string]bool, model string, date time.Time) (sidecar.Keywords, bool) {
-	var kept []string
-	for _, w := range append(slices.Clone(a.Categories), a.Name) {
-		if !rejected[w] && !slices.Contains(kept, w) {
-			kept = append(kept, w)
-		}
-	}
-	if len(kept) == 0 {
-		return sidecar.Keywords{}, false
-	}
-	return sidecar.Keywords{Subjects: kept, Hierarchies: []string{strings.Join(kept, "|")},
-		Class: a.Class, Probability: a.ClassProbability, Model: model, Date: date}, true
 }
 
 // reviewPanel shows the selected photo's suggested keywords, each with a
@@ -88,7 +55,7 @@ func newReviewPanel(write, remove func()) *reviewPanel {
 // is how many photos the buttons apply to.
 func (p *reviewPanel) show(r *row, sure bool, picked int, onVerdict func(keyword string, accepted bool)) {
 	p.checks.RemoveAll()
-	kws := suggestions(r.answer(), sure)
+	kws := keywords.Suggest(r.answer(), sure)
 	for _, kw := range kws {
 		c := widget.NewCheck(kw, nil)
 		c.SetChecked(!r.rejected[kw])
@@ -269,7 +236,7 @@ func (w *Window) writeAll(jobs []photo, model string, date time.Time) []tagOutco
 				}
 			}
 		}
-		k, ok := keywordsFor(answerOf(j.res), rejected, model, date)
+		k, ok := keywords.For(answerOf(j.res), rejected, model, date)
 		if !ok {
 			out[i].note = "Every keyword is rejected: nothing was written."
 			continue

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/library/keywords"
 	"github.com/spotter-app/spotter/library/sidecar"
 )
 
@@ -110,7 +110,7 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	}
 
 	h.w.selectRow(dog.id)
-	want := suggestions(dog.answer(), true)
+	want := keywords.Suggest(dog.answer(), true)
 	var labels []string
 	for _, c := range h.checks() {
 		labels = append(labels, c.Text)
@@ -216,27 +216,6 @@ func TestKeywordWriteErrorPerPhoto(t *testing.T) {
 	h.w.selectRow(eagle.id)
 	if h.w.review.note.Text != eagle.tagNote || h.w.review.note.Importance != widget.DangerImportance {
 		t.Errorf("the review says %q", h.w.review.note.Text)
-	}
-}
-
-// The keywords come from the everyday answer: the name and its categories,
-// nothing when not sure, rejected ones left out, the kept path as one
-// hierarchical keyword.
-func TestKeywordsForAnswer(t *testing.T) {
-	a := names.Answer{Name: "butterfly", Confidence: 0.61, Categories: []string{"animal", "insect"}, Class: "ringlet", ClassProbability: 0.31}
-	if got := suggestions(a, true); !slices.Equal(got, []string{"butterfly", "insect", "animal"}) {
-		t.Errorf("suggestions %q", got)
-	}
-	if got := suggestions(a, false); got != nil {
-		t.Errorf("not sure, yet suggested %q", got)
-	}
-	k, ok := keywordsFor(a, map[string]bool{"insect": true, "animal": false}, "m", time.Now())
-	if !ok || !slices.Equal(k.Subjects, []string{"animal", "butterfly"}) || !slices.Equal(k.Hierarchies, []string{"animal|butterfly"}) ||
-		k.Class != "ringlet" || k.Probability != 0.31 || k.Model != "m" {
-		t.Errorf("keywords %+v", k)
-	}
-	if _, ok := keywordsFor(a, map[string]bool{"insect": true, "animal": true, "butterfly": true}, "m", time.Now()); ok {
-		t.Error("keywords written with every keyword rejected")
 	}
 }
 
