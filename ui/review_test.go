@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -324,5 +325,61 @@ func TestPickManyWithCtrlAndShift(t *testing.T) {
 	click(0, 0)
 	if picked := h.w.picked(); len(picked) != 1 || !picked[h.w.table.view[0].id] || len(h.w.table.marked) != 0 {
 		t.Errorf("a plain click leaves %v picked", picked)
+	}
+}
+
+// The threshold is chosen in the Settings dialog and kept in the
+// preferences; saving without touching it keeps one the dialog does not
+// offer.
+func TestSettingsDialogThreshold(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	prefs := fyne.CurrentApp().Preferences()
+	save := func(choose string) {
+		t.Helper()
+		h.w.showSettings()
+		var sure *widget.Select
+		var saveBtn *widget.Button
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch o := o.(type) {
+			case *widget.Select:
+				if slices.Contains(o.Options, "50 %") {
+					sure = o
+				}
+			case *widget.Button:
+				if o.Text == "Save" {
+					saveBtn = o
+				}
+			case *fyne.Container:
+				for _, c := range o.Objects {
+					walk(c)
+				}
+			case fyne.Widget:
+				r := test.WidgetRenderer(o)
+				for _, c := range r.Objects() {
+					walk(c)
+				}
+			}
+		}
+		walk(h.win.Canvas().Overlays().Top())
+		if sure == nil || saveBtn == nil {
+			t.Fatal("the Settings dialog has no threshold choice or no Save button")
+		}
+		if want := fmt.Sprintf("%.0f %%", 100*h.w.threshold()); choose == "" && sure.Selected != want && sure.Selected != "" {
+			t.Errorf("the dialog shows %q for a threshold of %v", sure.Selected, h.w.threshold())
+		}
+		if choose != "" {
+			sure.SetSelected(choose)
+		}
+		test.Tap(saveBtn)
+	}
+	save("70 %")
+	if got := prefs.Float(PrefThreshold); math.Abs(got-0.7) > 1e-6 || math.Abs(float64(h.w.table.threshold)-0.7) > 1e-6 {
+		t.Errorf("after choosing 70 %%: preference %v, window %v", got, h.w.table.threshold)
+	}
+	h.w.applySettings(settings{predictions: 5, threshold: 0.33})
+	save("")
+	if got := prefs.Float(PrefThreshold); math.Abs(got-0.33) > 1e-6 {
+		t.Errorf("saving untouched changed the threshold 0.33 to %v", got)
 	}
 }

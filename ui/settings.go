@@ -137,8 +137,10 @@ func (w *Window) showSettings() {
 		}
 		s.threads, _ = strconv.Atoi(threadSel.Selected) // Automatic → 0
 		s.predictions, _ = strconv.Atoi(countSel.Selected)
-		pct, _ := strconv.Atoi(strings.TrimSuffix(sureSel.Selected, " %"))
-		s.threshold = float32(pct) / 100
+		s.threshold = w.threshold() // kept when it is none of the choices offered
+		if pct, err := strconv.Atoi(strings.TrimSuffix(sureSel.Selected, " %")); err == nil {
+			s.threshold = float32(pct) / 100
+		}
 		w.applySettings(s)
 	}, w.win)
 	d.Resize(fyne.NewSize(520, 0).Max(d.MinSize()))
