@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -381,5 +382,18 @@ func TestSettingsDialogThreshold(t *testing.T) {
 	save("")
 	if got := prefs.Float(PrefThreshold); math.Abs(got-0.33) > 1e-6 {
 		t.Errorf("saving untouched changed the threshold 0.33 to %v", got)
+	}
+}
+
+// A chore that panics costs its own work only: the window says so and the
+// next chore runs.
+func TestChorePanicIsShown(t *testing.T) {
+	h := start(t, func() (Classifier, error) { return nil, errors.New("No model was found. Run `make model`") })
+	ran := false
+	h.w.chores.add("testing the chores", func(context.Context) func() { panic("boom") })
+	h.w.chores.add("running after it", func(context.Context) func() { return func() { ran = true } })
+	h.until("the next chore runs", func() bool { return ran })
+	if !strings.Contains(h.w.notice.Text, "internal error while testing the chores") {
+		t.Errorf("notice %q", h.w.notice.Text)
 	}
 }
