@@ -117,7 +117,7 @@ func (t *table) addPage(page int, entries []Entry, ids func() uint64, selected u
 	rows := make([]*row, len(entries))
 	for i, e := range entries {
 		r := &row{id: ids(), path: e.Path, name: filepath.Base(e.Path), res: e.Result,
-			lib: true, libIndex: page*libPage + i, missing: e.Missing, state: done}
+			lib: true, libIndex: page*libPage + i, when: e.When, missing: e.Missing, state: done}
 		if e.Err != "" {
 			r.state, r.err = failed, e.Err
 		}

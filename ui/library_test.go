@@ -112,6 +112,10 @@ func TestOpensWithTheLibrary(t *testing.T) {
 	if it := h.w.list.bound[first.id]; it == nil || it.thumb.Image == nil {
 		t.Error("the first row's thumbnail is not shown")
 	}
+	h.w.selectRow(first.id)
+	if want := lib.entries[0].When.Local().Format("2 January 2006, 15:04"); !strings.HasSuffix(h.w.name.Text, want) {
+		t.Errorf("the detail panel says %q, not when the photo was classified (%s)", h.w.name.Text, want)
+	}
 	gone, _ := h.w.table.at(9)
 	if !gone.missing {
 		t.Error("a photo that no longer exists is not marked missing")

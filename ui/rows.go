@@ -45,10 +45,11 @@ type row struct {
 	tagNote       string // what the last write or removal of keywords did
 	tagErr        bool   // tagNote says why it failed
 
-	lib      bool // read from the library, not classified in this session
-	libIndex int  // its place in the library section
-	missing  bool // the file is no longer there
-	cached   bool // the answer came from the catalogue, not the model
+	lib      bool      // read from the library, not classified in this session
+	libIndex int       // its place in the library section
+	when     time.Time // when a library row was classified
+	missing  bool      // the file is no longer there
+	cached   bool      // the answer came from the catalogue, not the model
 	// thumbAsked is set once a thumbnail has been asked for a row that
 	// came without one.
 	thumbAsked bool

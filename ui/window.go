@@ -393,6 +393,8 @@ func (w *Window) showDetail(r *row) {
 	switch {
 	case r.missing:
 		w.name.SetText(r.name + " — missing: the file is no longer there")
+	case r.lib && !r.when.IsZero():
+		w.name.SetText(r.name + " — classified " + r.when.Local().Format("2 January 2006, 15:04"))
 	case r.cached && r.state == done:
 		w.name.SetText(r.name + " — from the catalogue")
 	default:
