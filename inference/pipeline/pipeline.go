@@ -148,7 +148,8 @@ func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Op
 	// Enough input buffers for every preparer and a full batch, made as
 	// needed: a single photo takes one.
 	buffers := newPool(preparers+batch, r.NewTensor().Len())
-	// Buffered for every buffer, so a preparer never waits for the model.
+	// Room for a photo in every buffer, so a preparer never waits for the
+	// model to hand on a photo it prepared.
 	ready := make(chan prepared, preparers+batch)
 	// Jobs are numbered as they are taken, so results can be emitted in
 	// order whichever preparer finishes first.
