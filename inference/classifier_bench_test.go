@@ -12,8 +12,9 @@ import (
 	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-// BenchmarkClassifyFile times the whole path per photo and reports its
-// parts, so a slow step shows by name: the shared photos, and dog.jpg made
+// BenchmarkClassifyFile times the whole path per photo, pipeline.One as
+// every photo goes through the stream, and reports its parts, so a slow
+// step shows by name: the shared photos, and dog.jpg made
 // into a 640×480 JPEG and 12-megapixel JPEG and PNG with ImageMagick.
 func BenchmarkClassifyFile(b *testing.B) {
 	inferencetest.Library(b)
