@@ -12,10 +12,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/collect"
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/report"
+	"github.com/spotter-app/spotter/library/catalog"
 )
 
 // classify is `spotter classify`: exit status 0 when every photo was
@@ -24,12 +27,16 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("spotter classify", flag.ContinueOnError)
 	var ef engineFlags
 	ef.register(fs)
+	var cf catalogFlags
+	cf.register(fs)
+	fresh := fs.Bool("fresh", false, "classify every photo again, also those the catalogue knows unchanged")
 	top := fs.Int("top", 5, "how many predictions to print per photo")
-	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","predictions":[{"label","probability"}],"ms"} or {"path","error"}`)
-	asCSV := fs.Bool("csv", false, "print CSV: path, label_1, probability_1, …, ms, error")
+	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached"} or {"path","error"}`)
+	asCSV := fs.Bool("csv", false, "print CSV: path, name, confidence, categories, label_1, probability_1, …, ms, cached, error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter classify [flags] PHOTO|FOLDER…")
 		fmt.Fprintln(stderr, "Folders are searched recursively; results stream as each photo finishes.")
+		fmt.Fprintln(stderr, "Photos the catalogue knows unchanged are answered from it (\"cached\": true).")
 		fs.PrintDefaults()
 	}
 	if code, ok := parse(fs, args, stderr); !ok {
@@ -42,31 +49,19 @@ func classify(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	var paths []string
-	walkErr := collect.Walk(ctx, fs.Args(), func(p string) { paths = append(paths, p) })
-	var none *collect.NoPhotosError
-	if walkErr != nil && !errors.As(walkErr, &none) {
-		fmt.Fprintln(stderr, "spotter: interrupted")
-		return 1
-	}
 	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, *top)
 	if err != nil {
 		fmt.Fprintln(stderr, "spotter:", err)
 		return 1
 	}
-	if none != nil {
-		// A folder that held nothing is an answer too: one record for it,
-		// so a script sees it as surely as a bad photo.
-		for _, f := range none.Folders {
-			out.write(report.Record{Path: f, Error: collect.NoPhotosIn(f)})
-		}
-		if len(paths) == 0 {
-			return 1
-		}
+	paths, failed, ok := named(ctx, fs.Args(), out)
+	if !ok {
+		return 1
 	}
 
-	clf, err := ef.open(*top)
+	// The catalogue keeps maxTop predictions, so a later run asking for
+	// more than this one still finds them there.
+	clf, err := ef.open(max(*top, maxTop))
 	if err != nil {
 		fmt.Fprintln(stderr, "spotter:", err)
 		if *asJSON || *asCSV {
@@ -78,8 +73,52 @@ func classify(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer clf.Close()
+	w := newWarner(stderr)
+	cat := cf.open(w.warn)
+	defer w.closeCatalog(cat)
 
 	bar := newProgress(stderr, len(paths))
+	if !classifyAll(ctx, clf, paths, w.memory(cat, clf, *fresh, *top), func(d pipeline.Done) {
+		bar.clear()
+		d.Result.Predictions = d.Result.Predictions[:min(len(d.Result.Predictions), *top)]
+		out.write(report.New(d.Path, d.Result, d.Err, d.Cached))
+		bar.step()
+	}) {
+		failed = true
+	}
+	bar.clear()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "spotter: interrupted")
+		return 1
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// named walks the photos and folders named on the command line. A folder
+// that holds no photo gets a record of its own and makes empty true. ok is
+// false when there is nothing to classify: no photo at all, or interrupted.
+func named(ctx context.Context, args []string, out *output) (paths []string, empty, ok bool) {
+	err := collect.Walk(ctx, args, func(p string) { paths = append(paths, p) })
+	var none *collect.NoPhotosError
+	if err != nil && !errors.As(err, &none) {
+		fmt.Fprintln(out.stderr, "spotter: interrupted")
+		return nil, false, false
+	}
+	if none != nil {
+		for _, f := range none.Folders {
+			out.write(report.Record{Path: f, Error: collect.NoPhotosIn(f)})
+		}
+	}
+	return paths, none != nil, len(paths) > 0
+}
+
+// classifyAll streams paths through the classifier in order, answering from
+// mem (the catalogue) what it knows; it reports whether every photo was
+// classified. Nothing is emitted once ctx ends.
+func classifyAll(ctx context.Context, clf *inference.Classifier, paths []string, mem pipeline.Memory, emit func(pipeline.Done)) bool {
 	next := 0
 	source := func(ctx context.Context) (pipeline.Job, bool) {
 		if next == len(paths) || ctx.Err() != nil {
@@ -88,25 +127,60 @@ func classify(args []string, stdout, stderr io.Writer) int {
 		next++
 		return pipeline.Job{ID: uint64(next), Path: paths[next-1]}, true
 	}
-	failed := false
+	ok := true
 	pipeline.Stream(ctx, clf, source, func(d pipeline.Done) {
 		if ctx.Err() != nil {
 			return
 		}
-		failed = failed || d.Err != nil
-		bar.clear()
-		out.write(report.New(d.Path, d.Result, d.Err))
-		bar.step()
-	}, pipeline.Options{})
-	bar.clear()
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "spotter: interrupted")
-		return 1
+		ok = ok && d.Err == nil
+		emit(d)
+	}, pipeline.Options{Memory: mem})
+	return ok
+}
+
+// warner says each of the catalogue's problems once on stderr: at start,
+// and any that came up while working (a disk that filled).
+type warner struct {
+	stderr io.Writer
+	said   map[string]bool
+}
+
+func newWarner(stderr io.Writer) *warner { return &warner{stderr: stderr, said: map[string]bool{}} }
+
+func (w *warner) warn(msg string) {
+	if !w.said[msg] {
+		w.said[msg] = true
+		fmt.Fprintln(w.stderr, "spotter: warning:", msg)
 	}
-	if failed || none != nil {
-		return 1
+}
+
+// memory is the catalogue as the stream's memory for clf's model, or nil
+// without a catalogue.
+func (w *warner) memory(cat *catalog.Catalog, clf *inference.Classifier, fresh bool, top int) pipeline.Memory {
+	if cat == nil {
+		return nil
 	}
-	return 0
+	desc := clf.Descriptor()
+	m, err := catalog.ModelFor(desc.Name, desc.ModelPath())
+	if err != nil {
+		w.warn(fmt.Sprintf("The model file cannot be read to tell it apart in the catalogue (%v); results are not being saved.", err))
+		return nil
+	}
+	return newMemory(cat, m, fresh, top)
+}
+
+// closeCatalog commits what is pending and says what could not be saved.
+func (w *warner) closeCatalog(cat *catalog.Catalog) {
+	if cat == nil {
+		return
+	}
+	err := cat.Close()
+	for _, msg := range cat.Warnings() {
+		w.warn(msg)
+	}
+	if err != nil {
+		w.warn(fmt.Sprintf("The catalogue could not save the last results (%v).", err))
+	}
 }
 
 // output writes records in the chosen format: text lines on stdout with
@@ -139,11 +213,24 @@ func (o *output) write(r report.Record) {
 	case r.Error != "":
 		_, err = fmt.Fprintf(o.stderr, "%s: error: %s\n", r.Path, r.Error)
 	default:
-		_, err = fmt.Fprintf(o.stdout, "%s: %s\n", r.Path, describe(r.Predictions))
+		_, err = fmt.Fprintf(o.stdout, "%s: %s%s\n", r.Path, everyday(r), describe(r.Predictions))
 	}
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		fmt.Fprintln(o.stderr, "spotter:", err)
 	}
+}
+
+// everyday leads a line with the answer in words: "dog 72.0% — ", or
+// "not sure — " below the default threshold, so a plain magenta card is
+// never read as a confident "matchstick".
+func everyday(r report.Record) string {
+	switch {
+	case r.Name == "" || r.Confidence == nil:
+		return ""
+	case *r.Confidence < names.DefaultThreshold:
+		return names.NotSure + " — "
+	}
+	return fmt.Sprintf("%s %.1f%% — ", r.Name, 100**r.Confidence)
 }
 
 // describe renders predictions as "malamute (58.2%); Eskimo dog, husky (16.1%)":

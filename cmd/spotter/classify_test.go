@@ -16,8 +16,13 @@ import (
 	"github.com/spotter-app/spotter/inference/report"
 )
 
+// runCLI runs `spotter classify` in process, with a catalogue of the
+// test's own unless args name one.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if os.Getenv("SPOTTER_CATALOG") == "" {
+		t.Setenv("SPOTTER_CATALOG", filepath.Join(t.TempDir(), "catalog.db"))
+	}
 	var out, errb bytes.Buffer
 	code = classify(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -34,7 +39,8 @@ func TestClassifyCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], dog+": malamute") || !strings.HasPrefix(lines[1], eagle+": kite") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], dog+": dog ") || !strings.Contains(lines[0], "% — malamute") ||
+		!strings.HasPrefix(lines[1], eagle+": bird ") || !strings.Contains(lines[1], "% — kite") {
 		t.Errorf("output:\n%s", out)
 	}
 
@@ -54,7 +60,8 @@ func TestClassifyCommand(t *testing.T) {
 	if err := dec.Decode(&bad); err != nil {
 		t.Fatal(err, out)
 	}
-	if good.Path != dog || len(good.Predictions) != 3 || good.MS == nil || *good.MS <= 0 || good.Error != "" {
+	// The first run classified the dog: this answer comes from the catalogue.
+	if good.Path != dog || len(good.Predictions) != 3 || good.MS != nil || good.Cached == nil || !*good.Cached || good.Error != "" {
 		t.Errorf("good line %+v", good)
 	}
 	if p := good.Predictions[0]; !strings.HasPrefix(p.Label, "malamute") || p.Probability < 0.3 || p.Probability > 1 {
@@ -124,16 +131,19 @@ func TestClassifyFolderAsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error"}}
+	want := [][]string{{"path", "name", "confidence", "categories", "label_1", "probability_1", "label_2", "probability_2", "ms", "cached", "error"}}
 	if len(rows) != 3 || !slices.Equal(rows[0], want[0]) {
 		t.Fatalf("CSV:\n%s", out)
 	}
-	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || !strings.HasPrefix(rows[1][1], "malamute") ||
-		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "kite" || rows[2][6] != "" {
+	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || rows[1][1] != "dog" || rows[1][3] != "animal" || !strings.HasPrefix(rows[1][4], "malamute") ||
+		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "bird" || rows[2][4] != "kite" || rows[2][9] != "false" || rows[2][10] != "" {
 		t.Errorf("CSV rows %q", rows[1:])
 	}
-	if p, err := strconv.ParseFloat(rows[1][2], 64); err != nil || p < 0.3 || p > 1 {
-		t.Errorf("probability %q", rows[1][2])
+	if p, err := strconv.ParseFloat(rows[1][5], 64); err != nil || p < 0.3 || p > 1 {
+		t.Errorf("probability %q", rows[1][5])
+	}
+	if c, err := strconv.ParseFloat(rows[1][2], 64); err != nil || c < 0.5 || c > 1 {
+		t.Errorf("the dog's summed confidence %q", rows[1][2])
 	}
 	if errs != "" {
 		t.Errorf("stderr is not a terminal, yet got %q", errs)

@@ -3,11 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -65,6 +70,7 @@ func startDisplay(t *testing.T) *display {
 		return err == nil
 	})
 	d.env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),
+		"XDG_DATA_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(),
 		"ONNXRUNTIME_SHARED_LIBRARY_PATH="+inferencetest.Library(t), "SPOTTER_MODEL="+inferencetest.Descriptor(t))
 	return d
 }
@@ -152,17 +158,23 @@ func (a *running) logText() string {
 
 func (a *running) waitLog(t *testing.T, want string) string {
 	t.Helper()
-	var line string
-	waitFor(t, 30*time.Second, "the log to say "+want, func() bool {
+	return a.waitLines(t, want, 1)[0]
+}
+
+// waitLines waits until n lines of the log contain want, and returns them.
+func (a *running) waitLines(t *testing.T, want string, n int) []string {
+	t.Helper()
+	var lines []string
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d lines of the log to say %s", n, want), func() bool {
+		lines = lines[:0]
 		for _, l := range strings.Split(a.logText(), "\n") {
 			if strings.Contains(l, want) {
-				line = l
-				return true
+				lines = append(lines, l)
 			}
 		}
-		return false
+		return len(lines) >= n
 	})
-	return line
+	return lines
 }
 
 // waitExit asserts the program ends within limit, as a person closing the
@@ -288,20 +300,70 @@ func TestInstalledPackage(t *testing.T) {
 		t.Error(err)
 	}
 
-	// Nothing points at the checkout: no library or model variables, and a
-	// working directory without build/ or models/.
-	cmd := exec.Command(exe[0], inferencetest.Photo(t, "eagle.jpg"))
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "DISPLAY=" + d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME=" + t.TempDir()}
-	a := start(t, cmd)
-	line := a.waitLog(t, "msg=classified")
-	if !strings.Contains(line, "label=kite") && !strings.Contains(line, "bald eagle") {
-		t.Errorf("the installed app on eagle.jpg: %s", line)
+	// Nothing points at the checkout: no library or model variables, a
+	// working directory without build/ or models/, and a fresh place for
+	// the settings, the catalogue and the thumbnails.
+	installed := func(lang string, args ...string) *exec.Cmd {
+		cmd := exec.Command(exe[0], args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "DISPLAY=" + d.name, "LANG=" + lang,
+			"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}
+		return cmd
 	}
+	checkRPATH(t, exe[0])
+
+	// A phone's and a camera's photos from the command line, where most
+	// containers' locale is C.UTF-8: nothing on stderr but Spotter's own.
+	folder := t.TempDir()
+	made := phoneFolder(t, folder)
+	cmd := installed("C.UTF-8", "classify", "--json", folder)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Errorf("the installed spotter classify: %v\n%s", err, stderr.Bytes())
+	} else if stderr.Len() > 0 {
+		t.Errorf("the installed spotter classify wrote to stderr:\n%s", stderr.Bytes())
+	}
+	sameTopLabels(t, made, topLabels(t, stdout.Bytes()))
+
+	a := start(t, installed("en_US.UTF-8", filepath.Join(folder, "eagle.jpg"), filepath.Join(folder, "IMG_0001.heic")))
+	for _, line := range a.waitLines(t, "msg=classified", 2) {
+		if f := logFields(t, line); filepath.Base(f["path"]) == "eagle.jpg" && f["label"] != "kite" && !strings.HasPrefix(f["label"], "bald eagle") {
+			t.Errorf("the installed app on eagle.jpg: %s", line)
+		}
+	}
+	libDir, err := filepath.EvalSymlinks(filepath.Join(home, ".local", "lib", "spotter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCarriedLibraries(t, a.cmd.Process.Pid, libDir)
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	a.waitExit(t, 2*time.Second)
+
+	// Advice for a checkout ("run `make runtime`") means nothing to a
+	// person who installed the package.
+	refused := func(what string, cmd *exec.Cmd, want string) {
+		t.Helper()
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("%s: spotter classify ended with %v, want exit status 1\n%s", what, err, out)
+		}
+		if !strings.Contains(string(out), want) || checkoutAdvice.Match(out) {
+			t.Errorf("%s: the installed program says %q; want it to name %q and give no advice meant for a source checkout", what, out, want)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	cmd = installed("C.UTF-8", "classify", filepath.Join(folder, "dog.jpg"))
+	cmd.Env = append(cmd.Env, "ONNXRUNTIME_SHARED_LIBRARY_PATH="+missing)
+	refused("ONNXRUNTIME_SHARED_LIBRARY_PATH naming a missing file", cmd, missing)
+	models := filepath.Join(home, ".local", "share", "spotter", "models")
+	if err := os.Rename(models, models+".away"); err != nil {
+		t.Fatal(err)
+	}
+	refused("the installed models removed", installed("C.UTF-8", "classify", filepath.Join(folder, "dog.jpg")), "No model was found")
 
 	runMake("uninstall-user")
 	if left, _ := filepath.Glob(filepath.Join(home, ".local", "*", "*spotter*")); len(left) > 0 {
@@ -310,6 +372,96 @@ func TestInstalledPackage(t *testing.T) {
 	if _, err := os.Stat(exe[0]); !os.IsNotExist(err) {
 		t.Errorf("uninstall left the program: %v", err)
 	}
+}
+
+// checkoutAdvice is advice that only helps in a source checkout.
+var checkoutAdvice = regexp.MustCompile("`make|\\bmake (runtime|model|deps|build|run|package)\\b")
+
+// checkRPATH checks that the program finds its libraries in the package's
+// lib/spotter wherever it is installed. It must be DT_RPATH: the loader
+// searches a DT_RUNPATH only for the program's own libraries, and libde265,
+// dav1d and aom are libheif's.
+func checkRPATH(t *testing.T, exe string) {
+	t.Helper()
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rpath, err := f.DynString(elf.DT_RPATH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runpath, err := f.DynString(elf.DT_RUNPATH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rpath, []string{"$ORIGIN/../lib/spotter"}) || len(runpath) > 0 {
+		t.Errorf("the installed program has RPATH %q and RUNPATH %q, want RPATH $ORIGIN/../lib/spotter alone", rpath, runpath)
+	}
+}
+
+// carried matches the libraries the package carries in lib/spotter (the
+// Makefile's package target copies those the program links).
+var carried = regexp.MustCompile(`^lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so`)
+
+// checkCarriedLibraries proves the running program pid uses the package's
+// own copies of the libraries it carries, not the system's: each one mapped
+// into the process comes from dir, and the codecs are all mapped.
+func checkCarriedLibraries(t *testing.T, pid int, dir string) {
+	t.Helper()
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	wrong := map[string]bool{}
+	for _, line := range strings.Split(string(maps), "\n") {
+		// address perms offset dev inode path
+		fields := strings.Fields(line)
+		if len(fields) < 6 {
+			continue
+		}
+		path := strings.Join(fields[5:], " ")
+		m := carried.FindStringSubmatch(filepath.Base(path))
+		if m == nil {
+			continue
+		}
+		seen[m[1]] = true
+		if filepath.Dir(path) != dir && !wrong[path] {
+			wrong[path] = true
+			t.Errorf("the installed program maps %s, not the package's copy in %s", path, dir)
+		}
+	}
+	for _, lib := range []string{"heif", "de265", "dav1d", "aom", "jxl", "lcms2"} {
+		if !seen[lib] {
+			t.Errorf("lib%s is not mapped into the installed program, so nothing shows which copy it uses", lib)
+		}
+	}
+}
+
+// topLabels reads `spotter classify --json` output: each photo's top-1
+// label by path. An error record fails the test.
+func topLabels(t *testing.T, out []byte) map[string]string {
+	t.Helper()
+	labels := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var rec struct {
+			Path        string
+			Error       string
+			Predictions []struct{ Label string }
+		}
+		if err := dec.Decode(&rec); err != nil {
+			t.Fatalf("spotter classify --json: %v\n%s", err, out)
+		}
+		if rec.Error != "" || len(rec.Predictions) == 0 {
+			t.Errorf("%s: no prediction: %s", rec.Path, rec.Error)
+			continue
+		}
+		labels[rec.Path] = rec.Predictions[0].Label
+	}
+	return labels
 }
 
 func containsAny(s string, subs []string) bool {

@@ -1,5 +1,7 @@
 // Command spotter classifies photos with an ImageNet model, in a window
-// (spotter [FILE]) or on the command line (spotter classify FILE…).
+// (spotter [FILE]) or on the command line (spotter classify FILE…), finds
+// them again (spotter search QUERY) and writes what it saw as keywords
+// (spotter tag FILE…).
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/ui"
 )
 
@@ -38,10 +41,19 @@ const maxTop = 10
 func main() {
 	quietlocale.Restore()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	if len(os.Args) > 1 && os.Args[1] == "classify" {
-		os.Exit(classify(os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		if command, ok := commands[os.Args[1]]; ok {
+			os.Exit(command(os.Args[2:], os.Stdout, os.Stderr))
+		}
 	}
 	os.Exit(window(os.Args[1:], os.Stderr))
+}
+
+// commands are the command-line modes; anything else opens the window.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"classify": classify,
+	"search":   search,
+	"tag":      tag,
 }
 
 // engineFlags are the options shared by the window and the command line.
@@ -62,6 +74,35 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 		return nil, err
 	}
 	return inference.Open(inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top})
+}
+
+// catalogFlags choose the catalogue, for the window and the command line.
+type catalogFlags struct {
+	path string
+	off  bool
+}
+
+func (c *catalogFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.path, "catalog", "", "the catalogue of results kept between runs (default: $SPOTTER_CATALOG, else $XDG_DATA_HOME/spotter/catalog.db)")
+	fs.BoolVar(&c.off, "no-catalog", false, "neither read nor write the catalogue")
+}
+
+// open opens the catalogue, or returns nil with --no-catalog or when not
+// even one in memory can be had (then classification goes on without it).
+// Its warnings go to warn.
+func (c catalogFlags) open(warn func(string)) *catalog.Catalog {
+	if c.off {
+		return nil
+	}
+	cat, err := catalog.Open(c.path)
+	if err != nil {
+		warn(fmt.Sprintf("The catalogue cannot be opened (%v); results are not being saved.", err))
+		return nil
+	}
+	for _, w := range cat.Warnings() {
+		warn(w)
+	}
+	return cat
 }
 
 // withSettings fills what the flags leave open from the person's settings.
@@ -98,6 +139,8 @@ func window(args []string, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
 		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
+		fmt.Fprintln(stderr, "       spotter search [flags] QUERY  list the photos whose name, class or category matches")
+		fmt.Fprintln(stderr, "       spotter tag [flags] PHOTO|FOLDER…  write everyday names as XMP keywords (spotter tag -h)")
 		fs.PrintDefaults()
 	}
 	if code, ok := parse(fs, args, stderr); !ok {

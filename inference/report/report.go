@@ -36,8 +36,11 @@ func New(path string, res prediction.Result, err error, cached bool) Record {
 	if err != nil {
 		return Record{Path: path, Error: err.Error()}
 	}
-	ms := float64(res.Timing.Total().Microseconds()) / 1000
-	r := Record{Path: path, Predictions: res.Predictions, MS: &ms, Cached: &cached}
+	r := Record{Path: path, Predictions: res.Predictions, Cached: &cached}
+	if !cached { // an answer from the catalogue took no time worth a number
+		ms := float64(res.Timing.Total().Microseconds()) / 1000
+		r.MS = &ms
+	}
 	if a := res.Everyday; a.Name != "" {
 		r.Name, r.Confidence, r.Categories = a.Name, &a.Confidence, a.Categories
 	}

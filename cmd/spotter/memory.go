@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/inference/pipeline"
+	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/library/catalog"
+)
+
+// memory is the catalogue seen by the stream, for one model: a photo it
+// knows unchanged is answered from it, every other photo's outcome is kept
+// in it.
+type memory struct {
+	cat   *catalog.Catalog
+	model catalog.Model
+	// fresh classifies every photo again (--fresh, "Classify again") and
+	// keeps the new answers.
+	fresh bool
+	// top is how many predictions the caller shows; a kept answer with
+	// fewer is classified again.
+	top int
+	// misses holds, per job, what Lookup learned of the file (its
+	// fingerprint above all), so Keep does not read the file again.
+	misses sync.Map // job ID → catalog.Entry
+}
+
+func newMemory(cat *catalog.Catalog, model catalog.Model, fresh bool, top int) *memory {
+	return &memory{cat: cat, model: model, fresh: fresh, top: top}
+}
+
+// Recall answers from the catalogue. A photo that failed before is tried
+// again: the file may have been completed, or Spotter learned its format.
+func (m *memory) Recall(_ context.Context, job pipeline.Job) (prediction.Result, bool) {
+	fi, err := os.Stat(job.Path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return prediction.Result{}, false
+	}
+	e, hit, err := m.cat.Lookup(job.Path, fi, m.model)
+	if err != nil {
+		slog.Warn("the catalogue cannot answer", "path", job.Path, "err", err)
+	}
+	if hit && e.Error == "" && !m.fresh && len(e.Predictions) >= m.top {
+		return resultOf(e), true
+	}
+	m.misses.Store(job.ID, catalog.Entry{Path: e.Path, Size: e.Size, MTime: e.MTime, Fingerprint: e.Fingerprint, Model: m.model})
+	return prediction.Result{}, false
+}
+
+// Keep stores a finished photo's answer or error; the catalogue's writer
+// commits it off this goroutine.
+func (m *memory) Keep(d pipeline.Done) {
+	v, ok := m.misses.LoadAndDelete(d.ID)
+	if !ok {
+		return // not a file Recall could see: nothing to keep it under
+	}
+	e := v.(catalog.Entry)
+	e.When = time.Now()
+	if d.Err != nil {
+		e.Error = d.Err.Error()
+	} else {
+		fillEntry(&e, d.Result)
+	}
+	m.cat.Put(e)
+}
+
+func fillEntry(e *catalog.Entry, res prediction.Result) {
+	e.Predictions = make([]catalog.Prediction, len(res.Predictions))
+	for i, p := range res.Predictions {
+		e.Predictions[i] = catalog.Prediction{Label: p.Label, Probability: p.Probability}
+	}
+	a := res.Everyday
+	e.Name, e.Confidence, e.Categories = a.Name, a.Confidence, a.Categories
+	e.Class, e.ClassProbability = a.Class, a.ClassProbability
+}
+
+// resultOf turns a stored entry back into the answer the stream gives.
+func resultOf(e catalog.Entry) prediction.Result {
+	res := prediction.Result{Predictions: make([]prediction.Prediction, len(e.Predictions))}
+	for i, p := range e.Predictions {
+		res.Predictions[i] = prediction.Prediction{Label: p.Label, Probability: p.Probability}
+	}
+	res.Everyday = names.Answer{Name: e.Name, Confidence: e.Confidence, Categories: e.Categories,
+		Class: e.Class, ClassProbability: e.ClassProbability}
+	return res
+}

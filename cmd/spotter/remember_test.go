@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/report"
+)
+
+func records(t *testing.T, out string) []report.Record {
+	t.Helper()
+	var recs []report.Record
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var r report.Record
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("%v in\n%s", err, out)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// cached reads a classified record's "cached" field, which must be there.
+func cached(t *testing.T, r report.Record) bool {
+	t.Helper()
+	if r.Cached == nil {
+		t.Fatalf(`%s: no "cached" field in %+v`, r.Path, r)
+	}
+	return *r.Cached
+}
+
+// copyPhotos puts copies of shared photos in a fresh folder.
+func copyPhotos(t *testing.T, names ...string) (dir string, paths []string) {
+	t.Helper()
+	dir = t.TempDir()
+	for _, name := range names {
+		data, err := os.ReadFile(inferencetest.Photo(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return dir, paths
+}
+
+// The second run answers from the catalogue, the same answers, and says
+// so; --fresh and --no-catalog classify again; a moved photo is known.
+func TestClassifyRemembers(t *testing.T) {
+	inferencetest.Library(t)
+	model := inferencetest.Descriptor(t)
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	dir, paths := copyPhotos(t, "dog.jpg", "eagle.jpg")
+
+	run := func(args ...string) []report.Record {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"--model", model, "--catalog", db, "--json"}, args...)...)
+		if code != 0 || errs != "" {
+			t.Fatalf("classify %q: exit %d, stderr %q", args, code, errs)
+		}
+		if !strings.Contains(out, `"cached":`) {
+			t.Errorf(`no "cached" field in %s`, out)
+		}
+		return records(t, out)
+	}
+	first := run(dir)
+	if len(first) != 2 || cached(t, first[0]) || cached(t, first[1]) {
+		t.Fatalf("first run: %+v", first)
+	}
+	if first[0].Name != "dog" || first[1].Name != "bird" || len(first[0].Categories) == 0 || first[0].Categories[0] != "animal" {
+		t.Errorf("everyday names: %+v", first)
+	}
+	again := run(dir)
+	for i, r := range again {
+		if !cached(t, r) || r.Name != first[i].Name || *r.Confidence != *first[i].Confidence ||
+			len(r.Predictions) != len(first[i].Predictions) || r.Predictions[0] != first[i].Predictions[0] {
+			t.Errorf("second run, %s: %+v; want the first run's answer, cached", r.Path, r)
+		}
+	}
+	for _, flag := range []string{"--fresh", "--no-catalog"} {
+		for _, r := range run(flag, dir) {
+			if cached(t, r) {
+				t.Errorf("%s: %s came from the catalogue", flag, r.Path)
+			}
+		}
+	}
+	// Moved: the catalogue knows it by its content, without classifying it.
+	moved := filepath.Join(t.TempDir(), "renamed.jpg")
+	if err := os.Rename(paths[0], moved); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(moved); len(r) != 1 || !cached(t, r[0]) || r[0].Name != "dog" {
+		t.Errorf("a moved photo: %+v", r)
+	}
+	// Changed: classified again.
+	data, err := os.ReadFile(inferencetest.Photo(t, "giraffe.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(paths[1], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(paths[1]); len(r) != 1 || cached(t, r[0]) || r[0].Name == "bird" {
+		t.Errorf("a photo replaced by another: %+v", r)
+	}
+}
+
+// Another model means classifying again; the first model's answers stay.
+func TestClassifyPerModel(t *testing.T) {
+	inferencetest.Library(t)
+	qdq := inferencetest.Descriptor(t)
+	f32 := filepath.Join(filepath.Dir(qdq), "mobilenet_v2_1.0_224_quant_float.json")
+	if _, err := os.Stat(f32); err != nil {
+		t.Fatalf("the float32 descriptor: %v", err)
+	}
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	dog := inferencetest.Photo(t, "dog.jpg")
+	cached := func(model string) bool {
+		code, out, errs := runCLI(t, "--model", model, "--catalog", db, "--json", dog)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		return cached(t, records(t, out)[0])
+	}
+	if cached(qdq) || cached(f32) || !cached(qdq) || !cached(f32) {
+		t.Error("each model's first answer must be fresh and its second cached")
+	}
+}
+
+func TestSearch(t *testing.T) {
+	inferencetest.Library(t)
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	search1 := func(args ...string) (int, string, string) {
+		t.Helper()
+		var out, errb strings.Builder
+		code := search(append([]string{"--catalog", db}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, _, errs := search1("dog"); code != 1 || !strings.Contains(errs, "no catalogue") {
+		t.Errorf("no catalogue yet: exit %d, %q", code, errs)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("searching created a catalogue")
+	}
+	_, paths := copyPhotos(t, "dog.jpg", "eagle.jpg", "giraffe.jpg")
+	if code, _, errs := runCLI(t, append([]string{"--model", inferencetest.Descriptor(t), "--catalog", db}, paths...)...); code != 0 {
+		t.Fatalf("classify: %s", errs)
+	}
+	code, out, errs := search1("--json", "dog")
+	recs := records(t, out)
+	if code != 0 || len(recs) != 1 || recs[0].Path != paths[0] || recs[0].Name != "dog" || !cached(t, recs[0]) {
+		t.Errorf("search dog: exit %d, %+v, stderr %q", code, recs, errs)
+	}
+	// Categories match too, most confident first.
+	_, out, _ = search1("--json", "animal")
+	recs = records(t, out)
+	if len(recs) != 3 {
+		t.Fatalf("search animal: %+v", recs)
+	}
+	for i := 1; i < len(recs); i++ {
+		if *recs[i].Confidence > *recs[i-1].Confidence {
+			t.Errorf("not most confident first: %+v", recs)
+		}
+	}
+	if code, out, _ := search1("submarine"); code != 1 || out != "" {
+		t.Errorf("no match: exit %d, %q", code, out)
+	}
+	if code, out, _ := search1("eagle.jpg"); code != 0 || !strings.Contains(out, paths[1]) {
+		t.Errorf("a file name: exit %d, %q", code, out)
+	}
+}

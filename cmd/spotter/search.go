@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spotter-app/spotter/inference/report"
+	"github.com/spotter-app/spotter/library/catalog"
+)
+
+// search is `spotter search QUERY`: the photos in the catalogue whose
+// everyday name, class, category or file name contains QUERY, most
+// confident first. Exit status 0 when any matched, 1 when none did (as grep
+// does), 2 on bad usage.
+func search(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("spotter search", flag.ContinueOnError)
+	var cf catalogFlags
+	flags.StringVar(&cf.path, "catalog", "", "the catalogue to search (default: $SPOTTER_CATALOG, else $XDG_DATA_HOME/spotter/catalog.db)")
+	limit := flags.Int("limit", 1000, "at most this many photos")
+	asJSON := flags.Bool("json", false, "print JSON Lines, as spotter classify --json does")
+	asCSV := flags.Bool("csv", false, "print CSV, as spotter classify --csv does")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: spotter search [flags] QUERY")
+		fmt.Fprintln(stderr, "Lists the photos Spotter classified whose name, class, category or file name contains QUERY, most confident first.")
+		flags.PrintDefaults()
+	}
+	if code, ok := parse(flags, args, stderr); !ok {
+		return code
+	}
+	query := strings.TrimSpace(strings.Join(flags.Args(), " "))
+	if query == "" || *limit < 1 || (*asJSON && *asCSV) {
+		flags.Usage()
+		return 2
+	}
+	path := cf.path
+	if path == "" {
+		path = catalog.DefaultPath()
+	}
+	// Searching must not create a catalogue where there was none.
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "spotter: there is no catalogue at %s yet: classify some photos first (spotter classify FOLDER, or drop them on the window)\n", path)
+		return 1
+	}
+	w := newWarner(stderr)
+	cat := catalogFlags{path: path}.open(w.warn)
+	if cat == nil {
+		return 1
+	}
+	defer w.closeCatalog(cat)
+	entries, err := cat.Search(query, catalog.Model{}, *limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "spotter: the catalogue could not be searched: %v\n", err)
+		return 1
+	}
+	top := 1
+	for _, e := range entries {
+		top = max(top, len(e.Predictions))
+	}
+	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, top)
+	if err != nil {
+		fmt.Fprintln(stderr, "spotter:", err)
+		return 1
+	}
+	for _, e := range entries {
+		out.write(report.New(e.Path, resultOf(e), nil, true))
+	}
+	if len(entries) == 0 {
+		return 1
+	}
+	return 0
+}

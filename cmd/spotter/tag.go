@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/inference/pipeline"
+	"github.com/spotter-app/spotter/library/catalog"
+	"github.com/spotter-app/spotter/library/keywords"
+	"github.com/spotter-app/spotter/library/sidecar"
+)
+
+// tag is `spotter tag`: classify what the catalogue does not know yet, then
+// write each photo's everyday name and categories into its XMP sidecar, or
+// with --remove take Spotter's keywords away again. Running it is the
+// person's "apply"; --dry-run shows what would change and writes nothing.
+// Exit status 0 when every photo went well (a photo Spotter is not sure of
+// is skipped, not failed), 1 when any failed, 2 on bad usage.
+func tag(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("spotter tag", flag.ContinueOnError)
+	var ef engineFlags
+	ef.register(flags)
+	var cf catalogFlags
+	cf.register(flags)
+	threshold := flags.Float64("threshold", names.DefaultThreshold, "write keywords only for photos named with at least this confidence (0–1)")
+	dryRun := flags.Bool("dry-run", false, "print what would be written, and write nothing")
+	remove := flags.Bool("remove", false, "take away the keywords Spotter wrote (a sidecar Spotter made and nothing else uses is deleted)")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: spotter tag [flags] PHOTO|FOLDER…")
+		fmt.Fprintln(stderr, "Writes each photo's everyday name and categories as XMP keywords to PHOTO.EXT.xmp (or an existing PHOTO.xmp),")
+		fmt.Fprintln(stderr, "merged with what the sidecar holds; the photo itself is never changed.")
+		flags.PrintDefaults()
+	}
+	if code, ok := parse(flags, args, stderr); !ok {
+		return code
+	}
+	if flags.NArg() == 0 || *threshold < 0 || *threshold > 1 {
+		flags.Usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out := &output{stdout: stdout, stderr: stderr}
+	paths, failed, ok := named(ctx, flags.Args(), out)
+	if !ok {
+		return 1
+	}
+	t := tagger{stdout: stdout, stderr: stderr, dryRun: *dryRun}
+	if *remove {
+		t.remove(paths)
+	} else {
+		w := newWarner(stderr)
+		clf, err := ef.open(maxTop)
+		if err != nil {
+			fmt.Fprintln(stderr, "spotter:", err)
+			return 1
+		}
+		defer clf.Close()
+		cat := cf.open(w.warn)
+		defer w.closeCatalog(cat)
+		var jobs []sidecar.Job
+		classifyAll(ctx, clf, paths, w.memory(cat, clf, false, 1), func(d pipeline.Done) {
+			if d.Err != nil {
+				t.fail(d.Path, d.Err)
+				return
+			}
+			a := d.Result.Everyday
+			if !a.Sure(float32(*threshold)) {
+				fmt.Fprintf(stdout, "%s: %s (%s %.0f%%): no keywords\n", d.Path, names.NotSure, a.Name, 100*a.Confidence)
+				return
+			}
+			k, ok := keywords.For(a, t.rejected(cat, d.Path), clf.Descriptor().Name, time.Now())
+			if !ok {
+				fmt.Fprintf(stdout, "%s: every keyword was rejected before: no keywords\n", d.Path)
+				return
+			}
+			jobs = append(jobs, sidecar.Job{Photo: d.Path, Keywords: k})
+		})
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "spotter: interrupted")
+			return 1
+		}
+		t.write(jobs, cat)
+	}
+	if failed || t.failed {
+		return 1
+	}
+	return 0
+}
+
+type tagger struct {
+	stdout, stderr io.Writer
+	dryRun         bool
+	failed         bool
+}
+
+func (t *tagger) fail(path string, err error) {
+	t.failed = true
+	fmt.Fprintf(t.stderr, "%s: error: %v\n", path, err)
+}
+
+// rejected are the keywords the person turned down for this photo in the
+// window's review: never written again.
+func (t *tagger) rejected(cat *catalog.Catalog, path string) map[string]bool {
+	out := map[string]bool{}
+	if cat == nil {
+		return out
+	}
+	reviews, err := cat.Reviews(path)
+	if err != nil {
+		fmt.Fprintf(t.stderr, "spotter: warning: the reviews of %s cannot be read (%v); no keyword of it counts as rejected\n", path, err)
+	}
+	for k, s := range reviews {
+		if s == catalog.Rejected {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+func (t *tagger) write(jobs []sidecar.Job, cat *catalog.Catalog) {
+	if t.dryRun {
+		for _, j := range jobs {
+			c, err := sidecar.Plan(j.Photo, j.Keywords)
+			t.report(j.Photo, c, err, "would add")
+		}
+		return
+	}
+	for i, r := range sidecar.WriteAll(jobs) {
+		t.report(jobs[i].Photo, r.Change, r.Err, "added")
+		if r.Err == nil && cat != nil {
+			for _, k := range jobs[i].Keywords.Subjects {
+				if err := cat.SetReview(jobs[i].Photo, k, catalog.Written); err != nil {
+					fmt.Fprintf(t.stderr, "spotter: warning: the catalogue cannot note the keywords written to %s (%v)\n", jobs[i].Photo, err)
+					break
+				}
+			}
+		}
+	}
+}
+
+func (t *tagger) remove(paths []string) {
+	if t.dryRun {
+		for _, p := range paths {
+			c, err := sidecar.PlanRemove(p)
+			t.report(p, c, err, "would remove")
+		}
+		return
+	}
+	for i, r := range sidecar.RemoveAll(paths) {
+		t.report(paths[i], r.Change, r.Err, "removed")
+	}
+}
+
+// report prints one photo's change: "IMG_1.jpg: added cat, animal;
+// animal|cat to IMG_1.jpg.xmp (new)".
+func (t *tagger) report(photo string, c sidecar.Change, err error, verb string) {
+	if err != nil {
+		t.fail(photo, err)
+		return
+	}
+	words := append(append([]string{}, c.Subjects.Added...), c.Hierarchies.Added...)
+	if strings.HasPrefix(verb, "would remove") || verb == "removed" {
+		words = append(append([]string{}, c.Subjects.Removed...), c.Hierarchies.Removed...)
+	}
+	if !c.Changed || len(words) == 0 {
+		fmt.Fprintf(t.stdout, "%s: nothing to change in %s\n", photo, c.Sidecar)
+		return
+	}
+	note := ""
+	switch {
+	case c.Create:
+		note = " (new)"
+	case c.Delete:
+		note = " (deleted: nothing else was in it)"
+	}
+	prep := " to "
+	if strings.Contains(verb, "remove") {
+		prep = " from "
+	}
+	fmt.Fprintf(t.stdout, "%s: %s %s%s%s%s\n", photo, verb, strings.Join(words, ", "), prep, c.Sidecar, note)
+}

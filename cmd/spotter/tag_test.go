@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/library/catalog"
+)
+
+func runTag(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = tag(append([]string{"--model", inferencetest.Descriptor(t)}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// exifKeywords reads a sidecar as other photo apps would, through exiftool.
+func exifKeywords(t *testing.T, sidecar string) (subjects, hierarchies []string) {
+	t.Helper()
+	out, err := exec.Command("exiftool", "-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", sidecar).Output()
+	if err != nil {
+		t.Fatalf("exiftool %s: %v", sidecar, err)
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal(out, &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("exiftool said %s (%v)", out, err)
+	}
+	list := func(v any) []string {
+		switch v := v.(type) {
+		case string:
+			return []string{v}
+		case []any:
+			var s []string
+			for _, x := range v {
+				s = append(s, x.(string))
+			}
+			return s
+		}
+		return nil
+	}
+	return list(recs[0]["Subject"]), list(recs[0]["HierarchicalSubject"])
+}
+
+func TestTagWritesReviewsAndRemoves(t *testing.T) {
+	inferencetest.Library(t)
+	_, err := exec.LookPath("exiftool")
+	inferencetest.Need(t, err == nil, "exiftool (apt-get install libimage-exiftool-perl)")
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	dir, paths := copyPhotos(t, "dog.jpg", "eagle.jpg")
+	dog, eagle := paths[0], paths[1]
+	before, err := os.ReadFile(dog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The person's own sidecar for the eagle, made by exiftool.
+	if out, err := exec.Command("exiftool", "-q", "-o", eagle+".xmp", "-XMP-dc:Subject=holiday", "-XMP:Rating=4", eagle).CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v\n%s", err, out)
+	}
+
+	code, out, errs := runTag(t, "--catalog", db, "--dry-run", dir)
+	if code != 0 || !strings.Contains(out, dog+": would add") || !strings.Contains(out, "dog") {
+		t.Errorf("--dry-run: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if _, err := os.Stat(dog + ".xmp"); err == nil {
+		t.Error("--dry-run wrote a sidecar")
+	}
+
+	code, out, errs = runTag(t, "--catalog", db, dir)
+	if code != 0 || errs != "" {
+		t.Fatalf("tag: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	subjects, hier := exifKeywords(t, dog+".xmp")
+	if !slices.Equal(subjects, []string{"animal", "dog"}) || !slices.Equal(hier, []string{"animal|dog"}) {
+		t.Errorf("dog's sidecar: subjects %q, hierarchy %q", subjects, hier)
+	}
+	subjects, _ = exifKeywords(t, eagle+".xmp")
+	if !slices.Contains(subjects, "holiday") || !slices.Contains(subjects, "bird") {
+		t.Errorf("eagle's sidecar lost the person's keyword or lacks Spotter's: %q", subjects)
+	}
+	if rating, err := exec.Command("exiftool", "-s3", "-XMP:Rating", eagle+".xmp").Output(); err != nil || strings.TrimSpace(string(rating)) != "4" {
+		t.Errorf("the rating is gone: %q (%v)", rating, err)
+	}
+
+	// A keyword rejected in review is not written again.
+	cat, err := catalog.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.SetReview(dog, "animal", catalog.Rejected); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runTag(t, "--catalog", db, dog); code != 0 {
+		t.Fatalf("tag again: exit %d, %q %q", code, out, errs)
+	}
+	if subjects, _ := exifKeywords(t, dog+".xmp"); !slices.Equal(subjects, []string{"dog"}) {
+		t.Errorf("after rejecting animal: %q", subjects)
+	}
+
+	code, out, errs = runTag(t, "--catalog", db, "--remove", dir)
+	if code != 0 {
+		t.Fatalf("--remove: exit %d, %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(dog + ".xmp"); !os.IsNotExist(err) {
+		t.Errorf("the sidecar Spotter made is still there: %v", err)
+	}
+	subjects, _ = exifKeywords(t, eagle+".xmp")
+	if !slices.Equal(subjects, []string{"holiday"}) {
+		t.Errorf("after --remove the eagle's sidecar says %q; want the person's keyword alone", subjects)
+	}
+	if after, err := os.ReadFile(dog); err != nil || !bytes.Equal(before, after) {
+		t.Error("the photo itself changed")
+	}
+}
+
+func TestTagNotSureWritesNothing(t *testing.T) {
+	inferencetest.Library(t)
+	dir, paths := copyPhotos(t, "dog.jpg")
+	code, out, _ := runTag(t, "--no-catalog", "--threshold", "1", paths[0])
+	if code != 0 || !strings.Contains(out, "not sure") {
+		t.Errorf("threshold 1: exit %d, %q", code, out)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.xmp")); len(left) > 0 {
+		t.Errorf("a photo Spotter is not sure of got a sidecar: %q", left)
+	}
+	if code, _, _ := runTag(t, "--threshold", "2", "x.jpg"); code != 2 {
+		t.Errorf("threshold 2: exit %d, want 2", code)
+	}
+}
