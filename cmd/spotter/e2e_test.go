@@ -415,7 +415,7 @@ func checkCarriedLibraries(t *testing.T, pid int, dir string) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	wrong := map[string]bool{}
+	var system []string
 	for _, line := range strings.Split(string(maps), "\n") {
 		// address perms offset dev inode path
 		fields := strings.Fields(line)
@@ -428,10 +428,12 @@ func checkCarriedLibraries(t *testing.T, pid int, dir string) {
 			continue
 		}
 		seen[m[1]] = true
-		if filepath.Dir(path) != dir && !wrong[path] {
-			wrong[path] = true
-			t.Errorf("the installed program maps %s, not the package's copy in %s", path, dir)
+		if filepath.Dir(path) != dir && !slices.Contains(system, path) {
+			system = append(system, path)
 		}
+	}
+	if len(system) > 0 {
+		t.Errorf("the installed program uses copies from outside its package's %s:\n%s", dir, strings.Join(system, "\n"))
 	}
 	for _, lib := range []string{"heif", "de265", "dav1d", "aom", "jxl", "lcms2"} {
 		if !seen[lib] {
