@@ -218,7 +218,7 @@ func (m *memMemory) Recall(_ context.Context, j pipeline.Job) (prediction.Result
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	res, ok := m.kept[j.Path]
-	return res, ok
+	return res, ok && !j.Fresh
 }
 
 func (m *memMemory) Keep(d pipeline.Done) {

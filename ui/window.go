@@ -53,6 +53,9 @@ type Options struct {
 	// Memory, when set, is handed to the classifying stream: photos it
 	// knows are answered from it; "Classify again" goes past it.
 	Memory pipeline.Memory
+	// Notices are shown when the window opens: what the person should
+	// know before dropping anything (results are not being saved).
+	Notices []string
 }
 
 // Window is Spotter's main window.
@@ -170,6 +173,9 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	})
 	w.reloadLibrary()
 	w.update()
+	if len(opts.Notices) > 0 {
+		w.showNotice(strings.Join(opts.Notices, " "))
+	}
 	return w
 }
 

@@ -80,7 +80,6 @@ type worker struct {
 	nextID     uint64
 	wake       chan struct{}
 	thumbs     map[uint64]thumbnail
-	fresh      map[uint64]bool // jobs to classify past the memory
 	previewEnd context.CancelFunc
 	lastAdd    chan struct{} // closed when the latest drop has been searched
 	endSession context.CancelFunc
@@ -92,7 +91,7 @@ type worker struct {
 func startWorker(open Opener, post func(func()), memory pipeline.Memory, ev events) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{open: open, post: post, ev: ev, memory: memory, ctx: ctx, cancel: cancel,
-		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]thumbnail{}, fresh: map[uint64]bool{}}
+		done: make(chan struct{}), wake: make(chan struct{}, 1), thumbs: map[uint64]thumbnail{}}
 	w.generation, w.endGen = context.WithCancel(ctx)
 	w.lastAdd = make(chan struct{})
 	close(w.lastAdd)
@@ -198,7 +197,6 @@ func (w *worker) cancelAll() []uint64 {
 	ids := make([]uint64, len(w.queue))
 	for i, j := range w.queue {
 		ids[i] = j.ID
-		delete(w.fresh, j.ID)
 	}
 	w.queue = nil
 	w.endGen()
@@ -214,8 +212,7 @@ func (w *worker) again(items []queued, announce bool) {
 	}
 	w.mu.Lock()
 	for _, it := range items {
-		w.fresh[it.id] = true
-		w.queue = append(w.queue, pipeline.Job{ID: it.id, Path: it.path, Ctx: w.generation})
+		w.queue = append(w.queue, pipeline.Job{ID: it.id, Path: it.path, Ctx: w.generation, Fresh: true})
 	}
 	w.mu.Unlock()
 	w.signal()
@@ -226,7 +223,6 @@ func (w *worker) remove(id uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.queue = slices.DeleteFunc(w.queue, func(j pipeline.Job) bool { return j.ID == id })
-	delete(w.fresh, id)
 }
 
 // preview decodes a photo for the large preview, replacing any preview
@@ -331,11 +327,8 @@ func (w *worker) loop() {
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
-		opts := pipeline.Options{Decoded: w.thumbnail, Background: true}
-		if w.memory != nil {
-			opts.Memory = memory{w.memory, w}
-		}
-		pipeline.Stream(session, guarded{clf}, w.next, w.emit, opts)
+		pipeline.Stream(session, guarded{clf}, w.next, w.emit,
+			pipeline.Options{Decoded: w.thumbnail, Background: true, Memory: w.memory})
 		end()
 	}
 }
@@ -395,7 +388,6 @@ func (w *worker) emit(d pipeline.Done) {
 	w.mu.Lock()
 	thumb := w.thumbs[d.ID]
 	delete(w.thumbs, d.ID)
-	delete(w.fresh, d.ID)
 	w.mu.Unlock()
 	switch {
 	case d.Err == nil:
@@ -427,23 +419,6 @@ func (w *worker) load() (clf Classifier, err error) {
 		slog.Info("model loaded", "ms", time.Since(start).Milliseconds())
 	}
 	return clf, err
-}
-
-// memory is the catalogue as the stream sees it, passing over what it
-// knows of the photos the person asked to classify again. It still asks:
-// a memory may learn of the file in Recall (its fingerprint) what Keep
-// needs to store the new answer.
-type memory struct {
-	pipeline.Memory
-	w *worker
-}
-
-func (m memory) Recall(ctx context.Context, j pipeline.Job) (prediction.Result, bool) {
-	res, ok := m.Memory.Recall(ctx, j)
-	m.w.mu.Lock()
-	fresh := m.w.fresh[j.ID]
-	m.w.mu.Unlock()
-	return res, ok && !fresh
 }
 
 // guarded turns a panic in the model's run into that photo's error.

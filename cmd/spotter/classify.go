@@ -160,13 +160,13 @@ func (w *warner) memory(cat *catalog.Catalog, clf *inference.Classifier, fresh b
 	if cat == nil {
 		return nil
 	}
-	desc := clf.Descriptor()
-	m, err := catalog.ModelFor(desc.Name, desc.ModelPath())
-	if err != nil {
-		w.warn(fmt.Sprintf("The model file cannot be read to tell it apart in the catalogue (%v); results are not being saved.", err))
+	var ref modelRef
+	ref.use(clf.Descriptor())
+	if _, ok := ref.get(); !ok {
+		w.warn("The model file cannot be read to tell it apart in the catalogue; results are not being saved.")
 		return nil
 	}
-	return newMemory(cat, m, fresh, top)
+	return newMemory(cat, &ref, fresh, top)
 }
 
 // closeCatalog commits what is pending and says what could not be saved.

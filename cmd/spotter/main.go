@@ -136,6 +136,8 @@ func window(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("spotter", flag.ContinueOnError)
 	var ef engineFlags
 	ef.register(fs)
+	var cf catalogFlags
+	cf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
 		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
@@ -157,6 +159,28 @@ func window(args []string, stderr io.Writer) int {
 	// The model in use, for the About box: set by the worker, read by the UI.
 	var mu sync.Mutex
 	var current *model.Descriptor
+	// The catalogue lists and keeps the answers of the model in use: the
+	// one the settings name is known before it loads.
+	var ref modelRef
+	opts := ui.Options{Engine: nil}
+	cat := cf.open(func(msg string) {
+		slog.Warn(msg)
+		opts.Notices = append(opts.Notices, msg)
+	})
+	if cat != nil {
+		defer func() {
+			if err := cat.Close(); err != nil {
+				slog.Error("the catalogue could not save the last results", "err", err)
+			}
+		}()
+		if d, err := model.Find(ef.withSettings(a.Preferences()).model); err == nil {
+			if desc, err := model.Load(d); err == nil {
+				ref.use(desc)
+			}
+		}
+		lib := library{cat: cat, model: &ref}
+		opts.Memory, opts.Library, opts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
+	}
 	open := func() (ui.Classifier, error) {
 		flags := ef.withSettings(a.Preferences())
 		c, err := flags.open(maxTop)
@@ -167,6 +191,7 @@ func window(args []string, stderr io.Writer) int {
 			return nil, err // not c: a nil *Classifier in the interface is not nil
 		}
 		current = c.Descriptor()
+		ref.use(current)
 		return c, nil
 	}
 	engine := func() ui.EngineInfo {
@@ -189,7 +214,8 @@ func window(args []string, stderr io.Writer) int {
 		<-signals
 		fyne.Do(a.Driver().Quit)
 	}()
-	w := ui.New(win, open, ui.Options{Engine: engine})
+	opts.Engine = engine
+	w := ui.New(win, open, opts)
 	w.Open(fs.Args()...)
 	win.ShowAndRun()
 	w.Shutdown()

@@ -18,7 +18,7 @@ import (
 // in it.
 type memory struct {
 	cat   *catalog.Catalog
-	model catalog.Model
+	model *modelRef
 	// fresh classifies every photo again (--fresh, "Classify again") and
 	// keeps the new answers.
 	fresh bool
@@ -30,25 +30,29 @@ type memory struct {
 	misses sync.Map // job ID → catalog.Entry
 }
 
-func newMemory(cat *catalog.Catalog, model catalog.Model, fresh bool, top int) *memory {
+func newMemory(cat *catalog.Catalog, model *modelRef, fresh bool, top int) *memory {
 	return &memory{cat: cat, model: model, fresh: fresh, top: top}
 }
 
 // Recall answers from the catalogue. A photo that failed before is tried
 // again: the file may have been completed, or Spotter learned its format.
 func (m *memory) Recall(_ context.Context, job pipeline.Job) (prediction.Result, bool) {
+	model, ok := m.model.get()
+	if !ok {
+		return prediction.Result{}, false
+	}
 	fi, err := os.Stat(job.Path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return prediction.Result{}, false
 	}
-	e, hit, err := m.cat.Lookup(job.Path, fi, m.model)
+	e, hit, err := m.cat.Lookup(job.Path, fi, model)
 	if err != nil {
 		slog.Warn("the catalogue cannot answer", "path", job.Path, "err", err)
 	}
-	if hit && e.Error == "" && !m.fresh && len(e.Predictions) >= m.top {
+	if hit && e.Error == "" && !m.fresh && !job.Fresh && len(e.Predictions) >= m.top {
 		return resultOf(e), true
 	}
-	m.misses.Store(job.ID, catalog.Entry{Path: e.Path, Size: e.Size, MTime: e.MTime, Fingerprint: e.Fingerprint, Model: m.model})
+	m.misses.Store(job.ID, catalog.Entry{Path: e.Path, Size: e.Size, MTime: e.MTime, Fingerprint: e.Fingerprint, Model: model})
 	return prediction.Result{}, false
 }
 

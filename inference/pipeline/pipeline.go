@@ -55,6 +55,9 @@ type Job struct {
 	// Ctx ends this job alone (for example a cancelled queue); nil means
 	// the stream's context.
 	Ctx context.Context
+	// Fresh asks for the photo to be classified again even when Memory
+	// knows it ("Classify again"); the new answer is kept.
+	Fresh bool
 }
 
 // Done is a finished job: a result, or an error that says why not.

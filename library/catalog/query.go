@@ -24,6 +24,9 @@ type Filter struct {
 	// NotSure keeps classified photos whose confidence is below Threshold.
 	NotSure   bool
 	Threshold float32
+	// Before keeps results stored before this time: the window lists what
+	// it classifies itself apart, and its pages must not shift as it does.
+	Before time.Time
 }
 
 // where is the filter's SQL condition and arguments; ok is false when nothing
@@ -54,6 +57,10 @@ func (c *Catalog) where(f Filter) (cond string, args []any, ok bool, err error) 
 		conds = append(conds, `r.outcome = 'ok' AND r.confidence >= ?
 			AND EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value = ?)`)
 		args = append(args, f.Threshold, f.Category)
+	}
+	if !f.Before.IsZero() {
+		conds = append(conds, `r.at_ns < ?`)
+		args = append(args, f.Before.UnixNano())
 	}
 	if f.NotSure {
 		conds = append(conds, `r.outcome = 'ok' AND r.confidence < ?`)
