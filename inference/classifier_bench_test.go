@@ -2,6 +2,9 @@ package inference
 
 import (
 	"context"
+	"image"
+	_ "image/jpeg"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -10,12 +13,16 @@ import (
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/inference/preprocess/heif/heiftest"
+	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
 )
 
 // BenchmarkClassifyFile times the whole path per photo, pipeline.One as
 // every photo goes through the stream, and reports its parts, so a slow
-// step shows by name: the shared photos, and dog.jpg made
-// into a 640×480 JPEG and 12-megapixel JPEG and PNG with ImageMagick.
+// step shows by name: the shared photos; dog.jpg made into a 640×480 JPEG
+// and 12-megapixel JPEG and PNG with ImageMagick; a 12-megapixel HEIC and
+// AVIF (heif-enc, avifenc); a 24-megapixel DNG with an embedded preview,
+// as cameras write them.
 func BenchmarkClassifyFile(b *testing.B) {
 	inferencetest.Library(b)
 	photos := map[string]string{}
@@ -35,6 +42,10 @@ func BenchmarkClassifyFile(b *testing.B) {
 		}
 		photos[v.name], names = p, append(names, v.name)
 	}
+	for _, ext := range []string{"heic", "avif"} {
+		photos["4000x3000."+ext], names = heiftest.TwelveMP(b, ext), append(names, "4000x3000."+ext)
+	}
+	photos["6000x4000.dng"], names = dng24MP(b, photos["dog.jpg"], dir), append(names, "6000x4000.dng")
 	for _, threads := range []int{1, 2} {
 		c, err := Open(Options{Descriptor: inferencetest.Descriptor(b), Threads: threads})
 		if err != nil {
@@ -85,4 +96,24 @@ func BenchmarkRun(b *testing.B) {
 			c.Close()
 		}
 	}
+}
+
+// dng24MP writes a 6000×4000 DNG made from src with a 1620×1080 JPEG
+// preview, the size many cameras embed.
+func dng24MP(b *testing.B, src, dir string) string {
+	f, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := filepath.Join(dir, "6000x4000.dng")
+	opts := rawtest.DNGOptions{Width: 6000, Height: 4000, PreviewWidth: 1620, PreviewHeight: 1080}
+	if err := rawtest.WriteDNG(p, img, opts); err != nil {
+		b.Fatal(err)
+	}
+	return p
 }

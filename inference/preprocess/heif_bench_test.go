@@ -17,46 +17,6 @@ import (
 // benchMinSide is what the default model's crop needs (Tensor.MinSide).
 const benchMinSide = 256
 
-// twelveMP returns a 4000×3000 HEIC, HEIC grid of 512-pixel tiles (as an
-// iPhone writes) or AVIF made from a shared photo. Encoding one takes many
-// seconds, so it is kept in the system's temporary folder
-// between runs.
-func twelveMP(b *testing.B, ext string) string {
-	b.Helper()
-	dir := filepath.Join(os.TempDir(), "spotter-bench-heif")
-	out := filepath.Join(dir, "12mp."+ext)
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	png := filepath.Join(dir, "12mp.png")
-	if _, err := os.Stat(png); err != nil {
-		heiftest.Convert(b, inferencetest.Photo(b, "kite.jpg"), dir, "12mp.tmp.png", "-resize", "4000x3000!")
-		if err := os.Rename(filepath.Join(dir, "12mp.tmp.png"), png); err != nil {
-			b.Fatal(err)
-		}
-	}
-	// Written under another name first, so an interrupted encode is not
-	// taken for a finished one next time.
-	tmp := filepath.Join(dir, "tmp."+ext)
-	switch ext {
-	case "avif":
-		heiftest.AVIF(b, png, dir, "tmp."+ext, "-j", "2")
-	case "heic":
-		heiftest.HEIC(b, png, dir, "tmp."+ext)
-	case "grid.heic":
-		if err := os.WriteFile(tmp, heiftest.Grid(b, png, b.TempDir(), 512), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		b.Fatal(err)
-	}
-	return out
-}
-
 // BenchmarkDecodeHEIF times Spotter's decode of a 12-megapixel HEIC, HEIC
 // grid and AVIF (read, decode, shrink for the crop) against libheif's own decode of
 // the same file to 8-bit RGB, alternating in the same run: ratio is
@@ -64,7 +24,7 @@ func twelveMP(b *testing.B, ext string) string {
 func BenchmarkDecodeHEIF(b *testing.B) {
 	for _, ext := range []string{"heic", "grid.heic", "avif"} {
 		b.Run(ext, func(b *testing.B) {
-			path := twelveMP(b, ext)
+			path := heiftest.TwelveMP(b, ext)
 			data := heiftest.Read(b, path)
 			var spotter, libheif time.Duration
 			for b.Loop() {

@@ -520,3 +520,43 @@ func plainBox(typ string, payload ...[]byte) []byte {
 func fullBox(typ string, version byte, flags uint32, payload ...[]byte) []byte {
 	return plainBox(typ, append([][]byte{{version, byte(flags >> 16), byte(flags >> 8), byte(flags)}}, payload...)...)
 }
+
+// TwelveMP returns a 4000×3000 HEIC, HEIC grid of 512-pixel tiles (as an
+// iPhone writes) or AVIF made from a shared photo. Encoding one takes many
+// seconds, so it is kept in the system's temporary folder
+// between runs.
+func TwelveMP(b testing.TB, ext string) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "spotter-bench-heif")
+	out := filepath.Join(dir, "12mp."+ext)
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	png := filepath.Join(dir, "12mp.png")
+	if _, err := os.Stat(png); err != nil {
+		Convert(b, inferencetest.Photo(b, "kite.jpg"), dir, "12mp.tmp.png", "-resize", "4000x3000!")
+		if err := os.Rename(filepath.Join(dir, "12mp.tmp.png"), png); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Written under another name first, so an interrupted encode is not
+	// taken for a finished one next time.
+	tmp := filepath.Join(dir, "tmp."+ext)
+	switch ext {
+	case "avif":
+		AVIF(b, png, dir, "tmp."+ext, "-j", "2")
+	case "heic":
+		HEIC(b, png, dir, "tmp."+ext)
+	case "grid.heic":
+		if err := os.WriteFile(tmp, Grid(b, png, b.TempDir(), 512), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
