@@ -102,6 +102,14 @@ fuzz:
 	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
 	done
 
+# Prints each benchmark of a `go test -bench` run as a row: its time per
+# operation in ms, then its own metrics.
+METRICS_AWK := BEGIN { print TITLE } \
+  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); \
+    line=sprintf("  %-44s %10.2f ms/op", name, $$3/1e6); \
+    for (k=5; k<NF; k+=2) line=line sprintf("  %s %s", $$k, $$(k+1)); print line } \
+  END { print "" }
+
 # Per-photo time split into decode, preprocess and inference, ONNX Runtime's
 # Run alone (the floor), a 200-photo folder with and without decoding the
 # next photo during inference, the same photos through the Node.js peer
@@ -122,6 +130,10 @@ bench: deps runtime model build
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="photos/s") r=$$k; if ($$(k+1)=="peak-RSS-MB") m=$$k } \
 	    printf "%-38s %10s %12s\n", name, r, m }'
 	@echo
+	@go test -run '^$$' -bench 'DecodeHEIF' -benchtime 5x -count 1 ./inference/preprocess | awk -v TITLE="HEIC and AVIF decode, 12 MP: Spotter against libheif alone" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'Decode24MP' -benchtime 10x -count 1 ./inference/preprocess/raw | awk -v TITLE="24-MP DNG: embedded preview against half-size demosaic" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench . -benchtime 3x -count 1 ./library/catalog | awk -v TITLE="catalogue" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'WriteFresh$$|MergeExisting' -benchtime 3x -count 1 ./library/sidecar | awk -v TITLE="XMP sidecars for 1,000 photos" '$(METRICS_AWK)'
 	@cd bench/peer && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 	@go run ./bench/compare -shared $(SHARED)
 	@echo

@@ -61,6 +61,14 @@ func main() {
 		photos[v[0]] = p
 		order = append(order, v[0])
 	}
+	// sharp reads AVIF too (its libvips carries libheif), so the phone
+	// format both can read is compared as well.
+	avif := filepath.Join(dir, "4000x3000.avif")
+	if out, err := exec.Command("avifenc", "-j", "2", "-s", "8", photos["4000x3000.png"], avif).CombinedOutput(); err != nil {
+		log.Fatalf("avifenc (apt-get install libavif-bin): %v\n%s", err, out)
+	}
+	photos["4000x3000.avif"] = avif
+	order = append(order, "4000x3000.avif")
 
 	input := make([]float32, clf.NewTensor().Len())
 	floor := median(*runs*5, func() time.Duration {
