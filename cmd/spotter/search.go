@@ -22,6 +22,7 @@ func search(args []string, stdout, stderr io.Writer) int {
 	var cf catalogFlags
 	flags.StringVar(&cf.path, "catalog", "", "the catalogue to search (default: $SPOTTER_CATALOG, else $XDG_DATA_HOME/spotter/catalog.db)")
 	limit := flags.Int("limit", 1000, "at most this many photos")
+	top := flags.Int("top", 5, "how many predictions to print per photo")
 	asJSON := flags.Bool("json", false, "print JSON Lines, as spotter classify --json does")
 	asCSV := flags.Bool("csv", false, "print CSV, as spotter classify --csv does")
 	flags.Usage = func() {
@@ -33,7 +34,7 @@ func search(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	query := strings.TrimSpace(strings.Join(flags.Args(), " "))
-	if query == "" || *limit < 1 || (*asJSON && *asCSV) {
+	if query == "" || *limit < 1 || *top < 1 || (*asJSON && *asCSV) {
 		flags.Usage()
 		return 2
 	}
@@ -57,17 +58,15 @@ func search(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spotter: the catalogue could not be searched: %v\n", err)
 		return 1
 	}
-	top := 1
-	for _, e := range entries {
-		top = max(top, len(e.Predictions))
-	}
-	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, top)
+	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, *top)
 	if err != nil {
 		fmt.Fprintln(stderr, "spotter:", err)
 		return 1
 	}
 	for _, e := range entries {
-		out.write(report.New(e.Path, resultOf(e), nil, true))
+		res := resultOf(e)
+		res.Predictions = res.Predictions[:min(len(res.Predictions), *top)]
+		out.write(report.New(e.Path, res, nil, true))
 	}
 	if len(entries) == 0 {
 		return 1
