@@ -6,9 +6,12 @@ import (
 	"image"
 	"image/jpeg"
 	"log/slog"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/library/thumbs"
 )
 
 // thumbnail is a list row's picture kept as a small JPEG (a few kilobytes)
@@ -91,17 +94,44 @@ func (t *thumbnailer) run() {
 		t.want = t.want[:len(t.want)-1]
 		t.mu.Unlock()
 		var thumb thumbnail
-		err := protect("making a thumbnail", func() error {
-			p, err := preprocess.LoadAtLeast(t.ctx, r.path, thumbSide)
-			if err == nil {
-				thumb = newThumbnail(preprocess.Thumbnail(p, thumbSide))
-			}
+		err := protect("making a thumbnail", func() (err error) {
+			thumb, err = rowThumbnail(t.ctx, r.path)
 			return err
 		})
 		if err == nil && thumb != nil {
 			t.report(func() { t.made(r.id, thumb) })
 		}
 	}
+}
+
+// rowThumbnail makes a row's thumbnail from the freedesktop thumbnail cache
+// when a file manager (or Spotter) made one for this version of the photo,
+// else from the photo itself, whose thumbnail then goes into the cache for
+// them. The cache is a shortcut only: when it cannot be read or written the
+// photo is decoded, as without it.
+func rowThumbnail(ctx context.Context, path string) (thumbnail, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if img, ok := thumbs.Read(path, info.ModTime(), thumbs.Normal); ok {
+		return newThumbnail(preprocess.Thumbnail(preprocess.Photo{Image: img}, thumbSide)), nil
+	}
+	p, err := preprocess.LoadAtLeast(ctx, path, int(thumbs.Normal))
+	if err != nil {
+		return nil, err
+	}
+	return newThumbnail(preprocess.Thumbnail(preprocess.Photo{Image: cacheThumbnail(path, info.ModTime(), p)}, thumbSide)), nil
+}
+
+// cacheThumbnail writes the photo's thumbnail to the freedesktop cache and
+// returns it, upright and at most thumbs.Normal pixels on a side.
+func cacheThumbnail(path string, mtime time.Time, p preprocess.Photo) image.Image {
+	img := preprocess.Thumbnail(p, int(thumbs.Normal))
+	if err := thumbs.Write(path, mtime, img, thumbs.Normal); err != nil {
+		slog.Debug("the thumbnail cache cannot be written", "path", path, "err", err)
+	}
+	return img
 }
 
 // wait returns once the goroutine has ended; the context should have.

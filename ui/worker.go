@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -374,6 +375,10 @@ func (w *worker) failQueued(err error) {
 func (w *worker) thumbnail(j pipeline.Job, p preprocess.Photo) {
 	var thumb thumbnail
 	if protect("making a thumbnail", func() error {
+		if info, err := os.Stat(j.Path); err == nil {
+			// File managers, and this window's next start, reuse it.
+			p = preprocess.Photo{Image: cacheThumbnail(j.Path, info.ModTime(), p)}
+		}
 		thumb = newThumbnail(preprocess.Thumbnail(p, thumbSide))
 		return nil
 	}) != nil {
