@@ -89,7 +89,8 @@ func TestCSVColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range []Record{
-		New("dog, \"best\".jpg", answered(t), nil, true),
+		New("dog, \"best\".jpg", answered(t), nil, false),
+		New("again.jpg", answered(t), nil, true),
 		New("b.jpg", prediction.Result{}, errors.New("b.jpg is a PDF document"), false),
 	} {
 		if err := out.Write(r); err != nil {
@@ -102,7 +103,9 @@ func TestCSVColumns(t *testing.T) {
 	}
 	want := [][]string{
 		{"path", "name", "confidence", "categories", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "cached", "error"},
-		{"dog, \"best\".jpg", "dog", "0.750000", "animal", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "true", ""},
+		{"dog, \"best\".jpg", "dog", "0.750000", "animal", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "false", ""},
+		// An answer from the catalogue took no time worth a number.
+		{"again.jpg", "dog", "0.750000", "animal", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "true", ""},
 		{"b.jpg", "", "", "", "", "", "", "", "", "", "", "", "b.jpg is a PDF document"},
 	}
 	if len(rows) != len(want) {
