@@ -107,8 +107,8 @@ func main() {
 	}
 
 	fmt.Printf("Library: %s with large catalogues (X display %s), seen from outside the program\n\n", *bin, display)
-	fmt.Printf("%-62s %10s %10s\n", "", "measured", "target")
-	row := func(name, value, target string) { fmt.Printf("%-62s %10s %10s\n", name, value, target) }
+	fmt.Printf("%-66s %10s %10s\n", "", "measured", "target")
+	row := func(name, value, target string) { fmt.Printf("%-66s %10s %10s\n", name, value, target) }
 	row(fmt.Sprintf("classify, %d photos, new catalogue, s (%d cached)", *dropped, first.cached), secs(first.took), "")
 	row(fmt.Sprintf("classify again, s (%d of %d cached)", second.cached, second.records), secs(second.took), "< 2")
 	row(fmt.Sprintf("window re-drop: every row from the catalogue, s (%d of %d)", redrop.cached, redrop.answered), secs(redrop.took), "< 2")
