@@ -246,6 +246,15 @@ func BenchmarkCatalogue100k(b *testing.B) {
 			}
 		}
 	})
+	// What `spotter search dog` asks: every model, a name a tenth of the
+	// photos have, the first thousand.
+	b.Run("SearchCommon", func(b *testing.B) {
+		for b.Loop() {
+			if got, err := c.Search("dog", Model{}, 1000); err != nil || len(got) != 1000 {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
 	b.Run("Facets", func(b *testing.B) {
 		for b.Loop() {
 			if f, err := c.Facets(modelA, 0.5); err != nil || len(f.Categories) == 0 {

@@ -110,7 +110,7 @@ func (c *Catalog) Search(query string, m Model, limit int) ([]Entry, error) {
 	}
 	args = append(args, limit)
 	return c.entries(`SELECT `+entryColumns+entryFrom+` WHERE `+cond+` AND r.outcome = 'ok'
-		ORDER BY r.confidence DESC, p.path LIMIT ?`, args...)
+		ORDER BY r.confidence DESC, r.photo_id LIMIT ?`, args...)
 }
 
 func (c *Catalog) entries(query string, args ...any) ([]Entry, error) {

@@ -53,6 +53,9 @@ CREATE TABLE results(
 CREATE INDEX results_newest ON results(model_id, at_ns DESC, photo_id DESC);
 CREATE INDEX results_newest_all ON results(at_ns DESC, photo_id DESC);
 CREATE INDEX results_confidence ON results(model_id, confidence DESC);
+-- Search across every model walks this, most confident first, and stops at
+-- its limit: a name a tenth of the photos have no longer sorts them all.
+CREATE INDEX results_confidence_all ON results(confidence DESC, photo_id);
 CREATE INDEX results_category ON results(model_id, outcome, top_category, confidence);
 -- Text search matches substrings of several columns, which no index serves: it
 -- scans results, measured at a few milliseconds per 100,000 rows.
