@@ -116,7 +116,9 @@ METRICS_AWK := BEGIN { print TITLE } \
 # in bench/peer (installed with npm here), then the window: how long the UI
 # thread keeps a probe waiting during a 200-photo queue (bench/fluidity) and
 # how soon the window shows after launch (bench/launch), on $DISPLAY or a
-# private Xvfb. Prints; it asserts nothing.
+# private Xvfb; then large libraries (bench/library): 10,000 photos dropped
+# again, and a 100,000-photo catalogue in the window. Prints; it asserts
+# nothing.
 bench: deps runtime model build
 	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
@@ -140,6 +142,8 @@ bench: deps runtime model build
 	@LANG=en_US.UTF-8 go run ./bench/fluidity -shared $(SHARED)
 	@echo
 	@go run ./bench/launch -bin bin/spotter
+	@echo
+	@env -u DISPLAY go run ./bench/library -bin bin/spotter -shared $(SHARED)
 
 # 2,000 photos in one process: resident memory before and after.
 soak: deps runtime model
