@@ -226,7 +226,7 @@ func TestKeywordWriteErrorPerPhoto(t *testing.T) {
 // confident word, and it gets no keywords. The threshold is a setting: the
 // same answer reads as its name once the threshold is below it.
 func TestNotSureAndTheThreshold(t *testing.T) {
-	h := start(t, realOpener(t, &counting{}))
+	h := start(t, float32Opener(t, &counting{}))
 	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{255, 0, 255, 255}}, image.Point{}, draw.Src)
 	var buf bytes.Buffer

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +19,16 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		// The Go build cache lives under XDG_CACHE_HOME by default: pin it
+		// first, or the tests that build the program would start cold.
+		if os.Getenv("GOCACHE") == "" {
+			out, err := exec.Command("go", "env", "GOCACHE").Output()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "go env GOCACHE:", err)
+				return 1
+			}
+			os.Setenv("GOCACHE", strings.TrimSpace(string(out)))
+		}
 		os.Unsetenv("SPOTTER_CATALOG")
 		for _, v := range []string{"XDG_DATA_HOME", "XDG_CACHE_HOME"} {
 			if err := os.MkdirAll(dir+"/"+v, 0o700); err != nil {

@@ -426,7 +426,11 @@ func TestFullDiskWarnsAndGoesOn(t *testing.T) {
 	if err := c.db.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
+	// The limit is a connection's own: keep exactly one, for the writer
+	// too. Dropping the idle ones first closes any other.
+	c.db.SetMaxIdleConns(0)
 	c.db.SetMaxOpenConns(1)
+	c.db.SetMaxIdleConns(1)
 	if _, err := c.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
 		t.Fatal(err)
 	}
