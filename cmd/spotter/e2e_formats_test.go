@@ -127,11 +127,7 @@ func TestWindowDropPhoneFolder(t *testing.T) {
 		t.Errorf("%d rows for %d photos: %v", len(labels), photos, labels)
 	}
 	sameTopLabels(t, made, labels)
-	for _, line := range strings.Split(a.logText(), "\n") {
-		if strings.Contains(line, "level=ERROR") {
-			t.Errorf("the log has an error: %s", line)
-		}
-	}
+	a.noErrors(t)
 
 	shot := filepath.Join(screenshotDir(t), "phone-folder.png")
 	checkScreenshot(t, shot, func() { d.run(t, "import", "-window", wid, shot) })

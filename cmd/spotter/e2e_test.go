@@ -177,6 +177,16 @@ func (a *running) waitLines(t *testing.T, want string, n int) []string {
 	return lines
 }
 
+// noErrors fails the test for each error in the log so far.
+func (a *running) noErrors(t *testing.T) {
+	t.Helper()
+	for _, line := range strings.Split(a.logText(), "\n") {
+		if strings.Contains(line, "level=ERROR") {
+			t.Errorf("the log has an error: %s", line)
+		}
+	}
+}
+
 // waitExit asserts the program ends within limit, as a person closing the
 // window expects, with status 0.
 func (a *running) waitExit(t *testing.T, limit time.Duration) {
@@ -332,6 +342,7 @@ func TestInstalledPackage(t *testing.T) {
 			t.Errorf("the installed app on eagle.jpg: %s", line)
 		}
 	}
+	a.noErrors(t)
 	libDir, err := filepath.EvalSymlinks(filepath.Join(home, ".local", "lib", "spotter"))
 	if err != nil {
 		t.Fatal(err)
