@@ -2,8 +2,8 @@
 # `make test` sets up what is missing and runs every test.
 
 SHELL        := /bin/bash
-ORT_VERSION  := 1.24.1
-ORT_SHA256   := 53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
+ORT_VERSION  := 1.30.0
+ORT_SHA256   := ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 ORT_LIB      := build/libonnxruntime.so
 SHARED       := $(abspath ../shared)
 PACKAGE      := build/Spotter-linux-amd64.tar.xz

@@ -188,11 +188,11 @@ func prepareInputs(t *testing.T, c *Classifier, names ...string) [][]float32 {
 }
 
 // Every photo of a batch gets the answer it gets alone, in its place,
-// whatever the batch's size. The float32 model, because ONNX Runtime
-// 1.24.1's int8 kernels on AVX-512 VNNI processors answer differently with
-// the thread count, the batch and even from one session to the next (see
-// microsoft/onnxruntime#26324), so only the float model's answers can be
-// compared exactly.
+// whatever the batch's size. The float32 model, because int8 kernels may
+// round differently by batch size, so only a float model's answers can be
+// compared exactly. (ONNX Runtime 1.24.1's int8 kernels on AVX-512 VNNI
+// processors even answered differently from one session to the next, see
+// microsoft/onnxruntime#26324: the reason `make runtime` fetches 1.30.0.)
 func TestBatchAnswersAsAlone(t *testing.T) {
 	inferencetest.Library(t)
 	c, err := Open(Options{Descriptor: strings.TrimSuffix(inferencetest.Descriptor(t), ".json") + "_float.json"})
