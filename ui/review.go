@@ -312,7 +312,7 @@ func (w *Window) tagged(out []tagOutcome, unsure int, verb string) {
 			w.refreshRow(r)
 		}
 	}
-	s := fmt.Sprintf("Keywords %s for %d photos.", verb, len(out)-bad)
+	s := fmt.Sprintf("Keywords %s for %s.", verb, photos(len(out)-bad))
 	if bad > 0 {
 		s += fmt.Sprintf(" %d could not be: see their rows.", bad)
 	}

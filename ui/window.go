@@ -657,7 +657,7 @@ func (w *Window) statusText() string {
 	case w.table.pending() > 0:
 		return w.table.progress()
 	case len(w.table.rows) == 0 && w.table.lib.count > 0:
-		return fmt.Sprintf("%d photos classified before.", w.table.lib.count)
+		return fmt.Sprintf("%s classified before.", photos(w.table.lib.count))
 	case len(w.table.rows) == 0:
 		return "Ready."
 	}
@@ -805,4 +805,12 @@ func (w *Window) showDialog(d sizedDialog) {
 	}
 	d.Resize(w.win.Canvas().Size().Subtract(fyne.NewSquareSize(40)))
 	d.Show()
+}
+
+// photos counts photos in words: "1 photo", "3 photos".
+func photos(n int) string {
+	if n == 1 {
+		return "1 photo"
+	}
+	return fmt.Sprintf("%d photos", n)
 }
