@@ -2,9 +2,6 @@ package inference
 
 import (
 	"context"
-	"image"
-	_ "image/jpeg"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -101,18 +98,9 @@ func BenchmarkRun(b *testing.B) {
 // dng24MP writes a 6000×4000 DNG made from src with a 1620×1080 JPEG
 // preview, the size many cameras embed.
 func dng24MP(b *testing.B, src, dir string) string {
-	f, err := os.Open(src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		b.Fatal(err)
-	}
 	p := filepath.Join(dir, "6000x4000.dng")
 	opts := rawtest.DNGOptions{Width: 6000, Height: 4000, PreviewWidth: 1620, PreviewHeight: 1080}
-	if err := rawtest.WriteDNG(p, img, opts); err != nil {
+	if err := rawtest.WriteDNG(p, inferencetest.DecodeJPEG(b, src), opts); err != nil {
 		b.Fatal(err)
 	}
 	return p

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"image"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,7 +31,7 @@ func phoneFolder(t *testing.T, dir string) map[string]string {
 		heiftest.HEIC(t, jpegs["dog.jpg"], dir, "IMG_0001.heic", "-q", "90"): jpegs["dog.jpg"],
 		heiftest.AVIF(t, jpegs["eagle.jpg"], dir, "PXL_0002.avif"):           jpegs["eagle.jpg"],
 	}
-	giraffe := decodeJPEG(t, jpegs["giraffe.jpg"])
+	giraffe := inferencetest.DecodeJPEG(t, jpegs["giraffe.jpg"])
 	size := giraffe.Bounds().Size()
 	for name, opts := range map[string]rawtest.DNGOptions{
 		"DSC_0003.dng":         {},
@@ -46,20 +44,6 @@ func phoneFolder(t *testing.T, dir string) map[string]string {
 		made[p] = jpegs["giraffe.jpg"]
 	}
 	return made
-}
-
-func decodeJPEG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
 }
 
 // sameTopLabels checks that every made photo got the top-1 label its JPEG

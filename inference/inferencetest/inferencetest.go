@@ -7,6 +7,8 @@ package inferencetest
 import (
 	"bufio"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -116,4 +118,20 @@ func WriteFile(tb testing.TB, dir, name string, data []byte) string {
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// DecodeJPEG decodes the JPEG at path with Go's decoder, for tests that
+// make other formats from a shared photo and compare with it.
+func DecodeJPEG(tb testing.TB, path string) image.Image {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	img, err := jpeg.Decode(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return img
 }

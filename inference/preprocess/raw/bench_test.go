@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/preprocess/raw"
 	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
 )
@@ -19,7 +20,7 @@ import (
 // "demosaic" is the fallback for a file whose preview is too small.
 func BenchmarkDecode24MP(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "24mp.dng")
-	err := rawtest.WriteDNG(path, loadPhoto(b, dogPath), rawtest.DNGOptions{
+	err := rawtest.WriteDNG(path, inferencetest.DecodeJPEG(b, dogPath), rawtest.DNGOptions{
 		Width: 6000, Height: 4000, PreviewWidth: 1620, PreviewHeight: 1080,
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/preprocess/raw"
 	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
 )
@@ -30,20 +31,6 @@ func TestMain(m *testing.M) {
 }
 
 const dogPath = "/work/shared/photos/dog.jpg"
-
-func loadPhoto(t testing.TB, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := jpeg.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
 
 func makeDNG(t testing.TB, src image.Image, opts rawtest.DNGOptions) []byte {
 	t.Helper()
@@ -79,7 +66,7 @@ func meanDiff(a, b image.Image) float64 {
 }
 
 func TestDecodeDemosaic(t *testing.T) {
-	dog := loadPhoto(t, dogPath)
+	dog := inferencetest.DecodeJPEG(t, dogPath)
 	data := makeDNG(t, dog, rawtest.DNGOptions{})
 	img, orientation, err := raw.Decode(context.Background(), data, 224)
 	if err != nil {
@@ -102,7 +89,7 @@ func TestDecodeDemosaic(t *testing.T) {
 // previewDNG is the dog photo as a 1024×768 sensor (a 512×384 half-size
 // demosaic) with a 640×480 preview, so the size says which path was taken.
 func previewDNG(t testing.TB, orientation int) (image.Image, []byte) {
-	dog := loadPhoto(t, dogPath)
+	dog := inferencetest.DecodeJPEG(t, dogPath)
 	return dog, makeDNG(t, dog, rawtest.DNGOptions{
 		Width: 1024, Height: 768, PreviewWidth: 640, PreviewHeight: 480, Orientation: orientation,
 	})
@@ -202,7 +189,7 @@ func setTag(t *testing.T, data []byte, off int, tag uint16, v uint32) {
 }
 
 func TestDecodeTooBig(t *testing.T) {
-	data := makeDNG(t, loadPhoto(t, dogPath), rawtest.DNGOptions{})
+	data := makeDNG(t, inferencetest.DecodeJPEG(t, dogPath), rawtest.DNGOptions{})
 	// A 12000×9000 sensor in the header, which LibRaw must not unpack:
 	// the data is not there.
 	setTag(t, data, 8, 256, 12000)
@@ -265,7 +252,7 @@ func TestIdentify(t *testing.T) {
 	if !ok || kind != "Spotter DNG" {
 		t.Errorf("Identify(DNG) = %q, %v; want \"Spotter DNG\", true", kind, ok)
 	}
-	data = makeDNG(t, loadPhoto(t, dogPath), rawtest.DNGOptions{Make: "Canon", Model: "EOS R5"})
+	data = makeDNG(t, inferencetest.DecodeJPEG(t, dogPath), rawtest.DNGOptions{Make: "Canon", Model: "EOS R5"})
 	if kind, ok := raw.Identify(data); !ok || kind != "Canon DNG" {
 		t.Errorf("Identify(Canon DNG) = %q, %v; want \"Canon DNG\", true", kind, ok)
 	}
