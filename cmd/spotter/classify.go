@@ -31,8 +31,8 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	cf.register(fs)
 	fresh := fs.Bool("fresh", false, "classify every photo again, also those the catalogue knows unchanged")
 	top := fs.Int("top", 5, "how many predictions to print per photo")
-	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached"} or {"path","error"}`)
-	asCSV := fs.Bool("csv", false, "print CSV: path, name, confidence, categories, label_1, probability_1, …, ms, cached, error")
+	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached"} ("ms" only when not cached) or {"path","error"}`)
+	asCSV := fs.Bool("csv", false, "print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter classify [flags] PHOTO|FOLDER…")
 		fmt.Fprintln(stderr, "Folders are searched recursively; results stream as each photo finishes.")

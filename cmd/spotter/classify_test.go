@@ -131,19 +131,19 @@ func TestClassifyFolderAsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"path", "name", "confidence", "categories", "label_1", "probability_1", "label_2", "probability_2", "ms", "cached", "error"}}
+	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error", "name", "confidence", "categories", "cached"}}
 	if len(rows) != 3 || !slices.Equal(rows[0], want[0]) {
 		t.Fatalf("CSV:\n%s", out)
 	}
-	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || rows[1][1] != "dog" || rows[1][3] != "animal" || !strings.HasPrefix(rows[1][4], "malamute") ||
-		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "bird" || rows[2][4] != "kite" || rows[2][9] != "false" || rows[2][10] != "" {
+	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || !strings.HasPrefix(rows[1][1], "malamute") || rows[1][7] != "dog" || rows[1][9] != "animal" ||
+		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "kite" || rows[2][6] != "" || rows[2][7] != "bird" || rows[2][10] != "false" {
 		t.Errorf("CSV rows %q", rows[1:])
 	}
-	if p, err := strconv.ParseFloat(rows[1][5], 64); err != nil || p < 0.3 || p > 1 {
-		t.Errorf("probability %q", rows[1][5])
+	if p, err := strconv.ParseFloat(rows[1][2], 64); err != nil || p < 0.3 || p > 1 {
+		t.Errorf("probability %q", rows[1][2])
 	}
-	if c, err := strconv.ParseFloat(rows[1][2], 64); err != nil || c < 0.5 || c > 1 {
-		t.Errorf("the dog's summed confidence %q", rows[1][2])
+	if c, err := strconv.ParseFloat(rows[1][8], 64); err != nil || c < 0.5 || c > 1 {
+		t.Errorf("the dog's summed confidence %q", rows[1][8])
 	}
 	if errs != "" {
 		t.Errorf("stderr is not a terminal, yet got %q", errs)

@@ -15,8 +15,8 @@ import (
 
 // search is `spotter search QUERY`: the photos in the catalogue whose
 // everyday name, class, category or file name contains QUERY, most
-// confident first. Exit status 0 when any matched, 1 when none did (as grep
-// does), 2 on bad usage.
+// confident first. Exit status 0 when any matched, 1 when none did, 2 on
+// bad usage or when the catalogue cannot be read (as grep does).
 func search(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("spotter search", flag.ContinueOnError)
 	var cf catalogFlags
@@ -42,6 +42,10 @@ func search(args []string, stdout, stderr io.Writer) int {
 	if path == "" {
 		path = catalog.DefaultPath()
 	}
+	if path == "" {
+		fmt.Fprintln(stderr, "spotter: there is no home folder to find the catalogue in: set SPOTTER_CATALOG or pass --catalog")
+		return 2
+	}
 	// Searching must not create a catalogue where there was none.
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(stderr, "spotter: there is no catalogue at %s yet: classify some photos first (spotter classify FOLDER, or drop them on the window)\n", path)
@@ -50,13 +54,13 @@ func search(args []string, stdout, stderr io.Writer) int {
 	w := newWarner(stderr)
 	cat := catalogFlags{path: path}.open(w.warn)
 	if cat == nil {
-		return 1
+		return 2
 	}
 	defer w.closeCatalog(cat)
 	entries, err := cat.Search(query, catalog.Model{}, *limit)
 	if err != nil {
 		fmt.Fprintf(stderr, "spotter: the catalogue could not be searched: %v\n", err)
-		return 1
+		return 2
 	}
 	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, *top)
 	if err != nil {

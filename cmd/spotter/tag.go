@@ -31,7 +31,7 @@ func tag(args []string, stdout, stderr io.Writer) int {
 	var cf catalogFlags
 	cf.register(flags)
 	threshold := flags.Float64("threshold", names.DefaultThreshold, "write keywords only for photos named with at least this confidence (0–1)")
-	dryRun := flags.Bool("dry-run", false, "print what would be written, and write nothing")
+	dryRun := flags.Bool("dry-run", false, "print what would change in the sidecars, and change none (new answers are still kept in the catalogue)")
 	remove := flags.Bool("remove", false, "take away the keywords Spotter wrote (a sidecar Spotter made and nothing else uses is deleted)")
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter tag [flags] PHOTO|FOLDER…")
@@ -100,6 +100,7 @@ type tagger struct {
 	stdout, stderr io.Writer
 	dryRun         bool
 	failed         bool
+	unnoted        bool // the catalogue could not note a written keyword: said once
 }
 
 func (t *tagger) fail(path string, err error) {
@@ -139,7 +140,10 @@ func (t *tagger) write(jobs []sidecar.Job, cat *catalog.Catalog) {
 		if r.Err == nil && cat != nil {
 			for _, k := range jobs[i].Keywords.Subjects {
 				if err := cat.SetReview(jobs[i].Photo, k, catalog.Written); err != nil {
-					fmt.Fprintf(t.stderr, "spotter: warning: the catalogue cannot note the keywords written to %s (%v)\n", jobs[i].Photo, err)
+					if !t.unnoted {
+						fmt.Fprintf(t.stderr, "spotter: warning: the catalogue cannot note which keywords were written (%v); the sidecars have them\n", err)
+					}
+					t.unnoted = true
 					break
 				}
 			}

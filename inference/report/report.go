@@ -71,9 +71,11 @@ func WriteJSON(w io.Writer, records []Record) error {
 	return enc.Encode(records)
 }
 
-// CSV writes a header, then one row per record: path, everyday name,
-// confidence, categories (joined by "|", broadest first), top label and
-// probability pairs, milliseconds, cached, error. Each row is flushed as written so
+// CSV writes a header, then one row per record: path, top label and
+// probability pairs, milliseconds, error, then everyday name, confidence,
+// categories (joined by "|", broadest first) and cached. The columns added
+// later come last, so scripts reading the older ones by position still
+// work. Each row is flushed as written so
 // a script reading a pipe sees it at once.
 type CSV struct {
 	w   *csv.Writer
@@ -83,11 +85,11 @@ type CSV struct {
 // NewCSV writes the header for top predictions per photo.
 func NewCSV(w io.Writer, top int) (*CSV, error) {
 	c := &CSV{w: csv.NewWriter(w), top: top}
-	header := []string{"path", "name", "confidence", "categories"}
+	header := []string{"path"}
 	for i := 1; i <= top; i++ {
 		header = append(header, fmt.Sprintf("label_%d", i), fmt.Sprintf("probability_%d", i))
 	}
-	header = append(header, "ms", "cached", "error")
+	header = append(header, "ms", "error", "name", "confidence", "categories", "cached")
 	return c, c.writeRow(header)
 }
 
@@ -97,7 +99,7 @@ func (c *CSV) Write(r Record) error {
 	if r.Confidence != nil {
 		confidence = strconv.FormatFloat(float64(*r.Confidence), 'f', 6, 32)
 	}
-	row := []string{r.Path, r.Name, confidence, strings.Join(r.Categories, "|")}
+	row := []string{r.Path}
 	for i := range c.top {
 		if i < len(r.Predictions) {
 			p := r.Predictions[i]
@@ -114,7 +116,7 @@ func (c *CSV) Write(r Record) error {
 	if r.Cached != nil {
 		cached = strconv.FormatBool(*r.Cached)
 	}
-	return c.writeRow(append(row, ms, cached, r.Error))
+	return c.writeRow(append(row, ms, r.Error, r.Name, confidence, strings.Join(r.Categories, "|"), cached))
 }
 
 func probability(p float32) string { return strconv.FormatFloat(float64(p), 'f', 6, 32) }

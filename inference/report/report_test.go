@@ -102,11 +102,11 @@ func TestCSVColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"path", "name", "confidence", "categories", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "cached", "error"},
-		{"dog, \"best\".jpg", "dog", "0.750000", "animal", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "false", ""},
+		{"path", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "error", "name", "confidence", "categories", "cached"},
+		{"dog, \"best\".jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "", "dog", "0.750000", "animal", "false"},
 		// An answer from the catalogue took no time worth a number.
-		{"again.jpg", "dog", "0.750000", "animal", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "true", ""},
-		{"b.jpg", "", "", "", "", "", "", "", "", "", "", "", "b.jpg is a PDF document"},
+		{"again.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true"},
+		{"b.jpg", "", "", "", "", "", "", "", "b.jpg is a PDF document", "", "", "", ""},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %q", rows)
