@@ -552,7 +552,9 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 			rec.Name != a.Name || rec.Confidence == nil || *rec.Confidence != a.Confidence || !slices.Equal(rec.Categories, a.Categories) {
 			t.Errorf("JSON record %d = %+v, row %s %+v", i, rec, r.path, a)
 		}
-		if rows[i+1][0] != r.path || rows[i+1][1] != a.Name || rows[i+1][3] != strings.Join(a.Categories, "|") || rows[i+1][4] != r.top().Label {
+		// name, confidence, categories and cached are the last four columns.
+		row := rows[i+1]
+		if row[0] != r.path || row[1] != r.top().Label || row[len(row)-4] != a.Name || row[len(row)-2] != strings.Join(a.Categories, "|") {
 			t.Errorf("CSV row %d = %q", i+1, rows[i+1])
 		}
 	}
