@@ -719,7 +719,7 @@ func TestSettingsApply(t *testing.T) {
 	if _, err := h.w.exportTo(&csvOut, ".csv"); err != nil {
 		t.Fatal(err)
 	}
-	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,name,confidence,categories,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,cached,error" {
+	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error,name,confidence,categories,cached" {
 		t.Errorf("export header %q", header)
 	}
 
