@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+	"maps"
+	"slices"
 	"sync/atomic"
 
 	"github.com/spotter-app/spotter/inference/model"
@@ -59,11 +61,18 @@ func (l library) Page(q ui.Query, offset, n int) ([]ui.Entry, error) {
 func (l library) Forget(paths ...string) error { return l.cat.Forget(paths...) }
 
 func (l library) Rejected(photo string) ([]string, error) {
-	reviews, err := l.cat.Reviews(photo)
-	var out []string
+	rejected, err := rejectedIn(l.cat, photo)
+	return slices.Collect(maps.Keys(rejected)), err
+}
+
+// rejectedIn are the keywords the person turned down for the photo at
+// path: never suggested or written again.
+func rejectedIn(cat *catalog.Catalog, path string) (map[string]bool, error) {
+	reviews, err := cat.Reviews(path)
+	out := map[string]bool{}
 	for k, s := range reviews {
 		if s == catalog.Rejected {
-			out = append(out, k)
+			out[k] = true
 		}
 	}
 	return out, err

@@ -111,18 +111,12 @@ func (t *tagger) fail(path string, err error) {
 // rejected are the keywords the person turned down for this photo in the
 // window's review: never written again.
 func (t *tagger) rejected(cat *catalog.Catalog, path string) map[string]bool {
-	out := map[string]bool{}
 	if cat == nil {
-		return out
+		return nil
 	}
-	reviews, err := cat.Reviews(path)
+	out, err := rejectedIn(cat, path)
 	if err != nil {
 		fmt.Fprintf(t.stderr, "spotter: warning: the reviews of %s cannot be read (%v); no keyword of it counts as rejected\n", path, err)
-	}
-	for k, s := range reviews {
-		if s == catalog.Rejected {
-			out[k] = true
-		}
 	}
 	return out
 }
