@@ -257,7 +257,7 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	})
 	b.Run("Facets", func(b *testing.B) {
 		for b.Loop() {
-			if f, err := c.Facets(modelA, 0.5); err != nil || len(f.Categories) == 0 {
+			if f, err := c.Facets(modelA, 0.5, time.Time{}); err != nil || len(f.Categories) == 0 {
 				b.Fatal(f, err)
 			}
 		}

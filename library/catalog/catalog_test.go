@@ -313,7 +313,7 @@ func TestErrorsAreKept(t *testing.T) {
 	if got.Error != e.Error || got.Name != "" || got.Predictions != nil {
 		t.Errorf("stored error: %+v", got)
 	}
-	f, err := c.Facets(modelA, 0.5)
+	f, err := c.Facets(modelA, 0.5, time.Time{})
 	if err != nil || f.Failed != 1 || f.NotSure != 0 || len(f.Categories) != 0 {
 		t.Errorf("facets %+v, %v; want one failure", f, err)
 	}
@@ -516,7 +516,7 @@ func TestFacets(t *testing.T) {
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.Facets(modelA, 0.5)
+	f, err := c.Facets(modelA, 0.5, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,8 +524,21 @@ func TestFacets(t *testing.T) {
 	if fmt.Sprint(f) != want {
 		t.Errorf("facets %v; want %v", f, want)
 	}
-	if f, err := c.Facets(Model{Name: "unknown"}, 0.5); err != nil || len(f.Categories) != 0 {
+	if f, err := c.Facets(Model{Name: "unknown"}, 0.5, time.Time{}); err != nil || len(f.Categories) != 0 {
 		t.Errorf("facets of an unknown model: %v, %v", f, err)
+	}
+	// The window counts what was stored before it opened; its own rows
+	// it counts itself.
+	opened := time.Now()
+	add(8, modelA, "cat", 0.9, "animal", "cat")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := c.Facets(modelA, 0.5, opened); err != nil || fmt.Sprint(f) != want {
+		t.Errorf("facets before the window opened: %v, %v; want %v", f, err, want)
+	}
+	if f, _ := c.Facets(modelA, 0.5, time.Time{}); f.Categories[0] != (Facet{"animal", 3}) {
+		t.Errorf("facets of everything: %v; want animal 3 first", f)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"syscall"
@@ -144,17 +145,22 @@ type Facets struct {
 	Failed     int
 }
 
-// Facets counts m's results for the window's category list.
-func (c *Catalog) Facets(m Model, threshold float32) (Facets, error) {
+// Facets counts m's results for the window's category list. A non-zero
+// before counts only results stored before it, as Filter.Before lists them.
+func (c *Catalog) Facets(m Model, threshold float32, before time.Time) (Facets, error) {
 	var out Facets
 	id, known, err := c.modelID(m)
 	if err != nil || !known {
 		return out, err
 	}
-	// One pass over the covering index, summed here.
+	limit := int64(math.MaxInt64)
+	if !before.IsZero() {
+		limit = before.UnixNano()
+	}
+	// One pass over the index, summed here.
 	rows, err := c.db.Query(`SELECT outcome, top_category, confidence >= ?, count(*)
-		FROM results INDEXED BY results_category WHERE model_id = ?
-		GROUP BY outcome, top_category, confidence >= ?`, threshold, id, threshold)
+		FROM results INDEXED BY results_category WHERE model_id = ? AND at_ns < ?
+		GROUP BY outcome, top_category, confidence >= ?`, threshold, id, limit, threshold)
 	if err != nil {
 		return out, err
 	}
