@@ -95,6 +95,7 @@ test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE)
 	@unformatted=$$(gofmt -l cmd ui inference library bench assets); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
+	go tool staticcheck $(GO_PACKAGES)
 	SPOTTER_SCREENSHOTS=$(abspath build/screenshots) go test -race -count=1 $(GO_PACKAGES)
 	$(MAKE) --no-print-directory fuzz
 

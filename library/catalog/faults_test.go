@@ -287,7 +287,7 @@ func TestNewerCatalogueIsNeverWritten(t *testing.T) {
 	if got := mustHit(t, c, old, modelA); got.Name != "dog" {
 		t.Errorf("the newer catalogue's result: %q", got.Name)
 	}
-	p, fi := photo(t, dir, "new.jpg", content(2, 10))
+	p, _ := photo(t, dir, "new.jpg", content(2, 10))
 	e := mustMiss(t, c, p, modelA)
 	c.Put(classified(e, "cat", 0.9))
 	if err := c.Flush(); err != nil {
