@@ -58,6 +58,10 @@ type Job struct {
 	// Fresh asks for the photo to be classified again even when Memory
 	// knows it ("Classify again"); the new answer is kept.
 	Fresh bool
+	// Carry is the caller's own, handed back untouched in the job's Done:
+	// what Options.Decoded makes for a photo (the window's thumbnail)
+	// travels with its result this way, with no table on the side.
+	Carry any
 }
 
 // Done is a finished job: a result, or an error that says why not.
@@ -88,8 +92,8 @@ type Options struct {
 	// batch is whatever is ready when the model is free.
 	MaxBatch int
 	// Decoded, when set, sees each photo right after decoding, on a
-	// preparing goroutine (the window makes thumbnails there). The photo
-	// must not be kept.
+	// preparing goroutine (the window makes thumbnails there, into the
+	// job's Carry). The photo must not be kept.
 	Decoded func(Job, preprocess.Photo)
 	// Memory, when set, is asked before a photo is decoded; a photo it
 	// knows is emitted in its turn with Cached set, without decoding or

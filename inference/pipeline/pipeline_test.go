@@ -61,16 +61,26 @@ func TestStreamClassifiesInOrder(t *testing.T) {
 		jobs = append(jobs, pipeline.Job{ID: uint64(i + 1), Path: p})
 	}
 	for _, sequential := range []bool{false, true} {
+		for i := range jobs {
+			jobs[i].Carry = new(bool) // set once the photo is decoded
+		}
 		var done []pipeline.Done
 		var decoded atomic.Int32 // the preparers call Decoded concurrently
 		pipeline.Stream(context.Background(), c, from(jobs), func(d pipeline.Done) { done = append(done, d) },
-			pipeline.Options{Sequential: sequential, Decoded: func(pipeline.Job, preprocess.Photo) { decoded.Add(1) }})
+			pipeline.Options{Sequential: sequential, Decoded: func(j pipeline.Job, _ preprocess.Photo) {
+				decoded.Add(1)
+				*j.Carry.(*bool) = true
+			}})
 		if len(done) != len(jobs) || decoded.Load() != 3 {
 			t.Fatalf("sequential=%v: %d done, %d decoded; want %d and 3", sequential, len(done), decoded.Load(), len(jobs))
 		}
 		for i, d := range done {
 			if d.ID != jobs[i].ID {
 				t.Errorf("result %d is job %d: out of order", i, d.ID)
+			}
+			// What Decoded made for a photo travels with its result.
+			if d.Carry != jobs[i].Carry || *d.Carry.(*bool) != (d.Err == nil) {
+				t.Errorf("result %d: Carry %v (decoded %v) for a job with error %v", i, d.Carry, *jobs[i].Carry.(*bool), d.Err)
 			}
 		}
 		if top := done[0].Result.Top().Label; !strings.HasPrefix(top, "malamute") {
