@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,9 @@ type Library interface {
 	Page(q Query, offset, n int) ([]Entry, error)
 	// Forget removes photos from the catalogue; their files are untouched.
 	Forget(paths ...string) error
+	// Facets counts the photos q.Before keeps by facet, as table.facet
+	// counts a row: by broadest category of a sure name, or names.NotSure.
+	Facets(q Query) (map[string]int, error)
 }
 
 // Query chooses the library's photos.
@@ -30,6 +34,11 @@ type Query struct {
 	// Text, when set, keeps photos whose everyday name, exact class, a
 	// category or file name contains it, ignoring case.
 	Text string
+	// Category, when set, keeps the photos of one facet: those whose sure
+	// everyday name has it as broadest category, or for names.NotSure
+	// those below Threshold.
+	Category  string
+	Threshold float32
 	// Before keeps results stored before it: the moment the window
 	// opened. Photos classified since are in this session's rows, and the
 	// pages already shown do not shift as new results are stored.
@@ -147,7 +156,8 @@ func (w *Window) reloadLibrary() {
 	if w.library == nil {
 		return
 	}
-	w.table.reload(Query{Text: strings.TrimSpace(w.table.filter), Before: w.opened}, w.selected)
+	w.table.reload(Query{Text: strings.TrimSpace(w.table.filter), Category: w.table.category,
+		Threshold: w.table.threshold, Before: w.opened}, w.selected)
 	gen, q := w.table.lib.gen, w.table.lib.query
 	w.chores.now("counting the photos in the catalogue", func(context.Context) func() {
 		n, err := w.library.Count(q)
@@ -160,8 +170,32 @@ func (w *Window) reloadLibrary() {
 				return
 			}
 			w.table.lib.count = n
-			w.list.Refresh()
+			w.browser.Refresh()
 			w.update()
+		}
+	})
+}
+
+// recount counts the photos of each facet for the facet bar: this
+// session's rows here, the library's off the UI thread.
+func (w *Window) recount() {
+	w.recounts = false
+	counts := w.table.facets()
+	if w.library == nil {
+		w.facets.show(counts, w.table.category)
+		return
+	}
+	q := Query{Threshold: w.table.threshold, Before: w.opened}
+	w.chores.now("counting the categories", func(context.Context) func() {
+		stored, err := w.library.Facets(q)
+		return func() {
+			if err != nil {
+				slog.Warn("counting the categories", "err", err)
+			}
+			for c, n := range stored {
+				counts[c] += n
+			}
+			w.facets.show(counts, w.table.category)
 		}
 	})
 }
@@ -185,7 +219,11 @@ func (w *Window) wantPage(page int) {
 				return
 			}
 			w.table.addPage(page, entries, w.worker.newID, w.selected)
-			w.list.Refresh()
+			w.browser.Refresh()
+			if w.selected == 0 && page == 0 && len(entries) > 0 && len(w.table.view) == 0 {
+				// The window opens on the newest photo it knows, large.
+				w.selectRow(w.table.lib.pages[0][0].id)
+			}
 		}
 	})
 }

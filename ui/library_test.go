@@ -32,7 +32,8 @@ func (m *memLibrary) keep(q Query) []Entry {
 	for _, e := range m.entries {
 		a := answerOf(e.Result)
 		text := strings.ToLower(strings.Join(append([]string{a.Name, a.Class, filepath.Base(e.Path)}, a.Categories...), " "))
-		if (q.Before.IsZero() || e.When.Before(q.Before)) && strings.Contains(text, strings.ToLower(q.Text)) {
+		if (q.Before.IsZero() || e.When.Before(q.Before)) && strings.Contains(text, strings.ToLower(q.Text)) &&
+			(q.Category == "" || q.Category == facetOf(e, q.Threshold)) {
 			out = append(out, e)
 		}
 	}
@@ -59,6 +60,32 @@ func (m *memLibrary) Forget(paths ...string) error {
 	defer m.mu.Unlock()
 	m.entries = slices.DeleteFunc(m.entries, func(e Entry) bool { return slices.Contains(paths, e.Path) })
 	return nil
+}
+
+// Facets counts as table.facet does, by broadest category of a sure name.
+func (m *memLibrary) Facets(q Query) (map[string]int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]int{}
+	for _, e := range m.keep(Query{Before: q.Before}) {
+		if f := facetOf(e, q.Threshold); f != "" {
+			out[f]++
+		}
+	}
+	return out, nil
+}
+
+func facetOf(e Entry, threshold float32) string {
+	a := answerOf(e.Result)
+	switch {
+	case e.Err != "":
+		return ""
+	case !a.Sure(threshold):
+		return names.NotSure
+	case len(a.Categories) > 0:
+		return a.Categories[0]
+	}
+	return ""
 }
 
 func (m *memLibrary) asked() (pages []int, queries []Query) {
@@ -94,10 +121,10 @@ func TestOpensWithTheLibrary(t *testing.T) {
 	lib := library(t, 450)
 	h := startWith(t, realOpener(t, &counting{}), Options{Library: lib})
 	h.until("the catalogue is counted", func() bool { return h.w.table.lib.count == 450 })
-	if h.w.zone.Visible() || !h.w.list.Visible() {
+	if h.w.zone.Visible() || !h.w.main.Visible() {
 		t.Fatal("a window with a catalogue shows the drop zone instead of the photos")
 	}
-	if got := h.w.status.Text; got != "450 photos classified before." {
+	if got := h.w.status.text.Text; got != "450 photos classified before." {
 		t.Errorf("status %q", got)
 	}
 	h.until("the first page is read for the rows on screen", func() bool { r, _ := h.w.table.at(0); return r != nil })
@@ -109,23 +136,23 @@ func TestOpensWithTheLibrary(t *testing.T) {
 		t.Errorf("first row %s %q, want the newest entry", first.name, first.answer().Name)
 	}
 	h.until("the rows on screen get thumbnails", func() bool { return first.thumb != nil })
-	if it := h.w.list.bound[first.id]; it == nil || it.thumb.Image == nil {
+	if it := h.item(first.id); it == nil || it.thumb.Image == nil {
 		t.Error("the first row's thumbnail is not shown")
 	}
 	h.w.selectRow(first.id)
-	if want := lib.entries[0].When.Local().Format("2 January 2006, 15:04"); !strings.HasSuffix(h.w.name.Text, want) {
-		t.Errorf("the detail panel says %q, not when the photo was classified (%s)", h.w.name.Text, want)
+	if want := lib.entries[0].When.Local().Format("2 January 2006, 15:04"); !strings.HasSuffix(h.w.viewer.caption.Text, want) {
+		t.Errorf("the detail panel says %q, not when the photo was classified (%s)", h.w.viewer.caption.Text, want)
 	}
 	gone, _ := h.w.table.at(9)
 	if !gone.missing {
 		t.Error("a photo that no longer exists is not marked missing")
 	}
-	h.w.list.ScrollTo(9)
-	if it := h.w.list.bound[gone.id]; it == nil || !strings.HasSuffix(it.detail.Text, "missing") {
+	h.w.browser.scrollTo(9)
+	if it := h.item(gone.id); it == nil || !strings.HasSuffix(it.detail.Text, "missing") {
 		t.Error("the list does not say the photo is missing")
 	}
 
-	h.w.list.ScrollToBottom()
+	h.w.browser.scrollTo(h.w.table.length() - 1)
 	h.until("the last page is read", func() bool { r, _ := h.w.table.at(449); return r != nil })
 	pages, queries := lib.asked()
 	for _, n := range pages {
@@ -245,7 +272,7 @@ func TestCachedAndClassifyAgain(t *testing.T) {
 	if !r.cached || r.answer().Class != tench.Label || clf.calls.Load() != 0 {
 		t.Fatalf("a remembered photo: cached %v, class %q, %d model runs", r.cached, r.answer().Class, clf.calls.Load())
 	}
-	if it := h.w.list.bound[r.id]; it == nil || !strings.Contains(it.detail.Text, "from the catalogue") {
+	if it := h.item(r.id); it == nil || !strings.Contains(it.detail.Text, "from the catalogue") {
 		t.Error("the row does not say its answer came from the catalogue")
 	}
 	h.until("a thumbnail for the photo never decoded", func() bool { return r.thumb != nil })

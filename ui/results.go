@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -18,7 +19,6 @@ import (
 // runners-up with confidence bars.
 type resultsView struct {
 	title      *widget.Label // the everyday name, or "Not sure"
-	categories *widget.Label // the name's categories, root first
 	confidence *widget.Label
 	class      *widget.Label // the exact class and its probability
 	rows       []resultRow
@@ -42,8 +42,6 @@ func newResultsView() *resultsView {
 	v.title.SizeName = theme.SizeNameHeadingText
 	v.title.TextStyle.Bold = true
 	v.title.Wrapping = fyne.TextWrapWord
-	v.categories = widget.NewLabel("")
-	v.categories.Importance = widget.LowImportance
 	v.confidence = widget.NewLabel("")
 	v.confidence.Wrapping = fyne.TextWrapWord
 	v.class = widget.NewLabel("")
@@ -60,22 +58,22 @@ func newResultsView() *resultsView {
 		rows.Add(r.box)
 	}
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.ranked = container.NewVBox(widget.NewSeparator(), v.rankTitle, rows)
+	v.ranked = container.NewVBox(v.rankTitle, container.NewThemeOverride(rows, tight{}))
 
 	v.errText = widget.NewLabel("")
 	v.errText.Wrapping = fyne.TextWrapWord
 	v.errText.Importance = widget.DangerImportance
 	v.errBox = container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, v.errText)
 
-	// The ranking is placed by the window, below the keyword review.
-	v.box = container.NewVBox(v.errBox, v.title, v.categories, v.confidence, v.class)
+	// The ranking is placed by the viewer, beside the answer.
+	v.box = container.NewVBox(v.errBox, v.title, v.confidence, v.class)
 	v.clear()
 	return v
 }
 
 // clear empties the panel, for a new photo.
 func (v *resultsView) clear() {
-	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.categories, v.confidence, v.class, v.ranked} {
+	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.confidence, v.class, v.ranked} {
 		o.Hide()
 	}
 }
@@ -107,11 +105,7 @@ func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, p
 	}
 	if sure {
 		v.title.SetText(a.Name)
-		v.confidence.SetText(percent(a.Confidence) + " confidence")
-		if len(a.Categories) > 0 {
-			v.categories.SetText(strings.Join(a.Categories, " › "))
-			v.categories.Show()
-		}
+		v.confidence.SetText(strings.Join(append([]string{percent(a.Confidence) + " confidence"}, a.Categories...), " · "))
 	} else {
 		v.title.SetText("Not sure")
 		v.confidence.SetText(fmt.Sprintf("No everyday name reaches %s: the likeliest, %s, has %s.",
@@ -151,4 +145,26 @@ func percent(p float32) string {
 		return fmt.Sprintf("%.1f %%", 100*p)
 	}
 	return fmt.Sprintf("%.0f %%", 100*p)
+}
+
+// tight is the app's theme with less space around text, for the ranking:
+// with the standard padding five runners-up and their bars did not fit
+// beside the photo.
+type tight struct{}
+
+func (tight) current() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t tight) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return t.current().Color(n, v)
+}
+func (t tight) Font(s fyne.TextStyle) fyne.Resource     { return t.current().Font(s) }
+func (t tight) Icon(n fyne.ThemeIconName) fyne.Resource { return t.current().Icon(n) }
+func (t tight) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameInnerPadding:
+		return 2
+	case theme.SizeNamePadding:
+		return 2
+	}
+	return t.current().Size(n)
 }

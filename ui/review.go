@@ -44,9 +44,9 @@ func newReviewPanel(write, remove func()) *reviewPanel {
 	p.note.Wrapping = fyne.TextWrapWord
 	p.write = widget.NewButtonWithIcon("Write keywords", theme.DocumentSaveIcon(), write)
 	p.remove = widget.NewButtonWithIcon("Remove Spotter keywords", theme.ContentUndoIcon(), remove)
-	p.box = container.NewVBox(widget.NewSeparator(),
+	p.box = container.NewVBox(
 		widget.NewLabelWithStyle("Keywords", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.checks, p.note, container.NewHBox(p.write, p.remove))
+		p.checks, container.NewHBox(container.NewVBox(p.write, p.remove)), p.note)
 	p.box.Hide()
 	return p
 }
@@ -154,7 +154,7 @@ func (w *Window) writeKeywords(all bool) {
 		model = w.engine().Model
 	}
 	threshold := w.table.threshold
-	w.status.SetText("Writing keywords…")
+	w.status.say("Writing keywords…")
 	w.chores.add("writing keywords", func(context.Context) func() {
 		var jobs []photo
 		unsure := 0
@@ -180,7 +180,7 @@ func (w *Window) writeKeywords(all bool) {
 // selected one, or those picked with Ctrl or Shift), or every row shown.
 // It is false when there are none.
 func (w *Window) targets(all bool) (photos func(yield func(photo) error) error, ok bool) {
-	if all {
+	if all || w.table.all {
 		return w.shown(), w.table.length() > 0
 	}
 	var list []photo
@@ -195,6 +195,14 @@ func (w *Window) targets(all bool) (photos func(yield func(photo) error) error, 
 		}
 		return nil
 	}, len(list) > 0
+}
+
+// pickedCount is how many photos the keyword actions apply to.
+func (w *Window) pickedCount() int {
+	if w.table.all {
+		return w.table.length()
+	}
+	return len(w.picked())
 }
 
 // picked are the rows picked with Ctrl or Shift, or else the selected one.
@@ -265,7 +273,7 @@ func (w *Window) removeKeywords(all bool) {
 	if !ok {
 		return
 	}
-	w.status.SetText("Removing Spotter's keywords…")
+	w.status.say("Removing Spotter's keywords…")
 	w.chores.add("removing keywords", func(context.Context) func() {
 		var paths []string
 		err := photos(func(p photo) error {
@@ -319,5 +327,5 @@ func (w *Window) tagged(out []tagOutcome, unsure int, verb string) {
 	if unsure > 0 {
 		s += fmt.Sprintf(" %d not sure, left without keywords.", unsure)
 	}
-	w.status.SetText(s)
+	w.status.say(s)
 }

@@ -161,8 +161,8 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	if info, err := sidecar.Read(eaglePath); err != nil || !slices.Contains(info.Subjects, eagle.answer().Name) {
 		t.Errorf("eagle's sidecar: %+v, %v", info, err)
 	}
-	if !strings.Contains(h.w.status.Text, "Keywords written for 2 photos") {
-		t.Errorf("status %q", h.w.status.Text)
+	if !strings.Contains(h.w.status.text.Text, "Keywords written for 2 photos") {
+		t.Errorf("status %q", h.w.status.text.Text)
 	}
 
 	// The rejection is remembered for the photo, not the row: the same
@@ -209,11 +209,11 @@ func TestKeywordWriteErrorPerPhoto(t *testing.T) {
 	if dog.tagErr || !exists(sidecar.Path(paths[0])) {
 		t.Errorf("the dog was not written: %q", dog.tagNote)
 	}
-	if it := h.w.list.bound[eagle.id]; it == nil || it.detail.Text != eagle.tagNote || it.detail.Importance != widget.DangerImportance {
+	if it := h.item(eagle.id); it == nil || it.detail.Text != eagle.tagNote || it.detail.Importance != widget.DangerImportance {
 		t.Error("the eagle's list row does not show its error")
 	}
-	if !strings.Contains(h.w.status.Text, "1 could not be") {
-		t.Errorf("status %q", h.w.status.Text)
+	if !strings.Contains(h.w.status.text.Text, "1 could not be") {
+		t.Errorf("status %q", h.w.status.text.Text)
 	}
 	h.w.selectRow(eagle.id)
 	if h.w.review.note.Text != eagle.tagNote || h.w.review.note.Importance != widget.DangerImportance {
@@ -242,7 +242,7 @@ func TestNotSureAndTheThreshold(t *testing.T) {
 	if r.state != done || a.Sure(names.DefaultThreshold) {
 		t.Fatalf("the magenta card: state %d, %+v; want an answer below %v", r.state, a, names.DefaultThreshold)
 	}
-	if it := h.w.list.bound[r.id]; it == nil || it.label.Text != names.NotSure {
+	if it := h.item(r.id); it == nil || it.label.Text != names.NotSure {
 		t.Error("the list row does not say not sure")
 	}
 	if h.w.results.title.Text != "Not sure" || strings.Contains(h.w.results.title.Text, a.Name) {
@@ -269,7 +269,7 @@ func TestNotSureAndTheThreshold(t *testing.T) {
 	if got := fyne.CurrentApp().Preferences().Float(PrefThreshold); float32(got) != below {
 		t.Errorf("threshold preference %v, want %v", got, below)
 	}
-	if h.w.results.title.Text != a.Name || h.w.list.bound[r.id].label.Text != a.Name || len(h.checks()) == 0 {
+	if h.w.results.title.Text != a.Name || h.item(r.id).label.Text != a.Name || len(h.checks()) == 0 {
 		t.Errorf("at a threshold of %v the card still reads %q", below, h.w.results.title.Text)
 	}
 }
@@ -289,17 +289,17 @@ func TestPickManyWithCtrlAndShift(t *testing.T) {
 	h.w.modifiers = func() fyne.KeyModifier { return mods }
 	click := func(i int, m fyne.KeyModifier) {
 		mods = m
-		h.w.list.Select(i)
+		h.w.browser.active().Select(i)
 	}
 	click(0, 0)
 	click(2, fyne.KeyModifierShortcutDefault)
 	if len(h.w.picked()) != 2 || !h.w.table.marked[h.w.table.view[0].id] || !h.w.table.marked[h.w.table.view[2].id] {
 		t.Fatalf("after Ctrl-click, picked %v", h.w.table.marked)
 	}
-	if it := h.w.list.bound[h.w.table.view[2].id]; it == nil || !it.mark.Visible() {
+	if it := h.item(h.w.table.view[2].id); it == nil || !it.mark.Visible() {
 		t.Error("a row picked with Ctrl is not marked in the list")
 	}
-	if it := h.w.list.bound[h.w.table.view[1].id]; it == nil || it.mark.Visible() {
+	if it := h.item(h.w.table.view[1].id); it == nil || it.mark.Visible() {
 		t.Error("a row not picked is marked")
 	}
 	if !strings.Contains(h.w.review.note.Text, "2 photos are picked") {

@@ -133,7 +133,10 @@ type table struct {
 	byID   map[uint64]*row
 	view   []*row
 	filter string
-	order  string
+	// category keeps the photos of one facet: a top category, or
+	// names.NotSure; "" keeps every photo.
+	category string
+	order    string
 	// threshold is the confidence an everyday name needs; below it a
 	// photo is "not sure".
 	threshold float32
@@ -141,6 +144,9 @@ type table struct {
 	// marked are the rows picked with Ctrl or Shift, beside the selected
 	// one; empty when one row alone is selected.
 	marked map[uint64]bool
+	// all is set by Select all: every row shown is picked, the library's
+	// not yet read too, so marked stays empty.
+	all bool
 
 	// The current batch: photos queued since the queue was last empty.
 	batchTotal, batchDone int
@@ -172,6 +178,9 @@ func (t *table) label(r *row) string {
 // classified photo its exact class and its everyday name and categories,
 // or "not sure". A guess below the threshold is no name to find it by.
 func (t *table) matches(r *row, needle string) bool {
+	if t.category != "" && t.facet(r) != t.category {
+		return false
+	}
 	if needle == "" || strings.Contains(strings.ToLower(r.name), needle) {
 		return true
 	}
@@ -185,6 +194,52 @@ func (t *table) matches(r *row, needle string) bool {
 	}
 	return slices.ContainsFunc(hay, func(s string) bool { return strings.Contains(strings.ToLower(s), needle) })
 }
+
+// picked says whether a row is picked with Ctrl, Shift or Select all.
+func (t *table) picked(id uint64) bool { return t.all || t.marked[id] }
+
+// markShown turns Select all into marks on the rows read so far, for a
+// Ctrl or Shift pick to change.
+func (t *table) markShown() {
+	for i := range t.view {
+		t.marked[t.view[i].id] = true
+	}
+	for _, rows := range t.lib.pages {
+		for _, r := range rows {
+			t.marked[r.id] = true
+		}
+	}
+}
+
+// facet is the category a row is counted under: its everyday name's
+// broadest category, names.NotSure, or "" for a photo with no answer (or
+// a name without a category).
+func (t *table) facet(r *row) string {
+	switch {
+	case r.state != done:
+		return ""
+	case !t.sure(r):
+		return names.NotSure
+	}
+	if cats := r.answer().Categories; len(cats) > 0 {
+		return cats[0]
+	}
+	return ""
+}
+
+// facets counts this session's rows by facet, not filtered.
+func (t *table) facets() map[string]int {
+	out := map[string]int{}
+	for _, r := range t.rows {
+		if f := t.facet(r); f != "" {
+			out[f]++
+		}
+	}
+	return out
+}
+
+// refiltered says whether the view leaves rows out.
+func (t *table) refiltered() bool { return strings.TrimSpace(t.filter) != "" || t.category != "" }
 
 func (t *table) add(items []queued) {
 	if t.pending() == 0 {
@@ -288,7 +343,7 @@ func roughly(d time.Duration) string {
 // already holds every row in place, and rebuilding it for each of
 // thousands of photos would cost time quadratic in their number.
 func (t *table) refreshIfOrdered() {
-	if strings.TrimSpace(t.filter) != "" || t.order != orderAdded {
+	if t.refiltered() || t.order != orderAdded {
 		t.refresh()
 	}
 }

@@ -27,6 +27,7 @@ const (
 	PrefThreads     = "threads"     // intra-op threads; 0 is the default
 	PrefPredictions = "predictions" // how many predictions the detail panel lists
 	PrefThreshold   = "threshold"   // the confidence, 0 to 1, an everyday name needs; below it a photo is "not sure"
+	PrefLayout      = "layout"      // the library as a "list" or a "grid"
 )
 
 const (

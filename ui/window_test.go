@@ -186,7 +186,15 @@ func (h *harness) until(what string, cond func() bool) {
 
 func (h *harness) idle() bool { return h.w.table.pending() == 0 && !h.w.loading }
 
-func (h *harness) busy() bool { return h.w.activity.Visible() }
+func (h *harness) busy() bool { return h.w.busy }
+
+// item is the list row or grid tile showing row id, nil when none does.
+func (h *harness) item(id uint64) *itemParts {
+	if it := h.w.binder.bound[id]; it != nil {
+		return it.parts()
+	}
+	return nil
+}
 
 // rowNamed finds a row by file name.
 func (h *harness) rowNamed(name string) *row {
@@ -223,7 +231,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if h.busy() {
 		t.Fatal("the indicator runs with nothing to do")
 	}
-	if !h.w.zone.Visible() || h.w.list.Visible() {
+	if !h.w.zone.Visible() || h.w.main.Visible() {
 		t.Fatal("an empty window should invite a drop")
 	}
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
@@ -235,7 +243,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if h.busy() {
 		t.Error("the indicator still runs after the answer")
 	}
-	if !h.w.list.Visible() || h.w.zone.Visible() {
+	if !h.w.main.Visible() || h.w.zone.Visible() {
 		t.Error("the list does not replace the drop zone")
 	}
 	r := h.rowNamed("dog.jpg")
@@ -262,12 +270,12 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 		}
 	}
 	h.until("the large preview shows", func() bool {
-		return h.w.preview.Image != nil && h.w.preview.Image.Bounds().Dx() > thumbSide
+		return h.w.viewer.preview.image.Image != nil && h.w.viewer.preview.image.Image.Bounds().Dx() > thumbSide
 	})
-	if b := h.w.preview.Image.Bounds(); max(b.Dx(), b.Dy()) > previewSide {
-		t.Errorf("preview is %v, larger than %d", b, previewSide)
+	if b := h.w.viewer.preview.image.Image.Bounds(); max(b.Dx(), b.Dy()) > h.w.viewer.preview.decoded {
+		t.Errorf("preview is %v, larger than the %d pixels asked for", b, h.w.viewer.preview.decoded)
 	}
-	if got := h.w.status.Text; !strings.HasPrefix(got, "dog.jpg classified in ") {
+	if got := h.w.status.text.Text; !strings.HasPrefix(got, "dog.jpg classified in ") {
 		t.Errorf("status %q", got)
 	}
 }
@@ -288,8 +296,8 @@ func TestIdleAfterLoadAndAfterTheQueue(t *testing.T) {
 	if idles != 2 {
 		t.Errorf("Idle was called %d times after one queue, want twice in all", idles)
 	}
-	if !strings.Contains(h.w.status.Text, "3 classified") {
-		t.Errorf("when Idle ran the status read %q", h.w.status.Text)
+	if !strings.Contains(h.w.status.text.Text, "3 classified") {
+		t.Errorf("when Idle ran the status read %q", h.w.status.text.Text)
 	}
 }
 
@@ -314,8 +322,8 @@ func TestLoadAfterShowAndDropDuringLoad(t *testing.T) {
 	}, Options{})
 	hmu.Unlock()
 	t.Cleanup(load) // runs first: a failed test must not leave the worker loading
-	if !h.busy() || h.w.status.Text != "Loading the model…" {
-		t.Fatalf("while loading: indicator %v, status %q", h.busy(), h.w.status.Text)
+	if !h.busy() || h.w.status.text.Text != "Loading the model…" {
+		t.Fatalf("while loading: indicator %v, status %q", h.busy(), h.w.status.text.Text)
 	}
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
 	h.until("the photo is queued", func() bool { return len(h.w.table.rows) == 1 })
@@ -374,7 +382,7 @@ func TestQueueOrderAndAppend(t *testing.T) {
 	// Each answer reached the list's row on screen, which was set up while
 	// the photo still waited.
 	for _, r := range h.w.table.rows {
-		it := h.w.list.bound[r.id]
+		it := h.item(r.id)
 		if want := h.w.table.label(r); it == nil || it.label.Text != want || it.detail.Text != r.name {
 			t.Errorf("the list row for %s does not show %q", r.name, want)
 		}
@@ -433,7 +441,7 @@ func TestFolderDropFillsTheList(t *testing.T) {
 	if len(errs) != 1 || !strings.Contains(errs[0], "broken.jpg is a text file") {
 		t.Errorf("error rows %q", errs)
 	}
-	if got := h.w.status.Text; got != fmt.Sprintf("%d classified, 1 could not be read.", photos) {
+	if got := h.w.status.text.Text; got != fmt.Sprintf("%d classified, 1 could not be read.", photos) {
 		t.Errorf("status %q", got)
 	}
 }
@@ -448,7 +456,7 @@ func TestCancelMidQueue(t *testing.T) {
 	if h.w.cancel.Disabled() {
 		t.Fatal("Cancel is disabled while the queue runs")
 	}
-	h.w.listKey(fyne.KeyEscape)
+	h.w.key(fyne.KeyEscape)
 	h.until("the queue stops", h.idle)
 	counts := map[state]int{}
 	for _, r := range h.w.table.rows {
@@ -509,7 +517,7 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 
 	// Delete removes the selected row.
 	h.w.selectRow(h.rowNamed("zz-broken.jpg").id)
-	h.w.listKey(fyne.KeyDelete)
+	h.w.key(fyne.KeyDelete)
 	if got := view(); !slices.Equal(got, []string{"giraffe.jpg", "dog.jpg", "eagle.jpg"}) {
 		t.Errorf("after Delete: %q", got)
 	}
@@ -761,7 +769,7 @@ func TestKeyboardReachesEveryControl(t *testing.T) {
 			reached[f] = true
 		}
 	}
-	for name, want := range map[string]fyne.Focusable{"export": h.w.export, "filter": h.w.search, "list": h.w.list, "copy": h.w.copyBtn} {
+	for name, want := range map[string]fyne.Focusable{"export": h.w.export, "filter": h.w.search, "list": h.w.browser.focusable(), "copy": h.w.viewer.copyBtn} {
 		if !reached[want] {
 			t.Errorf("Tab never reaches %s", name)
 		}

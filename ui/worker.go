@@ -32,7 +32,6 @@ type Classifier interface {
 type Opener func() (Classifier, error)
 
 const (
-	previewSide = 640         // the selected photo's preview
 	thumbSide   = 2 * rowSize // a list row's thumbnail: sharp on a 2× screen
 	queueBatch  = 100         // rows announced to the window at a time while walking a folder
 )
@@ -228,7 +227,7 @@ func (w *worker) remove(id uint64) {
 
 // preview decodes a photo for the large preview, replacing any preview
 // still being made.
-func (w *worker) preview(id uint64, path string) {
+func (w *worker) preview(id uint64, path string, side int) {
 	w.mu.Lock()
 	if w.previewEnd != nil {
 		w.previewEnd()
@@ -241,9 +240,9 @@ func (w *worker) preview(id uint64, path string) {
 		defer w.side.Done()
 		var img image.Image
 		err := protect("making the preview", func() error {
-			p, err := preprocess.LoadAtLeast(ctx, path, previewSide)
+			p, err := preprocess.LoadAtLeast(ctx, path, side)
 			if err == nil {
-				img = preprocess.Preview(p, previewSide)
+				img = preprocess.Preview(p, side)
 			}
 			return err
 		})

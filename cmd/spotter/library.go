@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/ui"
 )
@@ -44,7 +45,31 @@ type library struct {
 
 func (l library) filter(q ui.Query) catalog.Filter {
 	m, _ := l.model.get()
-	return catalog.Filter{Model: m, Text: q.Text, Before: q.Before}
+	f := catalog.Filter{Model: m, Text: q.Text, Before: q.Before, Threshold: q.Threshold}
+	if q.Category == names.NotSure {
+		f.NotSure = true
+	} else {
+		f.Category = q.Category
+	}
+	return f
+}
+
+func (l library) Facets(q ui.Query) (map[string]int, error) {
+	out := map[string]int{}
+	m, ok := l.model.get()
+	if !ok {
+		return out, nil
+	}
+	f, err := l.cat.Facets(m, q.Threshold, q.Before)
+	for _, c := range f.Categories {
+		if c.Category != "" {
+			out[c.Category] = c.Count
+		}
+	}
+	if f.NotSure > 0 {
+		out[names.NotSure] = f.NotSure
+	}
+	return out, err
 }
 
 func (l library) Count(q ui.Query) (int, error) { return l.cat.Count(l.filter(q)) }

@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Layouts of the library, as the preference stores them.
+const (
+	layoutList = "list"
+	layoutGrid = "grid"
+)
+
+// browser shows the rows as a list or as a grid of tiles, one at a time;
+// both read the same table, picks and selection.
+type browser struct {
+	binder *binder
+	list   *resultsList
+	grid   *resultsGrid
+	box    *fyne.Container
+	layout string
+	// selected is the view index selected, -1 for none; the layout shown
+	// next starts from it.
+	selected int
+	// selecting is set while the window selects an item itself, so
+	// onPick hears only a person's picks.
+	selecting bool
+	onPick    func(i int)
+}
+
+func newBrowser(b *binder, onKey func(fyne.KeyName) bool, onPick func(i int)) *browser {
+	br := &browser{binder: b, selected: -1, onPick: onPick, layout: layoutList}
+	br.list = newResultsList(b, onKey)
+	br.grid = newResultsGrid(b, onKey)
+	picked := func(i int) {
+		br.selected = i
+		if !br.selecting {
+			onPick(i)
+		}
+	}
+	br.list.OnSelected = picked
+	br.grid.OnSelected = picked
+	br.grid.Hide()
+	br.box = container.NewStack(br.list, br.grid)
+	return br
+}
+
+// setLayout shows the list or the grid, with the same item selected.
+func (br *browser) setLayout(layout string) {
+	if layout != layoutGrid {
+		layout = layoutList
+	}
+	br.layout = layout
+	if layout == layoutGrid {
+		br.list.Hide()
+		br.grid.Show()
+	} else {
+		br.grid.Hide()
+		br.list.Show()
+	}
+	br.Refresh()
+	br.selectIndex(br.selected)
+}
+
+// Refresh sets up the items shown again, after rows came or went.
+func (br *browser) Refresh() {
+	if br.layout == layoutGrid {
+		br.grid.Refresh()
+	} else {
+		br.list.Refresh()
+	}
+}
+
+// selectIndex selects the item at view index i (none for -1) and scrolls
+// to it, as the window's own choice.
+func (br *browser) selectIndex(i int) {
+	br.selecting = true
+	defer func() { br.selecting = false }()
+	br.selected = i
+	for _, l := range []interface {
+		Select(int)
+		UnselectAll()
+	}{&br.list.List, &br.grid.GridWrap} {
+		if i < 0 {
+			l.UnselectAll()
+		} else {
+			l.Select(i)
+		}
+	}
+}
+
+// columns is how many items a row of the layout holds.
+func (br *browser) columns() int {
+	if br.layout == layoutGrid {
+		return br.grid.ColumnCount()
+	}
+	return 1
+}
+
+// page is how many items fill the view: what Page Up and Down move by.
+func (br *browser) page() int {
+	pad := theme.Padding()
+	if br.layout == layoutGrid {
+		h := newTile().MinSize().Height + pad
+		return max(1, int(br.grid.Size().Height/h)) * br.columns()
+	}
+	h := newListItem().MinSize().Height + theme.SeparatorThicknessSize()
+	return max(1, int(br.list.Size().Height/h))
+}
+
+func (br *browser) focusable() fyne.Focusable { return br.active().(fyne.Focusable) }
+
+// active is the layout shown.
+func (br *browser) active() interface {
+	Select(int)
+	ScrollTo(int)
+} {
+	if br.layout == layoutGrid {
+		return br.grid
+	}
+	return br.list
+}
+
+// scrollTo brings the item at view index i into view.
+func (br *browser) scrollTo(i int) { br.active().ScrollTo(i) }

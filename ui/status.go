@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusBar is the window's bottom line: what Spotter is doing, with an
+// indicator while it loads the model and a progress bar while it works
+// through photos.
+type statusBar struct {
+	activity *widget.Activity
+	progress *widget.ProgressBar
+	text     *widget.Label
+	box      *fyne.Container
+}
+
+func newStatusBar() *statusBar {
+	s := &statusBar{activity: widget.NewActivity(), progress: widget.NewProgressBar(), text: widget.NewLabel("Loading the model…")}
+	s.progress.TextFormatter = func() string { return "" }
+	s.text.Truncation = fyne.TextTruncateEllipsis
+	s.box = container.NewBorder(nil, nil,
+		container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), s.activity),
+		container.NewGridWrap(fyne.NewSize(180, s.progress.MinSize().Height), s.progress), s.text)
+	return s
+}
+
+// show says text, with the progress bar at done of total while photos are
+// pending. The spinning indicator runs only while busy with nothing to
+// count: it animates every frame, and under a software renderer each of
+// its frames redrew the whole window (make bench, "UI fluidity").
+func (s *statusBar) show(busy, pending bool, done, total int, text string) {
+	if busy && !pending {
+		s.activity.Start()
+		s.activity.Show()
+	} else {
+		s.activity.Stop()
+		s.activity.Hide()
+	}
+	if pending {
+		s.progress.Max = float64(total)
+		s.progress.SetValue(float64(done))
+		s.progress.Show()
+	} else {
+		s.progress.Hide()
+	}
+	s.text.SetText(text)
+}
+
+// say replaces the status line until the next update.
+func (s *statusBar) say(text string) { s.text.SetText(text) }

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Sides, in pixels, between which the preview is decoded: below, a small
+// window's preview would be blurred the moment it grows; above, a photo
+// would cost more memory than any screen shows.
+const (
+	minPreviewSide = 512
+	maxPreviewSide = 4096
+)
+
+// preview is the selected photo, as large as the space it has, keeping its
+// aspect. It asks for the photo again, decoded at the size shown, when it
+// grows past what was decoded.
+type preview struct {
+	widget.BaseWidget
+	image   *canvas.Image
+	decoded int             // the side last asked for, in pixels
+	want    func(side int)  // asks for the photo at side pixels
+	scale   func() float32 // pixels per Fyne unit where it is shown
+}
+
+func newPreview(want func(side int)) *preview {
+	p := &preview{image: canvas.NewImageFromImage(nil), want: want}
+	p.image.FillMode = canvas.ImageFillContain
+	p.image.ScaleMode = canvas.ImageScaleSmooth
+	p.scale = func() float32 {
+		if c := fyne.CurrentApp().Driver().CanvasForObject(p); c != nil {
+			return c.Scale()
+		}
+		return 1
+	}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+func (p *preview) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(p.image) }
+
+// MinSize lets the window shrink: the photo takes what space there is.
+func (p *preview) MinSize() fyne.Size { return fyne.NewSize(160, 120) }
+
+func (p *preview) Resize(s fyne.Size) {
+	p.BaseWidget.Resize(s)
+	// A little growth is not worth a new decode; a quarter is.
+	if side := p.side(); p.image.Image != nil && side > p.decoded*5/4 {
+		p.decoded = side
+		p.want(side)
+	}
+}
+
+// side is the longer side shown, in pixels, within the decoding bounds.
+func (p *preview) side() int {
+	s := p.Size()
+	return min(max(int(max(s.Width, s.Height)*p.scale()), minPreviewSide), maxPreviewSide)
+}
+
+// show shows img in place of the photo shown, for a new photo when start
+// is set: its decode at the size shown is asked for.
+func (p *preview) show(img image.Image, start bool) {
+	p.image.Image = img
+	p.image.Refresh()
+	if start {
+		p.decoded = p.side()
+		p.want(p.decoded)
+	}
+}
+
+// viewer is the right-hand part: the photo as large as it fits, its name
+// above it, and beneath it the answer, the runners-up and the keyword
+// review side by side, so none needs scrolling at the default size.
+type viewer struct {
+	preview *preview
+	caption *widget.Label // the file name and where its answer came from
+	results *resultsView
+	review  *reviewPanel
+	copyBtn *widget.Button
+	strip   fyne.CanvasObject // the answer beneath the photo
+	box     *container.Split
+}
+
+func newViewer(want func(side int), results *resultsView, review *reviewPanel, copyLabel func()) *viewer {
+	v := &viewer{preview: newPreview(want), caption: widget.NewLabel(""), results: results, review: review}
+	v.caption.Truncation = fyne.TextTruncateEllipsis
+	v.caption.TextStyle.Bold = true
+	v.copyBtn = widget.NewButtonWithIcon("Copy label", theme.ContentCopyIcon(), copyLabel)
+	v.copyBtn.Hide()
+	column := func(o ...fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewVScroll(container.NewVBox(o...))
+	}
+	v.strip = container.NewGridWithColumns(3,
+		column(v.caption, results.box, container.NewHBox(v.copyBtn)),
+		column(results.ranked),
+		column(review.box))
+	v.box = container.NewVSplit(v.preview, v.strip)
+	v.box.Offset = 0.7
+	return v
+}
+
+// clear empties the viewer: no photo is selected.
+func (v *viewer) clear() {
+	v.preview.show(nil, false)
+	v.caption.SetText("")
+	v.results.clear()
+	v.review.box.Hide()
+	v.copyBtn.Hide()
+}
