@@ -129,4 +129,3 @@ func (w *Window) showDialog(d sizedDialog) {
 	d.Resize(w.win.Canvas().Size().Subtract(fyne.NewSquareSize(40)))
 	d.Show()
 }
-

@@ -24,8 +24,8 @@ const (
 type preview struct {
 	widget.BaseWidget
 	image   *canvas.Image
-	decoded int             // the side last asked for, in pixels
-	want    func(side int)  // asks for the photo at side pixels
+	decoded int            // the side last asked for, in pixels
+	want    func(side int) // asks for the photo at side pixels
 	scale   func() float32 // pixels per Fyne unit where it is shown
 }
 

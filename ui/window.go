@@ -90,9 +90,9 @@ type Window struct {
 	loading   bool
 	busy      bool // as of the last update
 	loadErr   error
-	selected  uint64 // the row in the viewer; 0 for none
-	anchor    int    // the view index Shift picks from
-	large     bool   // the photo fills the window (Enter)
+	selected  uint64                  // the row in the viewer; 0 for none
+	anchor    int                     // the view index Shift picks from
+	large     bool                    // the photo fills the window (Enter)
 	modifiers func() fyne.KeyModifier // the keys held, asked at a pick
 	lastDir   string                  // where file dialogs open: the last photo's folder
 }

@@ -261,7 +261,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if got := h.w.results.class.Text; !strings.Contains(got, r.answer().Class) {
 		t.Errorf("exact class line %q", got)
 	}
-	if !strings.HasSuffix(h.w.results.confidence.Text, "% confidence") {
+	if !strings.HasSuffix(h.w.results.confidence.Text, "% confidence · "+r.answer().Categories[0]) {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
 	}
 	for i, rr := range h.w.results.rows {

@@ -32,8 +32,8 @@ type Classifier interface {
 type Opener func() (Classifier, error)
 
 const (
-	thumbSide   = 2 * rowSize // a list row's thumbnail: sharp on a 2× screen
-	queueBatch  = 100         // rows announced to the window at a time while walking a folder
+	thumbSide  = 2 * rowSize // a list row's thumbnail: sharp on a 2× screen
+	queueBatch = 100         // rows announced to the window at a time while walking a folder
 )
 
 // queued is a photo the worker accepted, announced before any result for it.
