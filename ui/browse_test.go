@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
@@ -235,5 +237,31 @@ func TestFacetsCountAndFilter(t *testing.T) {
 	h.key(fyne.Key0, fyne.KeyModifierAlt)
 	if h.w.table.category != "" || len(h.w.table.view) != 6 {
 		t.Errorf("Alt+0 keeps %q, %d rows", h.w.table.category, len(h.w.table.view))
+	}
+}
+
+// The empty window is one drop target, filling it below the toolbar; a
+// drag over it (the pointer, as X11 drags reach Fyne) lights it up and
+// says "drop to add".
+func TestEmptyWindowIsOneDropTarget(t *testing.T) {
+	h := start(t, realOpener(t, &counting{}))
+	c := h.win.Canvas()
+	z := h.w.zone.Size()
+	if !h.w.zone.Visible() || h.w.main.Visible() || z.Width < c.Size().Width*0.95 || z.Height < c.Size().Height*0.75 {
+		t.Fatalf("the drop target is %v in a %v window", z, c.Size())
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.w.zone)
+	test.MoveMouse(c, pos.Add(fyne.NewPos(z.Width/2, z.Height/2)))
+	if h.w.zone.invitation.Text != hintOver || h.w.zone.frame.StrokeColor != theme.Color(theme.ColorNamePrimary) {
+		t.Errorf("over the window the target says %q", h.w.zone.invitation.Text)
+	}
+	test.MoveMouse(c, fyne.NewPos(1, 1))
+	if h.w.zone.invitation.Text != hint {
+		t.Errorf("after the drag left, the target says %q", h.w.zone.invitation.Text)
+	}
+	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
+	h.until("the photo is classified", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
+	if h.w.zone.Visible() || !h.w.main.Visible() {
+		t.Error("the photo does not replace the drop target")
 	}
 }

@@ -10,8 +10,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// hint is the drop zone's invitation.
-const hint = "Drop photos or folders here, or click to choose a photo"
+// The drop zone's invitation, and what it says while a drag (or the
+// pointer) is over it.
+const (
+	hint     = "Drop photos or folders here, or click to choose a photo"
+	hintOver = "Drop to add — or click to choose a photo"
+)
 
 // dropZone is the big target an empty window shows: it invites a drop and
 // opens the file dialog when clicked. Drops themselves arrive window-wide
@@ -20,8 +24,9 @@ type dropZone struct {
 	widget.BaseWidget
 	onTap func()
 
-	frame   *canvas.Rectangle
-	hovered bool
+	frame      *canvas.Rectangle
+	invitation *widget.Label
+	hovered    bool
 }
 
 var (
@@ -35,16 +40,16 @@ func newDropZone(onTap func()) *dropZone {
 	z.frame = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	z.frame.StrokeWidth = 2
 	z.frame.CornerRadius = theme.Size(theme.SizeNameInputRadius) * 2
+	z.invitation = widget.NewLabelWithStyle(hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	z.invitation.Wrapping = fyne.TextWrapWord
 	z.ExtendBaseWidget(z)
 	z.applyHover()
 	return z
 }
 
 func (z *dropZone) CreateRenderer() fyne.WidgetRenderer {
-	invitation := widget.NewLabelWithStyle(hint, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	invitation.Wrapping = fyne.TextWrapWord
 	icon := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(64), widget.NewIcon(theme.FileImageIcon())))
-	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), icon, invitation, layout.NewSpacer()))
+	invite := container.NewPadded(container.NewVBox(layout.NewSpacer(), icon, z.invitation, layout.NewSpacer()))
 	return widget.NewSimpleRenderer(container.NewStack(z.frame, invite))
 }
 
@@ -65,11 +70,18 @@ func (z *dropZone) MouseOut()                      { z.hovered = false; z.applyH
 
 func (z *dropZone) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
+// applyHover highlights the zone while something is over it. X11 drags
+// reach Fyne as pointer moves (GLFW turns XdndPosition into a cursor
+// position), so a photo dragged over the window lights it up too.
 func (z *dropZone) applyHover() {
 	if z.hovered {
 		z.frame.StrokeColor = theme.Color(theme.ColorNamePrimary)
+		z.frame.FillColor = theme.Color(theme.ColorNameSelection)
+		z.invitation.SetText(hintOver)
 	} else {
 		z.frame.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+		z.frame.FillColor = theme.Color(theme.ColorNameInputBackground)
+		z.invitation.SetText(hint)
 	}
 	z.frame.Refresh()
 }
