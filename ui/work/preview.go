@@ -35,7 +35,7 @@ func newPreviewer(ctx context.Context, report func(func()), shown func(uint64, i
 // Preview decodes photo id at path to fit side pixels (the space the
 // preview has on screen, in device pixels), replacing any preview still
 // being made. The image is reported only if no other preview was asked for
-// meanwhile.
+// meanwhile, so the last one asked for is the last one shown.
 func (p *Previewer) Preview(id uint64, path string, side int) {
 	side = min(max(side, MinPreviewSide), MaxPreviewSide)
 	p.mu.Lock()
@@ -57,7 +57,15 @@ func (p *Previewer) Preview(id uint64, path string, side int) {
 			}
 			return err
 		})
-		if err == nil && ctx.Err() == nil {
+		if err != nil {
+			return
+		}
+		// Checked and reported under the lock Preview ends it with: once
+		// another preview is asked for, this one can no longer be shown
+		// after it.
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if ctx.Err() == nil {
 			p.report(func() { p.shown(id, img) })
 		}
 	}()

@@ -1,0 +1,49 @@
+package work_test
+
+import (
+	"testing"
+
+	"github.com/spotter-app/spotter/inference"
+	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/ui/work"
+)
+
+// realOpener opens the real engine and model, as cmd/spotter does. Without
+// them the test is skipped, or fails under CI=true.
+func realOpener(t *testing.T) work.Opener {
+	desc := inferencetest.Descriptor(t)
+	inferencetest.Library(t)
+	return func() (work.Classifier, work.EngineInfo, error) {
+		c, err := inference.Open(inference.Options{Descriptor: desc})
+		if err != nil {
+			return nil, work.EngineInfo{}, err
+		}
+		d := c.Descriptor()
+		return c, work.EngineInfo{Runtime: ortlib.Version(), Model: d.Name, ModelLicense: d.LicensePath()}, nil
+	}
+}
+
+// Through the worker, the real model calls the dog a dog, the loaded event
+// describes the engine for the About box, and the photo's preview follows
+// the size asked.
+func TestRealEngineSaysDog(t *testing.T) {
+	h := start(t, realOpener(t), work.Options{})
+	h.w.Add(inferencetest.Photo(t, "dog.jpg"))
+	h.until("the dog is answered", func() bool { return len(h.loaded) == 1 && h.done() })
+	if l := h.loaded[0]; l.Err != nil || l.Engine.Runtime == "" || l.Engine.Model == "" {
+		t.Errorf("loaded: %+v", l)
+	}
+	f, _ := h.last(h.queued()[0].ID)
+	if f.Err != nil || f.Result.Everyday.Name != "dog" {
+		t.Fatalf("dog.jpg: everyday %+v, top %+v, err %v", f.Result.Everyday, f.Result.Top(), f.Err)
+	}
+	if b := f.Thumbnail.Image().Bounds(); max(b.Dx(), b.Dy()) != work.DefaultThumbnailSide {
+		t.Errorf("thumbnail %v, want %d on its longer side", b, work.DefaultThumbnailSide)
+	}
+	h.w.Preview(f.ID, f.Path, 300)
+	h.until("the preview is made", func() bool { return len(h.previews) == 1 })
+	if b := h.previews[0].img.Bounds(); max(b.Dx(), b.Dy()) != 300 {
+		t.Errorf("preview %v, want 300 on its longer side", b)
+	}
+}
