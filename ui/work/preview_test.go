@@ -42,7 +42,7 @@ func TestPreviewReplacesTheOneBeingMade(t *testing.T) {
 	open, _ := opener(newColours(), 0)
 	h := start(t, open, work.Options{})
 	dir := t.TempDir()
-	big := photo(t, dir, "big.png", red, 3000, 2000)
+	big := photo(t, dir, "big.png", red, 2000, 1400)
 	small := photo(t, dir, "small.png", blue, 300, 200)
 	h.w.Preview(1, big, 4096)
 	h.w.Preview(2, small, 512)

@@ -77,9 +77,10 @@ func (q *Queue) signal() {
 }
 
 // next takes the oldest job, waiting for one while the queue is empty. It
-// returns false once ctx ends.
+// returns false once ctx ends, even with jobs waiting: they are the next
+// session's (Worker.Reload).
 func (q *Queue) next(ctx context.Context) (pipeline.Job, bool) {
-	for {
+	for ctx.Err() == nil {
 		q.mu.Lock()
 		if len(q.jobs) > 0 {
 			j := q.jobs[0]
@@ -90,10 +91,10 @@ func (q *Queue) next(ctx context.Context) (pipeline.Job, bool) {
 		q.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			return pipeline.Job{}, false
 		case <-q.wake:
 		}
 	}
+	return pipeline.Job{}, false
 }
 
 // takeAll empties the queue and returns what it held.

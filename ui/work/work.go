@@ -178,7 +178,8 @@ func (w *Worker) Context() context.Context { return w.ctx }
 
 // Add searches paths (photos and folders) off the UI thread and queues the
 // photos found, announcing them with OnQueued, then reports OnWalked.
-// Drops are searched one after another, so their rows keep drop order.
+// Drops are searched one after another, by one goroutine, so their rows
+// keep drop order; Add waits only while 64 drops are waiting already.
 func (w *Worker) Add(paths ...string) {
 	select {
 	case w.drops <- drop{paths: paths, gen: w.generation()}:
@@ -269,9 +270,9 @@ func (w *Worker) Reload() {
 func (w *Worker) Stop() { w.cancel() }
 
 // Wait stops the worker and returns once it has closed the classifier and
-// every goroutine it started has ended. Never call it on the UI thread
-// while that thread must run reports for the worker to end: it does not
-// need them, so the window may call it after its event loop has ended.
+// every goroutine it started has ended. It needs nothing from the UI
+// thread, so the window may call it after its event loop has ended (SIGTERM
+// and Quit end the loop without calling the window's OnClosed).
 func (w *Worker) Wait() {
 	w.cancel()
 	w.done.Wait()

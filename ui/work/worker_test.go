@@ -246,6 +246,40 @@ func TestFailedLoadIsRetriedOnDrop(t *testing.T) {
 	}
 }
 
+// Reload lets the photo in progress finish, then opens the model again,
+// which answers the rest of the queue.
+func TestReloadGoesOnWithTheNewModel(t *testing.T) {
+	old, fresh := newColours(), newColours()
+	old.holdOn = 1
+	var opened []*colours // on the worker's loop
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		c := []*colours{old, fresh}[len(opened)]
+		opened = append(opened, c)
+		return c, work.EngineInfo{Model: fmt.Sprint("colours ", len(opened))}, nil
+	}, work.Options{})
+	dir := t.TempDir()
+	var drop []string
+	for i := range 8 {
+		drop = append(drop, photo(t, dir, fmt.Sprintf("%d.png", i), blue, 8, 8))
+	}
+	h.w.Add(drop...)
+	h.until("the first run is held", closed(old.held))
+	h.w.Reload()
+	close(old.release)
+	h.until("every photo is answered", func() bool { return len(h.queued()) == 8 && h.done() })
+	for _, q := range h.queued() {
+		if f, _ := h.last(q.ID); f.Err != nil || f.Result.Top().Label != "blue" {
+			t.Errorf("row %d: %q, %v", q.ID, f.Result.Top().Label, f.Err)
+		}
+	}
+	if len(h.loaded) != 2 || h.loaded[1].Engine.Model != "colours 2" {
+		t.Errorf("loaded: %+v", h.loaded)
+	}
+	if old.closes.Load() != 1 || fresh.calls.Load() == 0 {
+		t.Errorf("the old model was closed %d times; the new one ran %d photos of 8", old.closes.Load(), fresh.calls.Load())
+	}
+}
+
 // A panic in the model's run is that photo's error; the next photo is
 // answered.
 func TestPanicInRunIsThatPhotosError(t *testing.T) {
