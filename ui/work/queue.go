@@ -15,7 +15,7 @@ import (
 type Queue struct {
 	ids  atomic.Uint64
 	root context.Context // generations end with it
-	wake chan struct{}   // a job was queued, or the worker is asked to reload
+	wake chan struct{}   // a job was queued
 
 	mu     sync.Mutex
 	jobs   []pipeline.Job
@@ -72,6 +72,14 @@ func (q *Queue) push(jobs ...pipeline.Job) {
 func (q *Queue) signal() {
 	select {
 	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// clearWake forgets a wake not yet seen.
+func (q *Queue) clearWake() {
+	select {
+	case <-q.wake:
 	default:
 	}
 }

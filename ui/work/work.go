@@ -135,6 +135,8 @@ type Worker struct {
 	drops  chan drop
 	done   sync.WaitGroup // the loop and the walker
 
+	reload chan struct{} // Reload was asked for
+
 	mu         sync.Mutex
 	endSession context.CancelFunc
 }
@@ -160,7 +162,7 @@ func Start(open Opener, post func(func()), ev Events, opts Options) *Worker {
 	w := &Worker{
 		Reporter: NewReporter(post), Queue: newQueue(ctx),
 		open: open, ev: ev, memory: opts.Memory, thumbSide: opts.ThumbnailSide,
-		ctx: ctx, cancel: cancel, drops: make(chan drop, dropBacklog),
+		ctx: ctx, cancel: cancel, drops: make(chan drop, dropBacklog), reload: make(chan struct{}, 1),
 	}
 	if w.thumbSide <= 0 {
 		w.thumbSide = DefaultThumbnailSide
@@ -263,7 +265,10 @@ func (w *Worker) Reload() {
 		w.endSession()
 	}
 	w.mu.Unlock()
-	w.signal()
+	select {
+	case w.reload <- struct{}{}:
+	default:
+	}
 }
 
 // Stop cancels everything without waiting; it is safe on the UI thread.
@@ -312,17 +317,25 @@ func (w *Worker) loop(post func(func())) {
 	}
 	for w.ctx.Err() == nil {
 		closeClassifier()
+		select {
+		case <-w.reload: // asked before this attempt, which answers it
+		default:
+		}
 		var loaded Loaded
 		clf, loaded = w.load()
 		if loaded.Err != nil {
 			// Photos that arrived while loading fail with the reason, and
 			// only then is the failure shown: a drop after the message
-			// appears, or a new choice in the settings, tries again.
+			// appears, or a new choice in the settings, tries again. The
+			// wake is cleared before the queue is taken, so only a photo
+			// queued after that wakes the loop.
+			w.clearWake()
 			w.failQueued(loaded.Err)
 			w.Report(func() { w.ev.OnLoaded(loaded) })
 			select {
 			case <-w.ctx.Done():
 			case <-w.wake:
+			case <-w.reload:
 			}
 			continue
 		}

@@ -226,22 +226,35 @@ func TestAgainGoesPastTheMemory(t *testing.T) {
 	}
 }
 
-// A model that fails to load says why (with what is known of the engine);
-// the next drop tries again.
-func TestFailedLoadIsRetriedOnDrop(t *testing.T) {
+// A model that fails to load says why (with what is known of the engine),
+// after failing the photos that were waiting for it with that reason. A
+// reload (new settings) tries again, and so does the next drop.
+func TestFailedLoadIsRetried(t *testing.T) {
 	clf := newColours()
-	open, calls := opener(clf, 1)
+	open, calls := opener(clf, 2)
 	h := start(t, open, work.Options{})
+	// Queued before the model loads: the harness runs no posted function
+	// until until, so the worker is still waiting for the window.
+	h.w.AgainAsNew(photo(t, t.TempDir(), "early.png", red, 8, 8))
 	h.until("loading fails", func() bool { return len(h.loaded) == 1 })
-	if l := h.loaded[0]; l.Err == nil || !strings.Contains(l.Err.Error(), "could not be loaded") || l.Engine.Runtime != "fake" {
+	l := h.loaded[0]
+	if l.Err == nil || !strings.Contains(l.Err.Error(), "could not be loaded (attempt 1)") || l.Engine.Runtime != "fake" {
 		t.Fatalf("loaded: %+v", l)
 	}
+	if early, ok := h.last(1); !ok || early.Err != l.Err || h.at("finished 1") > h.at("loaded") {
+		t.Errorf("the photo waiting for the model: %v, finished at %d, loaded at %d; want the load error first", early.Err, h.at("finished 1"), h.at("loaded"))
+	}
+	h.w.Reload()
+	h.until("loading fails again", func() bool { return len(h.loaded) == 2 })
+	if l := h.loaded[1]; l.Err == nil || !strings.Contains(l.Err.Error(), "(attempt 2)") {
+		t.Fatalf("after the reload: %+v", l)
+	}
 	h.w.Add(photo(t, t.TempDir(), "a.png", green, 8, 8))
-	h.until("the photo is answered", func() bool { return len(h.loaded) == 2 && h.done() })
-	if l := h.loaded[1]; l.Err != nil || l.Engine.Model != "colours" || calls.Load() != 2 {
+	h.until("the photo is answered", func() bool { return len(h.loaded) == 3 && h.done() })
+	if l := h.loaded[2]; l.Err != nil || l.Engine.Model != "colours" || calls.Load() != 3 {
 		t.Errorf("after the drop: %+v, %d calls to open", l, calls.Load())
 	}
-	if f, _ := h.last(h.queued()[0].ID); f.Err != nil || f.Result.Top().Label != "green" {
+	if f, _ := h.last(h.queued()[1].ID); f.Err != nil || f.Result.Top().Label != "green" {
 		t.Errorf("%q, %v", f.Result.Top().Label, f.Err)
 	}
 }
