@@ -109,7 +109,7 @@ func (w *Window) dropRow(id uint64) {
 	w.worker.remove(id)
 	w.table.remove(id)
 	delete(w.table.marked, id)
-	delete(w.binder.bound, id)
+	w.browser.forget(id)
 	w.images.forget(id)
 	if id == w.selected {
 		w.selected = 0

@@ -15,11 +15,13 @@ const (
 // browser shows the rows as a list or as a grid of tiles, one at a time;
 // both read the same table, picks and selection.
 type browser struct {
-	binder *binder
-	list   *resultsList
-	grid   *resultsGrid
-	box    *fyne.Container
-	layout string
+	// Each layout binds its own items: a row shown in both has an item in
+	// each, and both follow its changes.
+	lists, tiles *binder
+	list         *resultsList
+	grid         *resultsGrid
+	box          *fyne.Container
+	layout       string
 	// selected is the view index selected, -1 for none; the layout shown
 	// next starts from it.
 	selected int
@@ -29,10 +31,14 @@ type browser struct {
 	onPick    func(i int)
 }
 
-func newBrowser(b *binder, onKey func(fyne.KeyName) bool, onPick func(i int)) *browser {
-	br := &browser{binder: b, selected: -1, onPick: onPick, layout: layoutList}
-	br.list = newResultsList(b, onKey)
-	br.grid = newResultsGrid(b, onKey)
+// newBrowser shows t. want is asked for a library page a layout reaches
+// before it has been read, thumb for a row shown without a thumbnail.
+func newBrowser(t *table, images *imageCache, want func(page int), thumb func(*row),
+	onKey func(fyne.KeyName) bool, onPick func(i int)) *browser {
+	br := &browser{selected: -1, onPick: onPick, layout: layoutList,
+		lists: newBinder(t, images, want, thumb), tiles: newBinder(t, images, want, thumb)}
+	br.list = newResultsList(br.lists, onKey)
+	br.grid = newResultsGrid(br.tiles, onKey)
 	picked := func(i int) {
 		br.selected = i
 		if !br.selecting {
@@ -124,3 +130,30 @@ func (br *browser) active() interface {
 
 // scrollTo brings the item at view index i into view.
 func (br *browser) scrollTo(i int) { br.active().ScrollTo(i) }
+
+// refreshRow shows a photo's new state in the items bound to it.
+func (br *browser) refreshRow(r *row) {
+	br.lists.refreshRow(r)
+	br.tiles.refreshRow(r)
+}
+
+// refreshShown shows every bound row again, for a change that touches
+// many, such as the rows picked.
+func (br *browser) refreshShown() {
+	br.lists.refreshShown()
+	br.tiles.refreshShown()
+}
+
+// forget lets go of a removed row's items.
+func (br *browser) forget(id uint64) {
+	delete(br.lists.bound, id)
+	delete(br.tiles.bound, id)
+}
+
+// item is the item of the layout shown bound to row id, or nil.
+func (br *browser) item(id uint64) rowItem {
+	if br.layout == layoutGrid {
+		return br.tiles.bound[id]
+	}
+	return br.lists.bound[id]
+}

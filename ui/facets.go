@@ -27,7 +27,6 @@ type facetBar struct {
 func newFacetBar(onPick func(category string)) *facetBar {
 	f := &facetBar{box: container.NewHBox(), onPick: onPick}
 	f.scroll = container.NewHScroll(f.box)
-	f.scroll.Hide()
 	return f
 }
 
@@ -43,10 +42,6 @@ func (f *facetBar) show(counts map[string]int, kept string) {
 		}
 		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 	})
-	if len(f.shown) == 0 && kept == "" {
-		f.scroll.Hide()
-		return
-	}
 	total := 0
 	for _, n := range counts {
 		total += n

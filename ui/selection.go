@@ -90,7 +90,7 @@ func (w *Window) pick(i int, r *row, mods fyne.KeyModifier) {
 		clear(marked)
 		w.anchor = i
 	}
-	w.binder.refreshShown()
+	w.browser.refreshShown()
 	w.selectRow(r.id)
 	w.showDetail(r) // the review says how many are picked
 }
@@ -103,7 +103,7 @@ func (w *Window) selectAll() {
 	}
 	w.table.all = true
 	clear(w.table.marked)
-	w.binder.refreshShown()
+	w.browser.refreshShown()
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)
 	}

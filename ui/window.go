@@ -62,7 +62,6 @@ type Window struct {
 	thumbs  *thumbnailer
 	table   *table
 	images  *imageCache
-	binder  *binder
 	browser *browser
 	viewer  *viewer
 	facets  *facetBar
@@ -115,8 +114,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 		return 0
 	}
 	w.zone = newDropZone(w.choosePhoto)
-	w.binder = newBinder(w.table, w.images, w.wantPage, func(r *row) { w.thumbs.request(r.id, r.path) })
-	w.browser = newBrowser(w.binder, w.key, func(i int) {
+	w.browser = newBrowser(w.table, w.images, w.wantPage, func(r *row) { w.thumbs.request(r.id, r.path) }, w.key, func(i int) {
 		if r, _ := w.table.at(i); r != nil {
 			w.pick(i, r, w.modifiers())
 		}
@@ -160,7 +158,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 		if r := w.table.byID[id]; r != nil {
 			r.thumb = t
 			w.images.forget(id)
-			w.binder.refreshRow(r)
+			w.browser.refreshRow(r)
 			if id == w.selected && w.viewer.preview.image.Image == nil {
 				w.viewer.preview.show(w.images.get(r), false)
 			}
@@ -295,7 +293,7 @@ func (w *Window) onFinished(f finished) {
 }
 
 func (w *Window) refreshRow(r *row) {
-	w.binder.refreshRow(r)
+	w.browser.refreshRow(r)
 	if r.id == w.selected {
 		w.showDetail(r)
 	}

@@ -190,7 +190,7 @@ func (h *harness) busy() bool { return h.w.busy }
 
 // item is the list row or grid tile showing row id, nil when none does.
 func (h *harness) item(id uint64) *itemParts {
-	if it := h.w.binder.bound[id]; it != nil {
+	if it := h.w.browser.item(id); it != nil {
 		return it.parts()
 	}
 	return nil

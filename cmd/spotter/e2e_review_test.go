@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -38,8 +39,9 @@ func TestReviewInWindow(t *testing.T) {
 	bin := buildSpotter(t)
 
 	a := d.launch(t, bin)
-	s := d.screen(t)
+	s := d.screen(t, 1024, 768)
 	a.waitLog(t, "model loaded")
+	d.run(t, "xdotool", "key", "ctrl+1") // the list, which the next start remembers
 	d.run(t, filepath.Join(d.xdnd, "xdndsend"), s.wid, "200", "150", dir)
 	a.waitLines(t, "msg=classified", 3)
 	s.waitRows(t, 3)
@@ -109,7 +111,7 @@ func TestReviewInWindow(t *testing.T) {
 	// The rejection is remembered: after a restart the dog, listed from
 	// the catalogue, shows "animal" unchecked and gets "dog" alone.
 	d.launch(t, bin)
-	s = d.screen(t)
+	s = d.screen(t, 1024, 768)
 	s.waitRows(t, 3)
 	s.filter(t, "dog.jpg")
 	s.waitRows(t, 1)
@@ -132,11 +134,11 @@ func TestReviewInWindow(t *testing.T) {
 	samePhotos(t, paths, photoHashes)
 }
 
-// Where the window's parts are at 1024×768 (the whole screen): the list's
-// rows and the filter entry in the toolbar. Check boxes are found on the
-// screen instead, as the detail panel above them grows and scrolls.
+// Where the window's parts are at 1024×768, in the list layout: the rows,
+// below the categories, and the filter entry in the toolbar. Check boxes
+// are found on the screen instead.
 const (
-	listTop  = 85
+	listTop  = 120
 	rowPitch = 84 // a row and its separator
 )
 
@@ -152,11 +154,10 @@ type screen struct {
 	last string // the last screenshot, kept when the test fails
 }
 
-// screen finds the window, makes it as large as the screen so the review
-// panel shows its check boxes, and waits until it is drawn at that size.
-// With no window manager the window sits at the screen's corner and gets
-// the keys while the pointer is over it.
-func (d *display) screen(t *testing.T) *screen {
+// screen finds the window, makes it width×height, and waits until it is
+// drawn at that size. With no window manager the window sits at the
+// screen's corner and gets the keys while the pointer is over it.
+func (d *display) screen(t *testing.T, width, height int) *screen {
 	t.Helper()
 	wid := strings.Fields(d.run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Spotter$"))[0]
 	s := &screen{d: d, wid: wid, last: filepath.Join(t.TempDir(), "shot.png")}
@@ -169,12 +170,25 @@ func (d *display) screen(t *testing.T) *screen {
 			t.Logf("the window when the test failed: %s", failed)
 		}
 	})
-	d.run(t, "xdotool", "windowsize", wid, "1024", "768")
-	waitFor(t, 10*time.Second, "the window to be 1024×768", func() bool {
+	d.run(t, "xdotool", "windowsize", wid, strconv.Itoa(width), strconv.Itoa(height))
+	waitFor(t, 10*time.Second, fmt.Sprintf("the window to be %d×%d", width, height), func() bool {
 		b := s.shoot(t).Bounds()
-		return b.Dx() == 1024 && b.Dy() == 768
+		return b.Dx() == width && b.Dy() == height
 	})
 	return s
+}
+
+// saveShot keeps a screenshot for a person to look at.
+func saveShot(t *testing.T, img image.Image, path string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
 }
 
 func (s *screen) shoot(t *testing.T) image.Image {
@@ -250,9 +264,9 @@ func colourCount(img image.Image, r image.Rectangle) int {
 	return len(seen)
 }
 
-// checkedBoxes finds the checked boxes near the left edge of the window's
-// right half, the detail panel: squares of Fyne's primary blue (#296ff6),
-// which fills a checked box and nothing else there. An unchecked box is an
+// checkedBoxes finds the checked boxes of the keyword review, in the lower
+// right of the window: squares of Fyne's primary blue (#296ff6), which fills
+// a checked box and nothing else there as tall. An unchecked box is an
 // outline in the foreground colour.
 func checkedBoxes(img image.Image) []image.Point {
 	b := img.Bounds()
@@ -269,12 +283,14 @@ func checkedBoxes(img image.Image) []image.Point {
 		}
 		top = -1
 	}
-	from := b.Min.X + b.Dx()/2
-	for y := b.Min.Y; y < b.Max.Y; y++ {
+	// The keyword review is the right third of the strip beneath the
+	// photo; above it, the toolbar's layout button is blue too.
+	from := b.Min.X + b.Dx()*2/3
+	for y := b.Min.Y + b.Dy()/2; y < b.Max.Y; y++ {
 		// A box is 14 pixels square, its tick white: every row of it
 		// holds at least 5 blue pixels.
 		first, n := 0, 0
-		for x := from; x < from+60; x++ {
+		for x := from; x < b.Max.X; x++ {
 			if blue(x, y) {
 				if n == 0 {
 					first = x

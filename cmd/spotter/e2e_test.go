@@ -57,7 +57,7 @@ func startDisplay(t *testing.T) *display {
 		}
 	}
 	d.name = fmt.Sprintf(":%d", n)
-	x := exec.Command("Xvfb", d.name, "-screen", "0", "1024x768x24", "-nolisten", "tcp")
+	x := exec.Command("Xvfb", d.name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	if err := x.Start(); err != nil {
 		t.Fatal(err)
 	}
