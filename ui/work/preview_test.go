@@ -11,13 +11,13 @@ import (
 func TestPreviewFitsTheSideAsked(t *testing.T) {
 	open, _ := opener(newColours(), 0)
 	h := start(t, open, work.Options{})
-	p := photo(t, t.TempDir(), "wide.png", green, 1200, 900)
+	p := photo(t, t.TempDir(), "wide.png", green, 800, 600)
 	for _, c := range []struct{ ask, want int }{
-		{500, 500},
-		{1000, 1000},                    // a larger window, a larger preview
-		{10, work.MinPreviewSide},       // never a postage stamp
-		{100000, 1200},                  // never enlarged
-		{work.MaxPreviewSide + 1, 1200}, // within the bound, the photo's own size
+		{300, 300},
+		{600, 600},                     // a larger window, a larger preview
+		{10, work.MinPreviewSide},      // never a postage stamp
+		{100000, 800},                  // never enlarged
+		{work.MaxPreviewSide + 1, 800}, // within the bound, the photo's own size
 	} {
 		h.previews = nil
 		h.w.Preview(7, p, c.ask)
@@ -27,12 +27,12 @@ func TestPreviewFitsTheSideAsked(t *testing.T) {
 			t.Errorf("asked for %d pixels: preview %d is %v, want %d×%d", c.ask, got.id, b, c.want, c.want*3/4)
 		}
 	}
-	huge := photo(t, t.TempDir(), "huge.png", red, 5000, 500)
+	huge := photo(t, t.TempDir(), "huge.png", red, work.MaxPreviewSide+500, 100)
 	h.previews = nil
 	h.w.Preview(8, huge, 100000)
 	h.until("the preview is made", func() bool { return len(h.previews) == 1 })
 	if b := h.previews[0].img.Bounds(); b.Dx() != work.MaxPreviewSide {
-		t.Errorf("a 5000-pixel photo asked at any size: preview %v, want %d wide", b, work.MaxPreviewSide)
+		t.Errorf("a photo wider than the bound, asked at any size: preview %v, want %d wide", b, work.MaxPreviewSide)
 	}
 }
 

@@ -91,7 +91,7 @@ func TestFolderAnnouncedInBatches(t *testing.T) {
 	open, _ := opener(newColours(), 0)
 	h := start(t, open, work.Options{})
 	folder := t.TempDir()
-	for i := range 250 {
+	for i := range 2*work.QueueBatch + 1 {
 		photo(t, folder, fmt.Sprintf("%03d.png", i), green, 4, 4)
 	}
 	empty := t.TempDir()
@@ -102,15 +102,15 @@ func TestFolderAnnouncedInBatches(t *testing.T) {
 	for _, b := range h.batches {
 		sizes = append(sizes, len(b))
 	}
-	if !slices.Equal(sizes, []int{work.QueueBatch, work.QueueBatch, 50}) {
-		t.Errorf("batches of %v rows, want 100, 100, 50", sizes)
+	if !slices.Equal(sizes, []int{work.QueueBatch, work.QueueBatch, 1}) {
+		t.Errorf("batches of %v rows, want %d, %[2]d, 1", sizes, work.QueueBatch)
 	}
 	for _, q := range h.queued() {
 		if h.at(fmt.Sprint("queued ", q.ID)) > h.at(fmt.Sprint("finished ", q.ID)) {
 			t.Fatalf("row %d finished before it was announced", q.ID)
 		}
 	}
-	if w := h.walked[0]; w.found != 250 {
+	if w := h.walked[0]; w.found != 2*work.QueueBatch+1 {
 		t.Errorf("the folder: found %d", w.found)
 	}
 	if w := h.walked[1]; w.found != 0 || !slices.Equal(w.paths, []string{empty}) {
