@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"slices"
 	"strings"
 	"testing"
@@ -88,11 +89,11 @@ func TestGridAndListShowTheSameRows(t *testing.T) {
 	if list := shown(); !slices.Equal(grid, list) {
 		t.Errorf("the grid shows %q, the list %q", grid, list)
 	}
-	if got := fyne.CurrentApp().Preferences().String(PrefLayout); got != layoutList {
+	if got := fyne.CurrentApp().Preferences().String(settings.KeyLayout); got != layoutList {
 		t.Errorf("the layout chosen is stored as %q", got)
 	}
 	h.key(fyne.Key2, fyne.KeyModifierShortcutDefault)
-	if h.w.browser.layout != layoutGrid || fyne.CurrentApp().Preferences().String(PrefLayout) != layoutGrid {
+	if h.w.browser.layout != layoutGrid || fyne.CurrentApp().Preferences().String(settings.KeyLayout) != layoutGrid {
 		t.Error("Ctrl+2 does not show the grid and remember it")
 	}
 }

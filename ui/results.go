@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"image/color"
 	"strings"
 
@@ -49,7 +50,7 @@ func newResultsView() *resultsView {
 	v.class.Wrapping = fyne.TextWrapWord
 
 	rows := container.NewVBox()
-	for range maxPredictions {
+	for range settings.MaxPredictions {
 		r := resultRow{name: widget.NewLabel(""), pct: widget.NewLabel(""), bar: newConfidenceBar()}
 		r.name.Truncation = fyne.TextTruncateEllipsis
 		r.pct.Alignment = fyne.TextAlignTrailing

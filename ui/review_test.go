@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"image"
 	"image/color"
 	"image/draw"
@@ -264,9 +265,9 @@ func TestNotSureAndTheThreshold(t *testing.T) {
 		t.Fatalf("the card's answer (%v) is below any threshold the settings offer", a.Confidence)
 	}
 	s := h.w.current()
-	s.threshold = below
+	s.Threshold = below
 	h.w.applySettings(s)
-	if got := fyne.CurrentApp().Preferences().Float(PrefThreshold); float32(got) != below {
+	if got := fyne.CurrentApp().Preferences().Float(settings.KeyThreshold); float32(got) != below {
 		t.Errorf("threshold preference %v, want %v", got, below)
 	}
 	if h.w.results.title.Text != a.Name || h.item(r.id).label.Text != a.Name || len(h.checks()) == 0 {
@@ -282,7 +283,7 @@ func TestPickManyWithCtrlAndShift(t *testing.T) {
 	h.win.drop(t, paths...)
 	h.until("all are classified", func() bool { return len(h.w.table.rows) == 3 && h.idle() })
 	s := h.w.current()
-	s.threshold = 0.05 // every photo sure enough for keywords, whatever the model says
+	s.Threshold = 0.05 // every photo sure enough for keywords, whatever the model says
 	h.w.applySettings(s)
 
 	var mods fyne.KeyModifier
@@ -375,12 +376,12 @@ func TestSettingsDialogThreshold(t *testing.T) {
 		test.Tap(saveBtn)
 	}
 	save("70 %")
-	if got := prefs.Float(PrefThreshold); math.Abs(got-0.7) > 1e-6 || math.Abs(float64(h.w.table.threshold)-0.7) > 1e-6 {
+	if got := prefs.Float(settings.KeyThreshold); math.Abs(got-0.7) > 1e-6 || math.Abs(float64(h.w.table.threshold)-0.7) > 1e-6 {
 		t.Errorf("after choosing 70 %%: preference %v, window %v", got, h.w.table.threshold)
 	}
-	h.w.applySettings(settings{predictions: 5, threshold: 0.33})
+	h.w.applySettings(settings.Values{Predictions: 5, Threshold: 0.33})
 	save("")
-	if got := prefs.Float(PrefThreshold); math.Abs(got-0.33) > 1e-6 {
+	if got := prefs.Float(settings.KeyThreshold); math.Abs(got-0.33) > 1e-6 {
 		t.Errorf("saving untouched changed the threshold 0.33 to %v", got)
 	}
 }

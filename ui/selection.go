@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/spotter-app/spotter/settings"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -203,7 +204,7 @@ func (w *Window) setLarge(on bool) {
 // setLayout shows the rows as a list or a grid, and remembers the choice.
 func (w *Window) setLayout(layout string) {
 	w.browser.setLayout(layout)
-	w.prefs().SetString(PrefLayout, w.browser.layout)
+	w.prefs().SetString(settings.KeyLayout, w.browser.layout)
 	for name, b := range w.layouts {
 		if name == w.browser.layout {
 			b.Importance = widget.HighImportance

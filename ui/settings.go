@@ -16,25 +16,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/model"
-	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/settings"
 )
 
-// Preference keys. The program's opener reads the model, library and
-// threads from them when no command-line flag says otherwise.
-const (
-	PrefModel       = "model"       // descriptor path; "" picks the first model found
-	PrefLibrary     = "ortlib"      // ONNX Runtime library path; "" searches
-	PrefThreads     = "threads"     // intra-op threads; 0 is the default
-	PrefPredictions = "predictions" // how many predictions the detail panel lists
-	PrefThreshold   = "threshold"   // the confidence, 0 to 1, an everyday name needs; below it a photo is "not sure"
-	PrefLayout      = "layout"      // the library as a "list" or a "grid"
-)
-
-const (
-	defaultPredictions = 5
-	maxPredictions     = 10
-	automatic          = "Automatic"
-)
+const automatic = "Automatic"
 
 // EngineInfo is what the About box says of the engine, which the UI cannot
 // ask ONNX Runtime itself.
@@ -47,9 +32,18 @@ type EngineInfo struct {
 func (w *Window) prefs() fyne.Preferences { return fyne.CurrentApp().Preferences() }
 
 // threshold is the confidence an everyday name needs to be stated.
-func (w *Window) threshold() float32 {
-	t := w.prefs().FloatWithFallback(PrefThreshold, names.DefaultThreshold)
-	return float32(min(max(t, 0.05), 0.95))
+func (w *Window) threshold() float32 { return settings.Threshold(w.prefs()) }
+
+// predictions is how many ranked answers the viewer lists.
+func (w *Window) predictions() int { return settings.Predictions(w.prefs()) }
+
+// current is the settings in use.
+func (w *Window) current() settings.Values { return settings.Read(w.prefs()) }
+
+func (w *Window) showSettings() {
+	d := newSettingsDialog(w.win, w.current(), w.applySettings)
+	d.Resize(fyne.NewSize(520, 0).Max(d.MinSize()))
+	d.Show()
 }
 
 // thresholds are the choices the settings offer, in percent.
@@ -61,27 +55,9 @@ func thresholds() []string {
 	return out
 }
 
-// settings are what the Settings dialog chooses.
-type settings struct {
-	model       string // descriptor path; "" picks the first model found
-	threads     int    // 0 is automatic
-	predictions int
-	threshold   float32
-}
-
-// current is the settings in use.
-func (w *Window) current() settings {
-	return settings{model: w.prefs().String(PrefModel), threads: w.prefs().Int(PrefThreads),
-		predictions: w.predictions(), threshold: w.threshold()}
-}
-
-// predictions is how many ranked answers the detail panel lists.
-func (w *Window) predictions() int {
-	n := w.prefs().IntWithFallback(PrefPredictions, defaultPredictions)
-	return min(max(n, 1), maxPredictions)
-}
-
-func (w *Window) showSettings() {
+// newSettingsDialog offers the settings, starting from current; apply
+// gets the person's choice when they save.
+func newSettingsDialog(parent fyne.Window, current settings.Values, apply func(settings.Values)) dialog.Dialog {
 	models := model.Available()
 	modelNames := []string{automatic}
 	for _, d := range models {
@@ -89,19 +65,18 @@ func (w *Window) showSettings() {
 	}
 	modelSel := widget.NewSelect(modelNames, nil)
 	modelSel.SetSelected(automatic)
-	current := w.prefs().String(PrefModel)
 	for i, d := range models {
-		if d.Path == current {
+		if d.Path == current.Model {
 			modelSel.SetSelected(modelNames[i+1])
 		}
 	}
 
 	var counts []string
-	for i := 1; i <= maxPredictions; i++ {
+	for i := 1; i <= settings.MaxPredictions; i++ {
 		counts = append(counts, strconv.Itoa(i))
 	}
 	countSel := widget.NewSelect(counts, nil)
-	countSel.SetSelected(strconv.Itoa(w.predictions()))
+	countSel.SetSelected(strconv.Itoa(current.Predictions))
 
 	threadNames := []string{automatic}
 	for i := 1; i <= runtime.NumCPU(); i++ {
@@ -109,12 +84,12 @@ func (w *Window) showSettings() {
 	}
 	threadSel := widget.NewSelect(threadNames, nil)
 	threadSel.SetSelected(automatic)
-	if n := w.prefs().Int(PrefThreads); n > 0 && n <= runtime.NumCPU() {
+	if n := current.Threads; n > 0 && n <= runtime.NumCPU() {
 		threadSel.SetSelected(strconv.Itoa(n))
 	}
 
 	sureSel := widget.NewSelect(thresholds(), nil)
-	sureSel.SetSelected(fmt.Sprintf("%.0f %%", 100*w.threshold()))
+	sureSel.SetSelected(fmt.Sprintf("%.0f %%", 100*current.Threshold))
 
 	theme := widget.NewLabel("Light or dark follows your system's setting.")
 	theme.Importance = widget.LowImportance
@@ -128,44 +103,39 @@ func (w *Window) showSettings() {
 	items[0].HintText = "Models found in Spotter's models folders"
 	items[2].HintText = "Below this confidence a photo is \"not sure\" and gets no keywords"
 	items[3].HintText = "For ONNX Runtime; Automatic was fastest where measured"
-	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+	return dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		var s settings
+		var s settings.Values
 		if i := slices.Index(modelNames, modelSel.Selected); i > 0 {
-			s.model = models[i-1].Path
+			s.Model = models[i-1].Path
 		}
-		s.threads, _ = strconv.Atoi(threadSel.Selected) // Automatic → 0
-		s.predictions, _ = strconv.Atoi(countSel.Selected)
-		s.threshold = w.threshold() // kept when it is none of the choices offered
+		s.Threads, _ = strconv.Atoi(threadSel.Selected) // Automatic → 0
+		s.Predictions, _ = strconv.Atoi(countSel.Selected)
+		s.Threshold = current.Threshold // kept when it is none of the choices offered
 		if pct, err := strconv.Atoi(strings.TrimSuffix(sureSel.Selected, " %")); err == nil {
-			s.threshold = float32(pct) / 100
+			s.Threshold = float32(pct) / 100
 		}
-		w.applySettings(s)
-	}, w.win)
-	d.Resize(fyne.NewSize(520, 0).Max(d.MinSize()))
-	d.Show()
+		apply(s)
+	}, parent)
 }
 
 // applySettings saves the settings; a new model or thread count reloads
 // the classifier, a new number of predictions or threshold redraws the
-// list and the detail panel.
-func (w *Window) applySettings(s settings) {
-	p := w.prefs()
-	reload := p.String(PrefModel) != s.model || p.Int(PrefThreads) != s.threads
-	p.SetString(PrefModel, s.model)
-	p.SetInt(PrefThreads, s.threads)
-	p.SetInt(PrefPredictions, s.predictions)
-	p.SetFloat(PrefThreshold, float64(s.threshold))
+// rows and the viewer.
+func (w *Window) applySettings(s settings.Values) {
+	old := w.current()
+	settings.Write(w.prefs(), s)
 	if t := w.threshold(); t != w.table.threshold {
 		w.table.threshold = t
 		w.reshow()
+		w.recount()
 	}
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)
 	}
-	if reload {
+	if old.Model != s.Model || old.Threads != s.Threads {
 		w.reload()
 	}
 }
@@ -200,7 +170,7 @@ func (w *Window) chooseModel() {
 			return
 		}
 		s := w.current()
-		s.model = path
+		s.Model = path
 		w.applySettings(s)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json", ".onnx"}))
@@ -215,7 +185,7 @@ func (w *Window) chooseLibrary() {
 			return
 		}
 		_ = r.Close()
-		w.prefs().SetString(PrefLibrary, r.URI().Path())
+		w.prefs().SetString(settings.KeyLibrary, r.URI().Path())
 		w.reload()
 	}, w.win)
 	d.SetTitleText("Choose the ONNX Runtime library (libonnxruntime.so)")

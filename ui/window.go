@@ -7,6 +7,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"image"
 	"log/slog"
 	"path/filepath"
@@ -138,7 +139,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	win.SetMainMenu(menu(acts))
 	register(win.Canvas(), acts)
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { w.key(e.Name) })
-	w.setLayout(w.prefs().StringWithFallback(PrefLayout, layoutGrid))
+	w.setLayout(w.prefs().StringWithFallback(settings.KeyLayout, layoutGrid))
 	win.Resize(fyne.NewSize(1280, 800))
 	win.SetOnDropped(w.dropped)
 	// Closing cancels at once; the caller waits for the worker in Shutdown

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"os"
 	"path/filepath"
 	"slices"
@@ -265,7 +266,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
 	}
 	for i, rr := range h.w.results.rows {
-		if shown := i < defaultPredictions; shown != rr.box.Visible() || shown && (rr.name.Text == "" || rr.pct.Text == "") {
+		if shown := i < settings.DefaultPredictions; shown != rr.box.Visible() || shown && (rr.name.Text == "" || rr.pct.Text == "") {
 			t.Errorf("top-5 row %d: visible %v, %q %q", i, rr.box.Visible(), rr.name.Text, rr.pct.Text)
 		}
 	}
@@ -713,7 +714,7 @@ func TestSettingsApply(t *testing.T) {
 	h := start(t, realOpener(t, clf))
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
 	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
-	h.w.applySettings(settings{predictions: 3, threshold: names.DefaultThreshold})
+	h.w.applySettings(settings.Values{Predictions: 3, Threshold: names.DefaultThreshold})
 	visible := 0
 	for _, r := range h.w.results.rows {
 		if r.box.Visible() {
@@ -731,12 +732,12 @@ func TestSettingsApply(t *testing.T) {
 		t.Errorf("export header %q", header)
 	}
 
-	h.w.applySettings(settings{threads: 1, predictions: 3, threshold: names.DefaultThreshold}) // the classifier is opened again
+	h.w.applySettings(settings.Values{Threads: 1, Predictions: 3, Threshold: names.DefaultThreshold}) // the classifier is opened again
 	h.until("the model is reloaded", func() bool { return !h.w.loading })
 	if n := clf.closes.Load(); n != 1 {
 		t.Errorf("the old classifier was closed %d times, want once", n)
 	}
-	if got := fyne.CurrentApp().Preferences().Int(PrefThreads); got != 1 {
+	if got := fyne.CurrentApp().Preferences().Int(settings.KeyThreads); got != 1 {
 		t.Errorf("threads preference %d", got)
 	}
 	h.win.drop(t, inferencetest.Photo(t, "eagle.jpg"))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/spotter-app/spotter/settings"
 	"io"
 	"log/slog"
 	"os"
@@ -108,13 +109,13 @@ func (c catalogFlags) open(warn func(string)) *catalog.Catalog {
 // withSettings fills what the flags leave open from the person's settings.
 func (e engineFlags) withSettings(p fyne.Preferences) engineFlags {
 	if e.model == "" && os.Getenv(model.EnvVar) == "" {
-		e.model = p.String(ui.PrefModel)
+		e.model = p.String(settings.KeyModel)
 	}
 	if e.lib == "" && os.Getenv(ortlib.EnvVar) == "" {
-		e.lib = p.String(ui.PrefLibrary)
+		e.lib = p.String(settings.KeyLibrary)
 	}
 	if e.threads == 0 {
-		e.threads = p.Int(ui.PrefThreads)
+		e.threads = p.Int(settings.KeyThreads)
 	}
 	return e
 }
