@@ -1,45 +1,106 @@
-// Command fluidity measures how well the window keeps up while it works
-// through a queue: the real window (Fyne's GL driver on X11; a private Xvfb
-// when $DISPLAY is unset), the real ui package and classifier, and a
-// folder of photos of mixed sizes dropped once the model has loaded. A
-// probe posts to the UI thread every 10 ms and records how long each post
-// waited to run, from the drop until the last answer is shown; a post that
-// waits long is a frame, a click or a key press that waits as long.
+// Command fluidity measures how well the window keeps up while it works:
+// the real window (Fyne's GL driver on X11; a private Xvfb when $DISPLAY is
+// unset) and the real ui package. A probe posts to the UI thread every
+// 10 ms and records how long each post waited to run; a post that waits
+// long is a frame, a click or a key press that waits as long. It measures,
+// each in a process of its own (Fyne runs one app per process, and each
+// phase's peak memory is its own):
+//   - grid, list: a folder of photos of mixed sizes dropped once the model
+//     has loaded, with the library as a grid and as a list, until the last
+//     answer is shown;
+//   - scroll: a library of 100,000 photos in the grid, paged through with
+//     real key presses and mouse-wheel turns (xdotool) as fast as a person
+//     holding a key.
+//
 // `make bench` runs it; it prints and asserts nothing.
 package main
 
 import (
-	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
-	"sync/atomic"
+	"strings"
+	"syscall"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
 	"github.com/spotter-app/spotter/bench/internal/xvfb"
-	"github.com/spotter-app/spotter/inference"
-	"github.com/spotter-app/spotter/ui"
 )
+
+// config is what a phase's process is told.
+type config struct {
+	Model   string
+	Photos  int
+	Library int
+	Every   time.Duration
+	Timeout time.Duration
+	Profile string // the CPU profile to write, "" for none
+	Dir     string // prepared by the bench: photos/, library/
+	Phase   string
+}
+
+// figures are what a phase measured.
+type figures struct {
+	Seconds  float64
+	Delays   []time.Duration // sorted
+	Answered int             // the queue's photos answered
+	PeakKiB  int             // VmHWM
+	Steps    int             // key presses and wheel turns sent
+	Pages    int             // library pages the window read
+	Deepest  int             // the largest library offset it read
+	Thumbs   int             // thumbnails in the phase's own cache
+}
+
+var phaseNames = map[string]string{
+	"grid":   "queue in the grid",
+	"list":   "queue in the list",
+	"scroll": "scroll the library",
+}
 
 func main() {
 	shared := flag.String("shared", "../shared", "the shared folder with photos/")
-	desc := flag.String("model", "models/mobilenet_v2_1.0_224_quant.json", "model descriptor")
-	count := flag.Int("photos", 200, "photos in the dropped folder")
-	every := flag.Duration("every", 10*time.Millisecond, "how often the probe posts to the UI thread")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the queue's run to this file")
-	limit := flag.Duration("timeout", 5*time.Minute, "give up, printing every goroutine's stack, after this long")
+	var c config
+	flag.StringVar(&c.Model, "model", "models/mobilenet_v2_1.0_224_quant.json", "model descriptor")
+	flag.IntVar(&c.Photos, "photos", 200, "photos in the dropped folder")
+	flag.IntVar(&c.Library, "library", 100000, "photos in the library scrolled")
+	flag.DurationVar(&c.Every, "every", 10*time.Millisecond, "how often the probe posts to the UI thread")
+	phases := flag.String("phases", "grid,list,scroll", "the phases to run, in order: grid and list drop the folder on that layout, scroll pages through the library in the grid")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each phase's measured run to this file, the phase's name put before the extension (cpu.prof: cpu.grid.prof)")
+	flag.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "give up on a phase, printing every goroutine's stack, after this long")
+	flag.StringVar(&c.Phase, "phase", "", "run only this phase, in this process, into the folder -dir prepared by the bench (the bench runs itself so)")
+	flag.StringVar(&c.Dir, "dir", "", "the folder the bench prepared, for -phase")
+	flag.StringVar(&c.Profile, "phase-cpuprofile", "", "the CPU profile of -phase")
 	flag.Parse()
 	log.SetFlags(0)
 
+	if c.Phase != "" {
+		if c.Dir == "" {
+			log.Fatal("-phase runs in the folder the bench prepares: give -dir, or leave -phase out to run the whole bench")
+		}
+		f, err := runPhase(c)
+		if err != nil {
+			log.Fatal(err)
+		}
+		data, err := json.Marshal(f)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(c.Dir, c.Phase+".json"), data, 0o644)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+
+	run := strings.Split(*phases, ",")
+	for _, p := range run {
+		if phaseNames[p] == "" {
+			log.Fatalf("-phases: %q is not a phase; the phases are grid, list and scroll", p)
+		}
+	}
 	display, stopX, err := xvfb.Ensure()
 	if err != nil {
 		log.Fatal(err)
@@ -50,115 +111,102 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
-	folder, kinds := photoFolder(*shared, tmp, *count)
-	// Fyne keeps its preferences under the configuration folder: a fresh
-	// one, so the person's settings neither apply nor change.
-	if err := os.Setenv("XDG_CONFIG_HOME", filepath.Join(tmp, "config")); err != nil {
-		log.Fatal(err)
-	}
-	answers := &answerCounter{Handler: slog.NewTextHandler(os.Stderr, nil)}
-	slog.SetDefault(slog.New(answers))
+	c.Dir = tmp
+	sources, kinds := photoSources(*shared, tmp)
+	links(sources, filepath.Join(tmp, "photos"), c.Photos)
+	links(sources, filepath.Join(tmp, "library"), len(sources)*poolCopies)
 
-	a := app.NewWithID("app.spotter.Spotter.bench")
-	win := a.NewWindow(ui.Title)
-	var loadErr error // set by the worker before it reports the load
-	open := func() (ui.Classifier, error) {
-		c, err := inference.Open(inference.Options{Descriptor: *desc, Top: 10})
-		if err != nil {
-			loadErr = err
-			return nil, err
-		}
-		return c, nil
-	}
-
-	// UI thread only, until the event loop has ended.
-	var (
-		w          *ui.Window
-		start, end time.Time
-		measuring  bool
-		delays     []time.Duration
-	)
-	stopProbe := make(chan struct{})
-	idle := func() {
-		switch {
-		case loadErr != nil:
-			a.Quit()
-		case start.IsZero(): // the model has loaded: drop the folder
-			start, measuring = time.Now(), true
-			startProfile(*cpuProfile)
-			go probe(*every, stopProbe, func(d time.Duration) {
-				if measuring {
-					delays = append(delays, d)
-				}
-			})
-			w.Open(folder)
-		case answers.n.Load() >= int64(*count): // the last answer is shown
-			end, measuring = time.Now(), false
-			pprof.StopCPUProfile()
-			close(stopProbe)
-			a.Quit()
-		}
-	}
-	w = ui.New(win, open, ui.Options{Idle: idle})
-	// A queue that never ends must not hang make bench; the stacks say why.
-	watchdog := time.AfterFunc(*limit, func() {
-		fmt.Fprintf(os.Stderr, "fluidity: gave up after %v, %d photos answered; goroutines:\n", *limit, answers.n.Load())
-		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
-		stopX()
-		_ = os.RemoveAll(tmp)
-		os.Exit(1)
-	})
-	win.ShowAndRun()
-	w.Shutdown()
-	watchdog.Stop()
-	if loadErr != nil {
-		log.Fatal(loadErr)
-	}
-	if end.IsZero() || len(delays) == 0 {
-		log.Fatal("the queue did not finish")
-	}
-
-	slices.Sort(delays)
-	secs := end.Sub(start).Seconds()
-	fmt.Printf("UI fluidity: a folder of %d photos (%s) dropped on the real window (X display %s);\n", *count, kinds, display)
-	fmt.Printf("a probe posts to the UI thread every %v: the delay from post to run, while the queue runs (aim: worst under 50 ms)\n\n", *every)
-	fmt.Printf("%7s %9s %9s %7s %10s %8s %9s\n", "photos", "seconds", "photos/s", "probes", "median ms", "p99 ms", "worst ms")
-	fmt.Printf("%7d %9.2f %9.1f %7d %10.2f %8.2f %9.2f\n", *count, secs, float64(*count)/secs, len(delays),
-		ms(delays[len(delays)/2]), ms(delays[min(len(delays)-1, len(delays)*99/100)]), ms(delays[len(delays)-1]))
-}
-
-func startProfile(path string) {
-	if path == "" {
-		return
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-	}
+	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
 	}
-}
-
-// probe posts to the UI thread every interval until stop is closed; record
-// runs on the UI thread with how long the post waited.
-func probe(every time.Duration, stop <-chan struct{}, record func(time.Duration)) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
-			posted := time.Now()
-			fyne.Do(func() { record(time.Since(posted)) })
+	results := map[string]figures{}
+	failed := false
+	for _, p := range run {
+		pc := c
+		pc.Phase = p
+		if *cpuProfile != "" {
+			ext := filepath.Ext(*cpuProfile)
+			pc.Profile = strings.TrimSuffix(*cpuProfile, ext) + "." + p + ext
 		}
+		f, err := spawn(self, pc)
+		if err != nil {
+			log.Print(err)
+			failed = true
+			continue
+		}
+		results[p] = f
+	}
+
+	fmt.Printf("UI fluidity of the real window (X display %s): a probe posts to the UI thread every %v\n", display, c.Every)
+	fmt.Printf("and records how long each post waited to run (aim: worst under 50 ms).\n")
+	fmt.Printf("  queue: a folder of %d photos (%s) dropped once the model has loaded, until the last answer shows;\n", c.Photos, kinds)
+	fmt.Printf("  scroll: a library of %d photos (%d files in turn) in the grid: %d Page Down, End, %d Page Up,\n", c.Library, len(sources)*poolCopies, pageDowns, pageUps)
+	fmt.Printf("  %d wheel turns down and %d up over the grid, one every %s ms, then %v to settle.\n\n", wheelDown, wheelUp, stepDelay, settle)
+	fmt.Printf("%-20s %8s %7s %10s %8s %9s %9s %13s\n", "what", "seconds", "probes", "median ms", "p99 ms", "worst ms", "photos/s", "peak RSS MiB")
+	for _, p := range run {
+		f, ok := results[p]
+		if !ok {
+			fmt.Printf("%-20s failed, see above\n", phaseNames[p])
+			continue
+		}
+		d := f.Delays
+		rate := "-"
+		if p != "scroll" {
+			rate = fmt.Sprintf("%.1f", float64(f.Answered)/f.Seconds)
+		}
+		fmt.Printf("%-20s %8.2f %7d %10.2f %8.2f %9.2f %9s %13.0f\n", phaseNames[p], f.Seconds, len(d),
+			ms(d[len(d)/2]), ms(d[min(len(d)-1, len(d)*99/100)]), ms(d[len(d)-1]), rate, float64(f.PeakKiB)/1024)
+	}
+	if f, ok := results["scroll"]; ok {
+		fmt.Printf("\nscroll: %d steps sent; the window read %d pages of the library, the deepest from photo %d, and made %d thumbnails.\n",
+			f.Steps, f.Pages, f.Deepest, f.Thumbs)
+	}
+	if failed {
+		os.Exit(1)
 	}
 }
 
-// photoFolder fills dir/photos with count links to the shared photos and
-// to a 4000x3000 JPEG made here, in turn, and describes the mix.
-func photoFolder(shared, dir string, count int) (folder, kinds string) {
+// spawn runs one phase in a process of its own, with its own settings and
+// thumbnail cache so the person's are neither read nor changed, and reads
+// its figures.
+func spawn(self string, c config) (figures, error) {
+	home := filepath.Join(c.Dir, c.Phase)
+	args := []string{"-phase", c.Phase, "-dir", c.Dir, "-model", c.Model, "-photos", fmt.Sprint(c.Photos),
+		"-library", fmt.Sprint(c.Library), "-every", c.Every.String(), "-timeout", c.Timeout.String()}
+	if c.Profile != "" {
+		args = append(args, "-phase-cpuprofile", c.Profile)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		return figures{}, fmt.Errorf("the %s phase failed: %v", c.Phase, err)
+	}
+	var f figures
+	data, err := os.ReadFile(filepath.Join(c.Dir, c.Phase+".json"))
+	if err == nil {
+		err = json.Unmarshal(data, &f)
+	}
+	if err == nil && len(f.Delays) == 0 {
+		err = fmt.Errorf("no probe ran")
+	}
+	if err != nil {
+		return figures{}, fmt.Errorf("the %s phase measured nothing: %v", c.Phase, err)
+	}
+	slices.Sort(f.Delays)
+	return f, nil
+}
+
+// poolCopies is how many paths the library gives each photo: the window
+// makes a thumbnail per path, so the first screens decode the files and
+// the later ones read the thumbnail cache, as in a library seen before.
+const poolCopies = 20
+
+// photoSources are the shared photos and a 4000x3000 JPEG made here from
+// the first, with a description of the mix.
+func photoSources(shared, dir string) (sources []string, kinds string) {
 	sources, err := filepath.Glob(filepath.Join(shared, "photos", "*.jpg"))
 	if err != nil || len(sources) == 0 {
 		log.Fatalf("no photos in %s/photos", shared)
@@ -168,8 +216,11 @@ func photoFolder(shared, dir string, count int) (folder, kinds string) {
 		log.Fatalf("convert (apt-get install imagemagick): %v\n%s", err, out)
 	}
 	kinds = fmt.Sprintf("the %d shared photos and a 4000x3000 JPEG, in turn", len(sources))
-	sources = append(sources, big)
-	folder = filepath.Join(dir, "photos")
+	return append(sources, big), kinds
+}
+
+// links fills folder with count links to sources, in turn.
+func links(sources []string, folder string, count int) {
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -182,27 +233,6 @@ func photoFolder(shared, dir string, count int) (folder, kinds string) {
 			log.Fatal(err)
 		}
 	}
-	return folder, kinds
-}
-
-// answerCounter counts the photos answered, from the worker's log, and
-// passes on warnings and errors.
-type answerCounter struct {
-	slog.Handler
-	n atomic.Int64
-}
-
-func (c *answerCounter) Enabled(context.Context, slog.Level) bool { return true }
-
-func (c *answerCounter) Handle(ctx context.Context, r slog.Record) error {
-	switch r.Message {
-	case "classified", "classification failed", "cancelled":
-		c.n.Add(1)
-	}
-	if r.Level < slog.LevelWarn {
-		return nil
-	}
-	return c.Handler.Handle(ctx, r)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
