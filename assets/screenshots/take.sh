@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Takes the README's screenshots from the real program under Xvfb, so they
-# show what Spotter really looks like: empty, working, result, error, many
-# photos, settings, the keyword review, and the result at 200 % scale. Run by
-# `make screenshots`.
+# show what Spotter really looks like: empty, working, one photo, an error,
+# a library in the grid and in the list, settings, the keyword review, the
+# light theme, and 200 % scale. Run by `make screenshots`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=assets/screenshots
@@ -12,7 +12,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 gcc -O2 -o "$work/xdndsend" "$shared/tools/xdnd/xdndsend.c" -lX11
 display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 2200x1500x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 2600x1700x24 -nolisten tcp >/dev/null 2>&1 &
 sleep 1
 export DISPLAY=$display LANG=en_US.UTF-8
 
@@ -41,23 +41,28 @@ shot() { import -window "$wid" "$work/$1.png" && convert "$work/$1.png" -quality
 drop() { "$work/xdndsend" "$wid" 300 300 "$@" >/dev/null; }
 classified() { until [ "$(grep -c 'msg=classified' "$work/log")" -ge "$1" ]; do sleep 0.1; done; sleep 0.8; }
 
+# The window at its default 1280×800: empty, one photo, the grid of a
+# library with a photo selected, the list, settings, the light theme.
 start; shot empty
 drop "$shared/photos/dog.jpg"; classified 1; shot result
-drop "$work/notes.jpg"; sleep 1; xdotool mousemove --window "$wid" 250 190 click 1; sleep 0.5; shot error
+drop "$work/notes.jpg"; sleep 1; xdotool key --window "$wid" End; sleep 0.5; shot error
 stop
 
-start; drop "$work/album"; sleep 3; xdotool mousemove --window "$wid" 250 190 click 1; sleep 0.6; shot working
-classified 480; xdotool mousemove --window "$wid" 250 270 click 1; sleep 0.6; shot many
+start; drop "$work/album"; sleep 3; shot working
+classified 480; xdotool key --window "$wid" Home Right Right Down; sleep 1.2; shot many
+xdotool key --window "$wid" ctrl+1; sleep 0.8; shot list
 xdotool key --window "$wid" ctrl+comma; sleep 1; shot settings
 stop
 
 # The review: the dog's "animal" unchecked (rejected), its keywords written.
-start; xdotool windowsize "$wid" 1000 1000; sleep 0.5
-drop "$work/review"; classified 3
-xdotool mousemove --window "$wid" 250 120 click 1; sleep 0.6
-xdotool mousemove --window "$wid" 523 597 click 1; sleep 0.3
+start; drop "$work/review"; classified 3
+xdotool key --window "$wid" Home; sleep 0.6
+xdotool mousemove --window "$wid" 1016 646 click 1; sleep 0.3
 xdotool key --window "$wid" ctrl+k
 until [ -f "$work/review/dog.jpg.xmp" ]; do sleep 0.1; done; sleep 0.6; shot review
+stop
+
+start FYNE_THEME=light; drop "$work/review"; classified 3; xdotool key --window "$wid" Right; sleep 1; shot light
 stop
 
 start FYNE_SCALE=2; drop "$shared/photos/eagle.jpg"; classified 1; shot scale200
