@@ -34,7 +34,7 @@ func Find(choice string) (string, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("No model was found. %s, or pass --model with a model descriptor (.json); looked in %s", fetchModel(), strings.Join(dirs, ", "))
+	return "", fmt.Errorf("No model was found: %s, or pass --model with a model descriptor (.json); looked in %s", fetchModel(), strings.Join(dirs, ", "))
 }
 
 // fetchModel says how to get the default model back where Spotter runs.
