@@ -8,7 +8,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,7 +28,8 @@ import (
 // colours is a fake engine, deterministic and without ONNX Runtime: it
 // names the colour that dominates the photo, read from the input tensor
 // the pipeline filled, so each answer still depends on its own photo. It
-// can hold one run or panic in one, to test what happens around them.
+// can hold one run or panic in one (counting calls with several photos as
+// runs too), to test what happens around them.
 type colours struct {
 	calls  atomic.Int32
 	closes atomic.Int32
@@ -53,6 +56,12 @@ func (c *colours) NewTensor() *preprocess.Tensor {
 }
 
 func (c *colours) Run(ctx context.Context, input []float32) (prediction.Result, error) {
+	c.enter(ctx)
+	return c.classify(ctx, input)
+}
+
+// enter counts a run, and panics in it or holds it when asked to.
+func (c *colours) enter(ctx context.Context) {
 	n := c.calls.Add(1)
 	if n == c.panicOn {
 		panic("boom")
@@ -64,6 +73,9 @@ func (c *colours) Run(ctx context.Context, input []float32) (prediction.Result, 
 		case <-ctx.Done():
 		}
 	}
+}
+
+func (c *colours) classify(ctx context.Context, input []float32) (prediction.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return prediction.Result{}, err
 	}
@@ -91,8 +103,39 @@ func (c *colours) Close() error {
 	return nil
 }
 
+// batching is colours that also runs several photos in one call, as the
+// real classifier does (pipeline.Batcher).
+type batching struct {
+	*colours
+	panics bool // every call with several photos panics
+
+	mu    sync.Mutex
+	sizes []int // how many photos each call took
+}
+
+func (b *batching) MaxBatch() int { return 4 }
+
+func (b *batching) RunBatch(ctx context.Context, inputs [][]float32) ([]prediction.Result, error) {
+	b.mu.Lock()
+	b.sizes = append(b.sizes, len(inputs))
+	b.mu.Unlock()
+	b.enter(ctx)
+	if b.panics {
+		panic("boom in a batch")
+	}
+	out := make([]prediction.Result, len(inputs))
+	for i, in := range inputs {
+		res, err := b.classify(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
 // opener opens c, failing the first fail calls.
-func opener(c *colours, fail int) (work.Opener, *atomic.Int32) {
+func opener(c work.Classifier, fail int) (work.Opener, *atomic.Int32) {
 	var calls atomic.Int32
 	return func() (work.Classifier, work.EngineInfo, error) {
 		if int(calls.Add(1)) <= fail {
@@ -237,6 +280,14 @@ func (h *harness) done() bool {
 
 // at is where entry first appears in the log; -1 when it does not.
 func (h *harness) at(entry string) int { return slices.Index(h.log, entry) }
+
+// starved reports whether every preparer of the stream waits for an input
+// buffer: all are in use, so every photo they could take is prepared and
+// waits for the model.
+func starved() bool {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "pipeline.(*pool).get(") == pipeline.DefaultPreparers
+}
 
 // closed reports whether ch is closed, without waiting.
 func closed(ch chan struct{}) func() bool {

@@ -344,7 +344,7 @@ func (w *Worker) loop(post func(func())) {
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
-		pipeline.Stream(session, guarded{clf}, w.next, w.emit,
+		pipeline.Stream(session, guard(clf), w.next, w.emit,
 			pipeline.Options{Decoded: w.thumbnail, Background: true, Memory: w.memory})
 		end()
 	}
@@ -418,12 +418,37 @@ func (w *Worker) load() (clf Classifier, loaded Loaded) {
 	return clf, loaded
 }
 
-// guarded turns a panic in the model's run into that photo's error.
+// guard turns a panic in the model's run into an error for the photos in
+// it, keeping the classifier's batching: photos prepared while the model
+// was busy run together in one call (pipeline.Batcher), which costs less
+// per photo.
+func guard(clf Classifier) pipeline.Runner {
+	if b, ok := clf.(pipeline.Batcher); ok {
+		return guardedBatch{guarded{clf}, b}
+	}
+	return guarded{clf}
+}
+
 type guarded struct{ Classifier }
 
 func (g guarded) Run(ctx context.Context, input []float32) (res prediction.Result, err error) {
 	err = Protect("classifying", func() error {
 		res, err = g.Classifier.Run(ctx, input)
+		return err
+	})
+	return res, err
+}
+
+type guardedBatch struct {
+	guarded
+	batcher pipeline.Batcher
+}
+
+func (g guardedBatch) MaxBatch() int { return g.batcher.MaxBatch() }
+
+func (g guardedBatch) RunBatch(ctx context.Context, inputs [][]float32) (res []prediction.Result, err error) {
+	err = Protect("classifying", func() error {
+		res, err = g.batcher.RunBatch(ctx, inputs)
 		return err
 	})
 	return res, err

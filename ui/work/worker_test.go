@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -290,6 +291,50 @@ func TestReloadGoesOnWithTheNewModel(t *testing.T) {
 	}
 	if old.closes.Load() != 1 || fresh.calls.Load() == 0 {
 		t.Errorf("the old model was closed %d times; the new one ran %d photos of 8", old.closes.Load(), fresh.calls.Load())
+	}
+}
+
+// Photos prepared while the model was busy run together in one call, as
+// many as the classifier takes; a panic in that call is the error of each
+// photo in it, and the next photo is answered.
+func TestReadyPhotosRunTogether(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprint("panics=", panics), func(t *testing.T) {
+			clf := &batching{colours: newColours(), panics: panics}
+			clf.holdOn = 1
+			open, _ := opener(clf, 0)
+			h := start(t, open, work.Options{})
+			dir := t.TempDir()
+			colour := []color.RGBA{red, green, blue, red, green, blue}
+			var drop []string
+			for i, c := range colour {
+				drop = append(drop, photo(t, dir, fmt.Sprintf("%d.png", i), c, 8, 8))
+			}
+			h.w.Add(drop[0])
+			h.until("the first run is held", closed(clf.held))
+			h.w.Add(drop[1:]...)
+			h.until("the photos behind it are prepared", starved)
+			close(clf.release)
+			h.until("every photo is answered", func() bool { return len(h.queued()) == 6 && h.done() })
+			clf.mu.Lock()
+			sizes := clf.sizes
+			clf.mu.Unlock()
+			if !slices.Equal(sizes, []int{4}) {
+				t.Errorf("calls with several photos took %v, want one of 4 (the most it takes)", sizes)
+			}
+			for i, q := range h.queued() {
+				f, _ := h.last(q.ID)
+				inBatch := i >= 1 && i <= 4
+				switch {
+				case panics && inBatch:
+					if f.Err == nil || !strings.Contains(f.Err.Error(), "internal error while classifying (boom in a batch)") {
+						t.Errorf("photo %d of the batch that panicked: %v", i, f.Err)
+					}
+				case f.Err != nil || f.Result.Top().Label != []string{"red", "green", "blue"}[i%3]:
+					t.Errorf("photo %d: %q, %v", i, f.Result.Top().Label, f.Err)
+				}
+			}
+		})
 	}
 }
 
