@@ -47,3 +47,18 @@ func TestRealEngineSaysDog(t *testing.T) {
 		t.Errorf("preview %v, want 300 on its longer side", b)
 	}
 }
+
+// Several photos dropped together, run in batches of what is ready, each
+// get their own answer, in order.
+func TestRealEngineAnswersEachPhoto(t *testing.T) {
+	h := start(t, realOpener(t), work.Options{})
+	dog, eagle := inferencetest.Photo(t, "dog.jpg"), inferencetest.Photo(t, "eagle.jpg")
+	want := []string{"dog", "bird", "dog", "bird", "dog", "bird"}
+	h.w.Add(dog, eagle, dog, eagle, dog, eagle)
+	h.until("every photo is answered", func() bool { return len(h.queued()) == len(want) && h.done() })
+	for i, q := range h.queued() {
+		if f, _ := h.last(q.ID); f.Err != nil || f.Result.Everyday.Name != want[i] {
+			t.Errorf("photo %d (%s): everyday %+v, err %v; want %s", i, q.Path, f.Result.Everyday, f.Err, want[i])
+		}
+	}
+}
