@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -43,16 +42,22 @@ type config struct {
 	Phase   string
 }
 
-// figures are what a phase measured.
+// figures are what a phase measured: a row of the table, or for the
+// scroll one per kind of step.
 type figures struct {
+	Rows    []measured
+	PeakKiB int // VmHWM
+	Pages   int // library pages the window read
+	Deepest int // the largest library offset it read
+	Thumbs  int // thumbnails in the phase's own cache
+}
+
+type measured struct {
+	What     string
 	Seconds  float64
-	Delays   []time.Duration // sorted
-	Answered int             // the queue's photos answered
-	PeakKiB  int             // VmHWM
-	Steps    int             // key presses and wheel turns sent
-	Pages    int             // library pages the window read
-	Deepest  int             // the largest library offset it read
-	Thumbs   int             // thumbnails in the phase's own cache
+	Answered int // the queue's photos answered
+	Steps    int // key presses or wheel turns sent
+	Summary  summary
 }
 
 var phaseNames = map[string]string{
@@ -141,26 +146,34 @@ func main() {
 	fmt.Printf("UI fluidity of the real window (X display %s): a probe posts to the UI thread every %v\n", display, c.Every)
 	fmt.Printf("and records how long each post waited to run (aim: worst under 50 ms).\n")
 	fmt.Printf("  queue: a folder of %d photos (%s) dropped once the model has loaded, until the last answer shows;\n", c.Photos, kinds)
-	fmt.Printf("  scroll: a library of %d photos (%d files in turn) in the grid: %d Page Down, End, %d Page Up,\n", c.Library, len(sources)*poolCopies, pageDowns, pageUps)
-	fmt.Printf("  %d wheel turns down and %d up over the grid, one every %s ms, then %v to settle.\n\n", wheelDown, wheelUp, stepDelay, settle)
-	fmt.Printf("%-20s %8s %7s %10s %8s %9s %9s %13s\n", "what", "seconds", "probes", "median ms", "p99 ms", "worst ms", "photos/s", "peak RSS MiB")
+	fmt.Printf("  scroll: a library of %d photos (%d files in turn) in the grid: keys %d Page Down, End, %d Page Up,\n", c.Library, len(sources)*poolCopies, pageDowns, pageUps)
+	fmt.Printf("  then wheel %d turns down and %d up over the grid, one step every %s ms; each until the window has caught up, and %v more.\n\n", wheelDown, wheelUp, stepDelay, settle)
+	fmt.Printf("%-18s %8s %7s %10s %8s %9s %9s %13s\n", "what", "seconds", "probes", "median ms", "p99 ms", "worst ms", "photos/s", "peak RSS MiB")
+	var notes []string
 	for _, p := range run {
 		f, ok := results[p]
 		if !ok {
-			fmt.Printf("%-20s failed, see above\n", phaseNames[p])
+			fmt.Printf("%-18s failed, see above\n", phaseNames[p])
 			continue
 		}
-		d := f.Delays
-		rate := "-"
-		if p != "scroll" {
-			rate = fmt.Sprintf("%.1f", float64(f.Answered)/f.Seconds)
+		for _, r := range f.Rows {
+			s := r.Summary
+			rate := "-"
+			if r.Answered > 0 {
+				rate = fmt.Sprintf("%.1f", float64(r.Answered)/r.Seconds)
+			}
+			fmt.Printf("%-18s %8.2f %7d %10.2f %8.2f %9.2f %9s %13.0f\n", r.What, r.Seconds, s.Probes,
+				s.Median, s.P99, s.Worst, rate, float64(f.PeakKiB)/1024)
+			notes = append(notes, fmt.Sprintf("%s: UI thread on a CPU %.1f s of %.1f s; %s", r.What, s.OnCPU/1000, r.Seconds, explain(s.Stalls)))
 		}
-		fmt.Printf("%-20s %8.2f %7d %10.2f %8.2f %9.2f %9s %13.0f\n", phaseNames[p], f.Seconds, len(d),
-			ms(d[len(d)/2]), ms(d[min(len(d)-1, len(d)*99/100)]), ms(d[len(d)-1]), rate, float64(f.PeakKiB)/1024)
+		if p == "scroll" {
+			notes = append(notes, fmt.Sprintf("scroll: the window read %d pages of the library, the deepest from photo %d, and made %d thumbnails.",
+				f.Pages, f.Deepest, f.Thumbs))
+		}
 	}
-	if f, ok := results["scroll"]; ok {
-		fmt.Printf("\nscroll: %d steps sent; the window read %d pages of the library, the deepest from photo %d, and made %d thumbnails.\n",
-			f.Steps, f.Pages, f.Deepest, f.Thumbs)
+	fmt.Printf("\nThe longest waits: the UI thread's own CPU time during each, and how busy the machine's CPUs were\n(readings 5 ms apart; with -cpuprofile, go tool pprof -tagfocus probe=N shows the UI thread's work in it):\n")
+	for _, n := range notes {
+		fmt.Println("  " + n)
 	}
 	if failed {
 		os.Exit(1)
@@ -189,13 +202,14 @@ func spawn(self string, c config) (figures, error) {
 	if err == nil {
 		err = json.Unmarshal(data, &f)
 	}
-	if err == nil && len(f.Delays) == 0 {
-		err = fmt.Errorf("no probe ran")
+	for _, r := range f.Rows {
+		if err == nil && r.Summary.Probes == 0 {
+			err = fmt.Errorf("no probe ran during %s", r.What)
+		}
 	}
 	if err != nil {
 		return figures{}, fmt.Errorf("the %s phase measured nothing: %v", c.Phase, err)
 	}
-	slices.Sort(f.Delays)
 	return f, nil
 }
 
@@ -236,3 +250,16 @@ func links(sources []string, folder string, count int) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// explain says what the UI thread did during the longest waits.
+func explain(stalls []stall) string {
+	var parts []string
+	for _, s := range stalls {
+		p := fmt.Sprintf("%.0f ms (probe=%d", ms(s.Delay), s.After)
+		if s.Sample {
+			p += fmt.Sprintf(": UI thread on a CPU %.0f ms, CPUs %.0f %% busy", s.OnCPU, s.Busy)
+		}
+		parts = append(parts, p+")")
+	}
+	return strings.Join(parts, ", ")
+}

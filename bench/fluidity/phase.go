@@ -59,24 +59,35 @@ func runPhase(c config) (figures, error) {
 
 	// UI thread only, until the event loop has ended.
 	var (
-		w          *ui.Window
-		f          figures
-		start, end time.Time
-		measuring  bool
-		driveErr   error
+		w        *ui.Window
+		f        figures
+		start    time.Time
+		waits    []wait
+		used     *sampler
+		segments []segment // the scroll's, as they end
+		driveErr error
 	)
+	// The row each probe counts towards, read as it is posted: -1 before
+	// and after the measure.
+	var row atomic.Int32
+	row.Store(-1)
 	stopProbe := make(chan struct{})
 	begin := func() {
-		start, measuring = time.Now(), true
+		start = time.Now()
+		used = startSampler(start, 5*time.Millisecond)
 		startProfile(c.Profile)
-		go probe(c.Every, stopProbe, func(d time.Duration) {
-			if measuring {
-				f.Delays = append(f.Delays, d)
+		go probe(c.Every, stopProbe, &row, func(seq int, posted time.Time, delay time.Duration, r int) {
+			waits = append(waits, wait{At: posted.Sub(start), Delay: delay, Seq: seq, Row: r})
+			if c.Profile != "" {
+				// The UI thread's samples until the next probe runs are
+				// this one's: a long wait's are those labelled with the
+				// probe before it.
+				pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("probe", strconv.Itoa(seq))))
 			}
 		})
 	}
 	finish := func() {
-		end, measuring = time.Now(), false
+		row.Store(-1)
 		pprof.StopCPUProfile()
 		close(stopProbe)
 		a.Quit()
@@ -87,18 +98,20 @@ func runPhase(c config) (figures, error) {
 			a.Quit()
 		case start.IsZero() && lib == nil: // the model has loaded: drop the folder
 			begin()
+			row.Store(0)
+			segments = []segment{{what: phaseNames[c.Phase]}}
 			w.Open(filepath.Join(c.Dir, "photos"))
 		case start.IsZero(): // the model has loaded: scroll
 			begin()
 			go func() {
-				steps, err := drive()
-				time.Sleep(settle)
+				done, err := drive(&row, start)
 				fyne.Do(func() {
-					f.Steps, driveErr = steps, err
+					segments, driveErr = done, err
 					finish()
 				})
 			}()
 		case lib == nil && answers.n.Load() >= int64(c.Photos): // the last answer is shown
+			segments[0].seconds = time.Since(start).Seconds()
 			finish()
 		}
 	}
@@ -118,12 +131,22 @@ func runPhase(c config) (figures, error) {
 		return figures{}, loadErr
 	case driveErr != nil:
 		return figures{}, driveErr
-	case end.IsZero():
+	case len(segments) == 0 || segments[len(segments)-1].seconds == 0:
 		return figures{}, fmt.Errorf("the %s phase did not finish", c.Phase)
 	}
-	f.Seconds = end.Sub(start).Seconds()
-	f.Answered = int(answers.n.Load())
-	if lib != nil {
+	readings := used.end()
+	for i, s := range segments {
+		var mine []wait
+		for _, w := range waits {
+			if w.Row == i {
+				mine = append(mine, w)
+			}
+		}
+		f.Rows = append(f.Rows, measured{What: s.what, Seconds: s.seconds, Steps: s.steps, Summary: summarise(mine, readings, 3)})
+	}
+	if lib == nil {
+		f.Rows[0].Answered = int(answers.n.Load())
+	} else {
 		f.Pages, f.Deepest = lib.read()
 		if dir, err := thumbs.Dir(); err == nil {
 			made, _ := filepath.Glob(filepath.Join(dir, "*", "*.png"))
@@ -141,14 +164,23 @@ const (
 	wheelDown = 150
 	wheelUp   = 50
 	stepDelay = "40"
-	// settle is how long the measure goes on after the last step, while
-	// the last screen's thumbnails arrive.
+	// settle is how long a row's measure goes on once the UI thread has
+	// caught up with its steps, while the last screen's thumbnails arrive.
 	settle = time.Second
 )
 
-// drive pages through the library with real X11 key presses and
-// mouse-wheel turns over the grid, and returns how many it sent.
-func drive() (int, error) {
+// segment is one row of the scroll phase: steps of one kind, measured
+// until the UI thread has handled them all.
+type segment struct {
+	what    string
+	steps   int
+	seconds float64
+}
+
+// drive pages through the library with real X11 key presses, then turns
+// the mouse wheel over the grid, counting the probes towards a row for
+// each.
+func drive(row *atomic.Int32, start time.Time) ([]segment, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	xdotool := func(args ...string) (string, error) {
@@ -160,31 +192,65 @@ func drive() (int, error) {
 	}
 	out, err := xdotool("search", "--sync", "--onlyvisible", "--pid", strconv.Itoa(os.Getpid()), "--name", "^"+ui.Title+"$")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	wid := strings.Fields(out)[0]
+	// The grid fills the left third of the window, below the toolbar and
+	// the categories.
+	if _, err := xdotool("windowfocus", "--sync", wid); err != nil {
+		return nil, err
+	}
+	if _, err := xdotool("mousemove", "--window", wid, "200", "400"); err != nil {
+		return nil, err
+	}
 	keys := func(key string, n int) []string {
 		return append([]string{"key", "--delay", stepDelay}, slices.Repeat([]string{key}, n)...)
 	}
 	wheel := func(button string, n int) []string {
 		return []string{"click", "--repeat", strconv.Itoa(n), "--delay", stepDelay, button}
 	}
-	// The grid fills the left third of the window, below the toolbar and
-	// the categories.
-	for _, args := range [][]string{
-		{"windowfocus", "--sync", wid},
-		{"mousemove", "--window", wid, "200", "400"},
-		keys("Page_Down", pageDowns),
-		{"key", "End"},
-		keys("Page_Up", pageUps),
-		wheel("5", wheelDown),
-		wheel("4", wheelUp),
-	} {
-		if _, err := xdotool(args...); err != nil {
-			return 0, err
-		}
+	plan := []struct {
+		segment
+		runs [][]string
+	}{
+		{segment{what: "scroll: keys", steps: pageDowns + 1 + pageUps},
+			[][]string{keys("Page_Down", pageDowns), {"key", "End"}, keys("Page_Up", pageUps)}},
+		{segment{what: "scroll: wheel", steps: wheelDown + wheelUp},
+			[][]string{wheel("5", wheelDown), wheel("4", wheelUp)}},
 	}
-	return pageDowns + 1 + pageUps + wheelDown + wheelUp, nil
+	var done []segment
+	for i, p := range plan {
+		began := time.Now()
+		row.Store(int32(i))
+		for _, args := range p.runs {
+			if _, err := xdotool(args...); err != nil {
+				return nil, err
+			}
+		}
+		caughtUp()
+		time.Sleep(settle)
+		row.Store(-1)
+		p.seconds = time.Since(began).Seconds()
+		done = append(done, p.segment)
+	}
+	return done, nil
+}
+
+// caughtUp returns once the UI thread runs what is posted at once, twice
+// running: the events sent before have been handled.
+func caughtUp() {
+	for quick := 0; quick < 2; {
+		posted := time.Now()
+		ran := make(chan struct{})
+		fyne.Do(func() { close(ran) })
+		<-ran
+		if time.Since(posted) < 20*time.Millisecond {
+			quick++
+		} else {
+			quick = 0
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func startProfile(path string) {
@@ -200,18 +266,19 @@ func startProfile(path string) {
 	}
 }
 
-// probe posts to the UI thread every interval until stop is closed; record
-// runs on the UI thread with how long the post waited.
-func probe(every time.Duration, stop <-chan struct{}, record func(time.Duration)) {
+// probe posts to the UI thread every interval, numbering the posts, until
+// stop is closed; record runs on the UI thread with the number, when it
+// was posted and how long it waited, for the posts made while row is set.
+func probe(every time.Duration, stop <-chan struct{}, row *atomic.Int32, record func(seq int, posted time.Time, delay time.Duration, row int)) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for {
+	for seq := 0; ; seq++ {
 		select {
 		case <-stop:
 			return
 		case <-tick.C:
-			posted := time.Now()
-			fyne.Do(func() { record(time.Since(posted)) })
+			posted, r := time.Now(), int(row.Load())
+			fyne.Do(func() { record(seq, posted, time.Since(posted), r) })
 		}
 	}
 }
