@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/spotter-app/spotter/ui/work"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -106,7 +107,7 @@ func (w *Window) removeSelected() {
 
 // dropRow takes a session row off the queue, the table and the view.
 func (w *Window) dropRow(id uint64) {
-	w.worker.remove(id)
+	w.worker.Remove(id)
 	w.table.remove(id)
 	delete(w.table.marked, id)
 	w.browser.forget(id)
@@ -137,12 +138,12 @@ func (w *Window) classifyAgain() {
 		return
 	}
 	if r.lib {
-		w.worker.again([]queued{{id: w.worker.newID(), path: r.path}}, true)
+		w.worker.AgainAsNew(r.path)
 		return
 	}
 	w.table.requeue(r)
 	w.refreshRow(r)
-	w.worker.again([]queued{{id: r.id, path: r.path}}, false)
+	w.worker.Again(work.Queued{ID: r.id, Path: r.path})
 	w.update()
 }
 
@@ -158,7 +159,7 @@ func (w *Window) forgetSelected() {
 		return
 	}
 	path, name, i := r.path, r.name, w.table.index(r.id)
-	w.chores.add("forgetting a photo", func(context.Context) func() {
+	w.chores.Add("forgetting a photo", func(context.Context) func() {
 		err := w.library.Forget(path)
 		return func() {
 			if err != nil {
@@ -189,7 +190,7 @@ func (w *Window) cancelAll() {
 	if w.table.pending() == 0 {
 		return
 	}
-	w.table.cancel(w.worker.cancelAll())
+	w.table.cancel(w.worker.CancelAll())
 	w.browser.Refresh()
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)

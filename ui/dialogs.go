@@ -64,7 +64,7 @@ func (w *Window) chooseExport() {
 		}
 		path, ext, top, photos := wc.URI().Path(), wc.URI().Extension(), w.predictions(), w.shown()
 		w.status.say("Exporting…")
-		w.chores.add("exporting", func(context.Context) func() {
+		w.chores.Add("exporting", func(context.Context) func() {
 			n, err := writeRecords(wc, ext, top, photos)
 			if cerr := wc.Close(); err == nil {
 				err = cerr

@@ -12,6 +12,11 @@ const tileWidth = 132
 
 var tilePicture = fyne.NewSize(tileWidth, tileWidth*3/4)
 
+// thumbSide is a thumbnail's longer side: a tile's picture at 1×. Larger,
+// a session's thumbnails (kept for every photo dropped) would cost more
+// memory than they are worth at 2×.
+const thumbSide = tileWidth
+
 // resultsGrid lays the photos out as tiles, virtualised like the list.
 type resultsGrid struct {
 	widget.GridWrap

@@ -159,7 +159,7 @@ func (w *Window) reloadLibrary() {
 	w.table.reload(Query{Text: strings.TrimSpace(w.table.filter), Category: w.table.category,
 		Threshold: w.table.threshold, Before: w.opened}, w.selected)
 	gen, q := w.table.lib.gen, w.table.lib.query
-	w.chores.now("counting the photos in the catalogue", func(context.Context) func() {
+	w.chores.Now("counting the photos in the catalogue", func(context.Context) func() {
 		n, err := w.library.Count(q)
 		return func() {
 			if gen != w.table.lib.gen {
@@ -186,7 +186,7 @@ func (w *Window) recount() {
 		return
 	}
 	q := Query{Threshold: w.table.threshold, Before: w.opened}
-	w.chores.now("counting the categories", func(context.Context) func() {
+	w.chores.Now("counting the categories", func(context.Context) func() {
 		stored, err := w.library.Facets(q)
 		return func() {
 			if err != nil {
@@ -207,7 +207,7 @@ func (w *Window) wantPage(page int) {
 	}
 	w.table.lib.asked[page] = true
 	gen, q := w.table.lib.gen, w.table.lib.query
-	w.chores.now("reading the catalogue", func(context.Context) func() {
+	w.chores.Now("reading the catalogue", func(context.Context) func() {
 		entries, err := readPage(w.library, q, page)
 		return func() {
 			if gen != w.table.lib.gen {
@@ -218,7 +218,7 @@ func (w *Window) wantPage(page int) {
 				w.showNotice(fmt.Sprintf("Spotter could not read its catalogue: %v. Scroll to try again.", err))
 				return
 			}
-			w.table.addPage(page, entries, w.worker.newID, w.selected)
+			w.table.addPage(page, entries, w.worker.NewID, w.selected)
 			w.browser.Refresh()
 			if w.selected == 0 && page == 0 && len(entries) > 0 && len(w.table.view) == 0 {
 				// The window opens on the newest photo it knows, large.

@@ -89,7 +89,7 @@ func (w *Window) verdict(r *row, keyword string, accepted bool) {
 		return
 	}
 	path := r.path
-	w.chores.add("remembering a keyword", func(context.Context) func() {
+	w.chores.Add("remembering a keyword", func(context.Context) func() {
 		if err := w.reviews.Review(path, keyword, accepted); err != nil {
 			return func() {
 				w.showNotice(fmt.Sprintf("Spotter could not remember your choice for “%s” on %s: %v. It applies until you close the window.",
@@ -108,7 +108,7 @@ func (w *Window) loadVerdicts(r *row) {
 	}
 	r.verdictsAsked = true
 	id, path := r.id, r.path
-	w.chores.add("reading rejected keywords", func(context.Context) func() {
+	w.chores.Add("reading rejected keywords", func(context.Context) func() {
 		stored, err := w.reviews.Rejected(path)
 		return func() {
 			r := w.table.byID[id]
@@ -150,12 +150,10 @@ func (w *Window) writeKeywords(all bool) {
 		return
 	}
 	model := ""
-	if w.engine != nil {
-		model = w.engine().Model
-	}
+	model = w.engineInfo.Model
 	threshold := w.table.threshold
 	w.status.say("Writing keywords…")
-	w.chores.add("writing keywords", func(context.Context) func() {
+	w.chores.Add("writing keywords", func(context.Context) func() {
 		var jobs []photo
 		unsure := 0
 		err := photos(func(p photo) error {
@@ -274,7 +272,7 @@ func (w *Window) removeKeywords(all bool) {
 		return
 	}
 	w.status.say("Removing Spotter's keywords…")
-	w.chores.add("removing keywords", func(context.Context) func() {
+	w.chores.Add("removing keywords", func(context.Context) func() {
 		var paths []string
 		err := photos(func(p photo) error {
 			paths = append(paths, p.path)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/spotter-app/spotter/settings"
+	"github.com/spotter-app/spotter/ui/work"
 	"image"
 	"image/color"
 	"image/draw"
@@ -101,8 +102,7 @@ func exists(path string) bool {
 // and removing takes away the sidecars Spotter made.
 func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	reviews := &memReviews{}
-	engine := func() EngineInfo { return EngineInfo{Model: "test model"} }
-	h := startWith(t, realOpener(t, &counting{}), Options{Reviews: reviews, Engine: engine})
+	h := startWith(t, realOpener(t, &counting{}), Options{Reviews: reviews})
 	_, paths := copies(t, "dog.jpg", "eagle.jpg")
 	dogPath, eaglePath := paths[0], paths[1]
 	h.win.drop(t, paths...)
@@ -149,7 +149,7 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	if len(info.Hierarchies) != 1 || strings.Contains(info.Hierarchies[0], rejected) || !strings.HasSuffix(info.Hierarchies[0], dog.answer().Name) {
 		t.Errorf("hierarchical keywords %q", info.Hierarchies)
 	}
-	if s := info.Spotter; s == nil || s.Class != dog.answer().Class || s.Model != "test model" || s.Probability != dog.answer().ClassProbability {
+	if s := info.Spotter; s == nil || s.Class != dog.answer().Class || s.Model != filepath.Base(inferencetest.Descriptor(t)) || s.Probability != dog.answer().ClassProbability {
 		t.Errorf("Spotter's record %+v", s)
 	}
 	if exists(sidecar.Path(eaglePath)) {
@@ -389,10 +389,12 @@ func TestSettingsDialogThreshold(t *testing.T) {
 // A chore that panics costs its own work only: the window says so and the
 // next chore runs.
 func TestChorePanicIsShown(t *testing.T) {
-	h := start(t, func() (Classifier, error) { return nil, errors.New("No model was found. Run `make model`") })
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		return nil, work.EngineInfo{}, errors.New("No model was found. Run `make model`")
+	})
 	ran := false
-	h.w.chores.add("testing the chores", func(context.Context) func() { panic("boom") })
-	h.w.chores.add("running after it", func(context.Context) func() { return func() { ran = true } })
+	h.w.chores.Add("testing the chores", func(context.Context) func() { panic("boom") })
+	h.w.chores.Add("running after it", func(context.Context) func() { return func() { ran = true } })
 	h.until("the next chore runs", func() bool { return ran })
 	if !strings.Contains(h.w.notice.Text, "internal error while testing the chores") {
 		t.Errorf("notice %q", h.w.notice.Text)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spotter-app/spotter/ui/work"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -35,7 +36,7 @@ type row struct {
 	state state
 	res   prediction.Result
 	err   string
-	thumb thumbnail
+	thumb work.Thumbnail
 
 	// Keyword review: rejected[kw] is the person's verdict on a suggested
 	// keyword (true rejected, false accepted); verdictsAsked is set once the
@@ -241,14 +242,14 @@ func (t *table) facets() map[string]int {
 // refiltered says whether the view leaves rows out.
 func (t *table) refiltered() bool { return strings.TrimSpace(t.filter) != "" || t.category != "" }
 
-func (t *table) add(items []queued) {
+func (t *table) add(items []work.Queued) {
 	if t.pending() == 0 {
 		t.batchTotal, t.batchDone, t.batchStart = 0, 0, time.Now()
 	}
 	for _, it := range items {
-		r := &row{id: it.id, path: it.path, name: filepath.Base(it.path)}
+		r := &row{id: it.ID, path: it.Path, name: filepath.Base(it.Path)}
 		t.rows = append(t.rows, r)
-		t.byID[it.id] = r
+		t.byID[it.ID] = r
 	}
 	t.batchTotal += len(items)
 	t.refresh()
@@ -256,7 +257,7 @@ func (t *table) add(items []queued) {
 
 // finish records a photo's outcome. It returns the row, or nil when the row
 // was removed meanwhile.
-func (t *table) finish(f finished) *row {
+func (t *table) finish(f work.Finished) *row {
 	r := t.byID[f.ID]
 	if r == nil {
 		return nil
@@ -264,8 +265,8 @@ func (t *table) finish(f finished) *row {
 	if r.state == waiting || r.state == working {
 		t.batchDone++
 	}
-	if f.thumb != nil {
-		r.thumb = f.thumb // a photo answered from the catalogue was not decoded
+	if f.Thumbnail != nil {
+		r.thumb = f.Thumbnail // a photo answered from the catalogue was not decoded
 	}
 	r.cached = f.Cached
 	switch {

@@ -21,14 +21,6 @@ import (
 
 const automatic = "Automatic"
 
-// EngineInfo is what the About box says of the engine, which the UI cannot
-// ask ONNX Runtime itself.
-type EngineInfo struct {
-	Runtime      string // ONNX Runtime's version, "" when not loaded
-	Model        string // the model in use
-	ModelLicense string // path of its licence file, "" when none
-}
-
 func (w *Window) prefs() fyne.Preferences { return fyne.CurrentApp().Preferences() }
 
 // threshold is the confidence an everyday name needs to be stated.
@@ -145,7 +137,7 @@ func (w *Window) applySettings(s settings.Values) {
 func (w *Window) reload() {
 	w.loading = true
 	w.update()
-	w.worker.reload()
+	w.worker.Reload()
 }
 
 func modelName(d *model.Descriptor) string {
@@ -200,10 +192,7 @@ func (w *Window) showAbout() {
 		"",
 		"Fyne " + moduleVersion("fyne.io/fyne/v2"),
 	}
-	var info EngineInfo
-	if w.engine != nil {
-		info = w.engine()
-	}
+	info := w.engineInfo
 	if info.Runtime != "" {
 		lines = append(lines, "ONNX Runtime "+info.Runtime)
 	} else {

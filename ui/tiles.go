@@ -148,7 +148,7 @@ func (c *imageCache) get(r *row) image.Image {
 		e.used = c.clock
 		return e.img
 	}
-	img := r.thumb.image()
+	img := r.thumb.Image()
 	if len(c.items) >= c.max {
 		var oldest uint64
 		for id, e := range c.items {

@@ -8,15 +8,13 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/spotter-app/spotter/ui/work"
 )
 
-// Sides, in pixels, between which the preview is decoded: below, a small
-// window's preview would be blurred the moment it grows; above, a photo
-// would cost more memory than any screen shows.
-const (
-	minPreviewSide = 512
-	maxPreviewSide = 4096
-)
+// minPreviewSide is the least the preview is decoded at, in pixels: below
+// it, a small window's preview would be blurred the moment it grows.
+const minPreviewSide = 512
 
 // preview is the selected photo, as large as the space it has, keeping its
 // aspect. It asks for the photo again, decoded at the size shown, when it
@@ -60,7 +58,7 @@ func (p *preview) Resize(s fyne.Size) {
 // side is the longer side shown, in pixels, within the decoding bounds.
 func (p *preview) side() int {
 	s := p.Size()
-	return min(max(int(max(s.Width, s.Height)*p.scale()), minPreviewSide), maxPreviewSide)
+	return min(max(int(max(s.Width, s.Height)*p.scale()), minPreviewSide), work.MaxPreviewSide)
 }
 
 // show shows img in place of the photo shown, for a new photo when start

@@ -1,8 +1,8 @@
 // Package ui is Spotter's window: drop photos or folders, watch them being
 // classified, browse them as a list or a grid, look at each one large, and
-// review and write keywords. One worker goroutine does the classification;
-// the UI never imports ONNX Runtime and consumes the small Classifier
-// interface instead.
+// review and write keywords. Its background half, without Fyne, is
+// package work: one worker goroutine classifies, and the UI never imports
+// ONNX Runtime.
 package ui
 
 import (
@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/pipeline"
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // Title is the window's title; the end-to-end test finds the window by it.
@@ -31,8 +32,6 @@ type Options struct {
 	// Post delivers the worker's reports to the UI thread. It defaults to
 	// fyne.Do; tests run the posted functions on their own goroutine.
 	Post func(func())
-	// Engine describes the engine for the About box.
-	Engine func() EngineInfo
 	// Idle, when set, is called on the UI thread each time the window
 	// stops being busy: the model has loaded (or failed to) and every
 	// queued photo has its answer. The fluidity bench (bench/fluidity)
@@ -58,9 +57,9 @@ type Options struct {
 // them.
 type Window struct {
 	win     fyne.Window
-	worker  *worker
-	chores  *chores
-	thumbs  *thumbnailer
+	worker  *work.Worker
+	chores  *work.Chores
+	thumbs  *work.Thumbnails
 	table   *table
 	images  *imageCache
 	browser *browser
@@ -70,21 +69,23 @@ type Window struct {
 	results *resultsView
 	review  *reviewPanel
 
-	zone     *dropZone
-	notice   *widget.Label // a problem with the last drop
-	cancel   *widget.Button
-	export   *widget.Button
-	search   *widget.Entry
-	layouts  map[string]*widget.Button // the toolbar's list and grid buttons
-	side     fyne.CanvasObject         // the facets and the browser, left of the viewer
-	main     *container.Split
-	setup    *fyne.Container // what to do when no model loads
-	reviews  Reviews
-	library  Library
-	opened   time.Time // the library section shows what was stored before
-	engine   func() EngineInfo
-	idle     func()
-	recounts bool // the facets are out of date
+	zone    *dropZone
+	notice  *widget.Label // a problem with the last drop
+	cancel  *widget.Button
+	export  *widget.Button
+	search  *widget.Entry
+	layouts map[string]*widget.Button // the toolbar's list and grid buttons
+	side    fyne.CanvasObject         // the facets and the browser, left of the viewer
+	main    *container.Split
+	setup   *fyne.Container // what to do when no model loads
+	reviews Reviews
+	library Library
+	opened  time.Time // the library section shows what was stored before
+	// engineInfo describes the engine loaded last, for the About box and
+	// the keywords' record of the model.
+	engineInfo work.EngineInfo
+	idle       func()
+	recounts   bool // the facets are out of date
 
 	// UI thread only.
 	loading   bool
@@ -99,12 +100,12 @@ type Window struct {
 
 // New builds the window's content into win, registers the drop and close
 // handlers and starts the worker, which loads the model at once.
-func New(win fyne.Window, open Opener, opts Options) *Window {
+func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	post := opts.Post
 	if post == nil {
 		post = fyne.Do
 	}
-	w := &Window{win: win, loading: true, engine: opts.Engine, idle: opts.Idle, reviews: opts.Reviews,
+	w := &Window{win: win, loading: true, idle: opts.Idle, reviews: opts.Reviews,
 		library: opts.Library, opened: time.Now()}
 	w.table = newTable(w.threshold())
 	w.images = newImageCache(300)
@@ -115,7 +116,7 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 		return 0
 	}
 	w.zone = newDropZone(w.choosePhoto)
-	w.browser = newBrowser(w.table, w.images, w.wantPage, func(r *row) { w.thumbs.request(r.id, r.path) }, w.key, func(i int) {
+	w.browser = newBrowser(w.table, w.images, w.wantPage, func(r *row) { w.thumbs.Request(r.id, r.path) }, w.key, func(i int) {
 		if r, _ := w.table.at(i); r != nil {
 			w.pick(i, r, w.modifiers())
 		}
@@ -144,18 +145,18 @@ func New(win fyne.Window, open Opener, opts Options) *Window {
 	win.SetOnDropped(w.dropped)
 	// Closing cancels at once; the caller waits for the worker in Shutdown
 	// after the event loop ends, because the UI thread must not block here.
-	win.SetOnClosed(func() { w.worker.stop() })
+	win.SetOnClosed(func() { w.worker.Stop() })
 
-	w.worker = startWorker(open, post, opts.Memory, events{
-		loaded:   w.onLoaded,
-		queued:   w.onQueued,
-		walked:   w.onWalked,
-		started:  w.onStarted,
-		finished: w.onFinished,
-		preview:  w.onPreview,
-	})
-	w.chores = newChores(w.worker.ctx, w.worker.report, func(err error) { w.showNotice(err.Error()) })
-	w.thumbs = newThumbnailer(w.worker.ctx, w.worker.report, func(id uint64, t thumbnail) {
+	w.worker = work.Start(open, post, work.Events{
+		OnLoaded:   w.onLoaded,
+		OnQueued:   w.onQueued,
+		OnWalked:   w.onWalked,
+		OnStarted:  w.onStarted,
+		OnFinished: w.onFinished,
+		OnPreview:  w.onPreview,
+	}, work.Options{Memory: opts.Memory, ThumbnailSide: thumbSide})
+	w.chores = work.NewChores(w.worker.Context(), w.worker.Report, func(err error) { w.showNotice(err.Error()) })
+	w.thumbs = work.NewThumbnails(w.worker.Context(), w.worker.Report, thumbSide, func(id uint64, t work.Thumbnail) {
 		if r := w.table.byID[id]; r != nil {
 			r.thumb = t
 			w.images.forget(id)
@@ -211,9 +212,9 @@ func (w *Window) layout() fyne.CanvasObject {
 // returns when the classifier is closed. Call it after the event loop has
 // ended (SIGTERM and Quit end it without calling the window's OnClosed).
 func (w *Window) Shutdown() {
-	w.worker.wait()
-	w.chores.wait()
-	w.thumbs.wait()
+	w.worker.Wait()
+	w.chores.Wait()
+	w.thumbs.Wait()
 }
 
 // Open adds photos or folders to the queue. Call it on the UI thread.
@@ -223,7 +224,7 @@ func (w *Window) Open(paths ...string) {
 	}
 	w.notice.Hide()
 	w.lastDir = filepath.Dir(paths[0])
-	w.worker.add(paths)
+	w.worker.Add(paths...)
 }
 
 func (w *Window) dropped(_ fyne.Position, uris []fyne.URI) {
@@ -247,14 +248,14 @@ func (w *Window) showNotice(msg string) {
 	w.notice.Show()
 }
 
-func (w *Window) onQueued(items []queued) {
+func (w *Window) onQueued(items []work.Queued) {
 	first := len(w.table.rows) == 0
 	w.table.add(items)
 	w.browser.Refresh()
 	// The first photo of a drop into an empty window is shown at once, so
 	// one dropped photo reads like a single-photo app.
 	if first || w.selected == 0 {
-		w.selectRow(items[0].id)
+		w.selectRow(items[0].ID)
 	}
 	w.update()
 }
@@ -280,12 +281,12 @@ func (w *Window) onStarted(id uint64) {
 	}
 }
 
-func (w *Window) onFinished(f finished) {
+func (w *Window) onFinished(f work.Finished) {
 	r := w.table.finish(f)
 	if r == nil {
 		return // removed meanwhile
 	}
-	if f.thumb != nil {
+	if f.Thumbnail != nil {
 		w.images.forget(r.id)
 	}
 	w.recounts = true
@@ -326,13 +327,13 @@ func (w *Window) onPreview(id uint64, img image.Image) {
 // wantPreview asks for the selected photo decoded at side pixels.
 func (w *Window) wantPreview(side int) {
 	if r := w.table.byID[w.selected]; r != nil {
-		w.worker.preview(r.id, r.path, side)
+		w.worker.Preview(r.id, r.path, side)
 	}
 }
 
-func (w *Window) onLoaded(err error) {
-	prev := w.loadErr
-	w.loading, w.loadErr = false, err
+func (w *Window) onLoaded(l work.Loaded) {
+	prev, err := w.loadErr, l.Err
+	w.loading, w.loadErr, w.engineInfo = false, err, l.Engine
 	if err != nil {
 		w.showNotice(err.Error())
 		w.setup.Show()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/spotter-app/spotter/settings"
+	"github.com/spotter-app/spotter/ui/work"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,7 +78,7 @@ type harness struct {
 // counting wraps the real classifier to count Close calls and, for the
 // tests that need it, to hold or break a classification.
 type counting struct {
-	Classifier
+	work.Classifier
 	closes   atomic.Int32
 	calls    atomic.Int32
 	hold     chan struct{} // closed when the first Run starts; it then waits for its context
@@ -109,7 +110,7 @@ func (c *counting) Close() error {
 	return c.Classifier.Close()
 }
 
-func realOpener(t *testing.T, wrap *counting) Opener {
+func realOpener(t *testing.T, wrap *counting) work.Opener {
 	return openerFor(t, inferencetest.Descriptor(t), wrap)
 }
 
@@ -118,29 +119,31 @@ func realOpener(t *testing.T, wrap *counting) Opener {
 // by several points between sessions (seen: a plain magenta card read as
 // "curtain" at 10 % in one run and 54 % in another); a test about a
 // threshold needs answers that stay put.
-func float32Opener(t *testing.T, wrap *counting) Opener {
+func float32Opener(t *testing.T, wrap *counting) work.Opener {
 	return openerFor(t, strings.TrimSuffix(inferencetest.Descriptor(t), ".json")+"_float.json", wrap)
 }
 
-func openerFor(t *testing.T, desc string, wrap *counting) Opener {
+// openerFor opens the model desc describes; the engine is described by
+// the descriptor's file name.
+func openerFor(t *testing.T, desc string, wrap *counting) work.Opener {
 	inferencetest.Library(t)
-	return func() (Classifier, error) {
+	return func() (work.Classifier, work.EngineInfo, error) {
 		c, err := inference.Open(inference.Options{Descriptor: desc})
 		if err != nil {
-			return nil, err
+			return nil, work.EngineInfo{}, err
 		}
 		wrap.Classifier = c
-		return wrap, nil
+		return wrap, work.EngineInfo{Model: filepath.Base(desc)}, nil
 	}
 }
 
-func start(t *testing.T, open Opener) *harness {
+func start(t *testing.T, open work.Opener) *harness {
 	t.Helper()
 	return startWith(t, open, Options{})
 }
 
 // startWith is start with options; their Post is the harness's own.
-func startWith(t *testing.T, open Opener, opts Options) *harness {
+func startWith(t *testing.T, open work.Opener, opts Options) *harness {
 	t.Helper()
 	h := launch(t, open, opts)
 	h.until("the model is loaded", func() bool { return !h.w.loading })
@@ -148,7 +151,7 @@ func startWith(t *testing.T, open Opener, opts Options) *harness {
 }
 
 // launch makes the window and returns at once, the model not yet loaded.
-func launch(t *testing.T, open Opener, opts Options) *harness {
+func launch(t *testing.T, open work.Opener, opts Options) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, posted: make(chan func(), 1024)}
@@ -251,7 +254,7 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 	if r.state != done || !isDog(r.top().Label) || r.thumb == nil {
 		t.Fatalf("row: state %d, label %q, thumbnail %v", r.state, r.top().Label, r.thumb != nil)
 	}
-	if b := r.thumb.image().Bounds(); max(b.Dx(), b.Dy()) > thumbSide || len(r.thumb) > 16<<10 {
+	if b := r.thumb.Image().Bounds(); max(b.Dx(), b.Dy()) > thumbSide || len(r.thumb) > 16<<10 {
 		t.Errorf("thumbnail %v (%d bytes) is larger than %d pixels or 16 KB", b, len(r.thumb), thumbSide)
 	}
 	// The one dropped photo is selected: its everyday answer fills the
@@ -314,7 +317,7 @@ func TestLoadAfterShowAndDropDuringLoad(t *testing.T) {
 	var h *harness
 	var hmu sync.Mutex // h is set after the worker has started
 	hmu.Lock()
-	h = launch(t, func() (Classifier, error) {
+	h = launch(t, func() (work.Classifier, work.EngineInfo, error) {
 		hmu.Lock()
 		early.Store(h.ran.Load() == 0)
 		hmu.Unlock()
@@ -642,9 +645,9 @@ func TestPanicIsReportedAndWindowKeepsWorking(t *testing.T) {
 func TestLoadFailureIsShownAndRetried(t *testing.T) {
 	real := realOpener(t, &counting{})
 	var attempts atomic.Int32
-	h := start(t, func() (Classifier, error) {
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
 		if attempts.Add(1) == 1 {
-			return nil, errors.New("The ONNX Runtime library was not found. Run `make runtime`")
+			return nil, work.EngineInfo{}, errors.New("The ONNX Runtime library was not found. Run `make runtime`")
 		}
 		return real()
 	})
@@ -696,8 +699,12 @@ func TestBadDropsInARow(t *testing.T) {
 func TestMissingLibraryShownInWindow(t *testing.T) {
 	desc := inferencetest.Descriptor(t)
 	missing := filepath.Join(t.TempDir(), "libonnxruntime.so")
-	h := start(t, func() (Classifier, error) {
-		return inference.Open(inference.Options{Descriptor: desc, Library: missing})
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		c, err := inference.Open(inference.Options{Descriptor: desc, Library: missing})
+		if err != nil {
+			return nil, work.EngineInfo{}, err
+		}
+		return c, work.EngineInfo{}, nil
 	})
 	if got := h.w.notice.Text; !strings.Contains(got, "ONNX Runtime library was not found") || !strings.Contains(got, "make runtime") {
 		t.Errorf("the window shows %q", got)
@@ -748,8 +755,8 @@ func TestSettingsApply(t *testing.T) {
 }
 
 func TestFirstRunOffersChoices(t *testing.T) {
-	h := start(t, func() (Classifier, error) {
-		return nil, errors.New("No model was found. Run `make model`")
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		return nil, work.EngineInfo{}, errors.New("No model was found. Run `make model`")
 	})
 	if !h.w.setup.Visible() || !strings.Contains(h.w.notice.Text, "No model was found") {
 		t.Errorf("without a model: setup shown %v, notice %q", h.w.setup.Visible(), h.w.notice.Text)

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +26,7 @@ import (
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/ui"
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // version is set from FyneApp.toml by `make build` (-ldflags -X).
@@ -157,13 +157,10 @@ func window(args []string, stderr io.Writer) int {
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	win := a.NewWindow(ui.Title)
-	// The model in use, for the About box: set by the worker, read by the UI.
-	var mu sync.Mutex
-	var current *model.Descriptor
 	// The catalogue lists and keeps the answers of the model in use: the
 	// one the settings name is known before it loads.
 	var ref modelRef
-	opts := ui.Options{Engine: nil}
+	var opts ui.Options
 	cat := cf.open(func(msg string) {
 		slog.Warn(msg)
 		opts.Notices = append(opts.Notices, msg)
@@ -182,27 +179,15 @@ func window(args []string, stderr io.Writer) int {
 		lib := library{cat: cat, model: &ref}
 		opts.Memory, opts.Library, opts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
 	}
-	open := func() (ui.Classifier, error) {
+	open := func() (work.Classifier, work.EngineInfo, error) {
 		flags := ef.withSettings(a.Preferences())
 		c, err := flags.open(maxTop)
-		mu.Lock()
-		defer mu.Unlock()
-		current = nil
 		if err != nil {
-			return nil, err // not c: a nil *Classifier in the interface is not nil
+			return nil, work.EngineInfo{}, err // not c: a nil *Classifier in the interface is not nil
 		}
-		current = c.Descriptor()
-		ref.use(current)
-		return c, nil
-	}
-	engine := func() ui.EngineInfo {
-		mu.Lock()
-		defer mu.Unlock()
-		info := ui.EngineInfo{Runtime: ortlib.Version()}
-		if current != nil {
-			info.Model, info.ModelLicense = current.Name, current.LicensePath()
-		}
-		return info
+		desc := c.Descriptor()
+		ref.use(desc)
+		return c, work.EngineInfo{Runtime: ortlib.Version(), Model: desc.Name, ModelLicense: desc.LicensePath()}, nil
 	}
 	// Fyne catches SIGTERM and Ctrl+C only once its event loop starts; a
 	// signal before that would kill the process mid-work. Catch them from
@@ -215,7 +200,6 @@ func window(args []string, stderr io.Writer) int {
 		<-signals
 		fyne.Do(a.Driver().Quit)
 	}()
-	opts.Engine = engine
 	w := ui.New(win, open, opts)
 	w.Open(fs.Args()...)
 	win.ShowAndRun()
