@@ -21,6 +21,7 @@ import (
 	"github.com/spotter-app/spotter/library/thumbs"
 	"github.com/spotter-app/spotter/settings"
 	"github.com/spotter-app/spotter/ui"
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // runPhase opens the window and measures one phase, from the moment the
@@ -48,13 +49,13 @@ func runPhase(c config) (figures, error) {
 	}
 	win := a.NewWindow(ui.Title)
 	var loadErr error // set by the worker before it reports the load
-	open := func() (ui.Classifier, error) {
+	open := func() (work.Classifier, work.EngineInfo, error) {
 		cl, err := inference.Open(inference.Options{Descriptor: c.Model, Top: 10})
 		if err != nil {
 			loadErr = err
-			return nil, err
+			return nil, work.EngineInfo{}, err
 		}
-		return cl, nil
+		return cl, work.EngineInfo{}, nil
 	}
 
 	// UI thread only, until the event loop has ended.
