@@ -84,15 +84,13 @@ func (br *browser) selectIndex(i int) {
 	br.selecting = true
 	defer func() { br.selecting = false }()
 	br.selected = i
-	for _, l := range []interface {
-		Select(int)
-		UnselectAll()
-	}{&br.list.List, &br.grid.GridWrap} {
-		if i < 0 {
-			l.UnselectAll()
-		} else {
-			l.Select(i)
-		}
+	// The layout hidden is left alone: selecting sets up its items again,
+	// which is work for nothing; setLayout selects in the one shown.
+	if i < 0 {
+		br.list.UnselectAll()
+		br.grid.UnselectAll()
+	} else {
+		br.active().Select(i)
 	}
 }
 
@@ -137,11 +135,10 @@ func (br *browser) refreshRow(r *row) {
 	br.tiles.refreshRow(r)
 }
 
-// refreshShown shows every bound row again, for a change that touches
-// many, such as the rows picked.
-func (br *browser) refreshShown() {
-	br.lists.refreshShown()
-	br.tiles.refreshShown()
+// refreshMarks shows which bound rows are picked.
+func (br *browser) refreshMarks() {
+	br.lists.refreshMarks()
+	br.tiles.refreshMarks()
 }
 
 // forget lets go of a removed row's items.

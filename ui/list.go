@@ -60,7 +60,6 @@ func newItemParts() itemParts {
 	}
 	p.thumb.FillMode = canvas.ImageFillContain
 	p.thumb.ScaleMode = canvas.ImageScaleSmooth
-	p.label.TextStyle.Bold = true
 	p.label.Truncation = fyne.TextTruncateEllipsis
 	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.detail.SizeName = theme.SizeNameCaptionText
@@ -76,9 +75,7 @@ func (p *itemParts) text() fyne.CanvasObject {
 func (p *itemParts) parts() *itemParts { return p }
 
 func (p *itemParts) show(r *row, t *table, thumb image.Image) {
-	p.mark.FillColor = theme.Color(theme.ColorNameSelection)
-	p.mark.Hidden = !t.picked(r.id)
-	p.mark.Refresh()
+	p.showMark(t.picked(r.id))
 	// Items are set up again on every scroll: an image is uploaded only
 	// when it changed.
 	if p.thumb.Image != thumb {
@@ -86,6 +83,15 @@ func (p *itemParts) show(r *row, t *table, thumb image.Image) {
 		p.thumb.Refresh()
 	}
 	describe(r, t).apply(p.label, p.pct, p.detail, p.bar)
+}
+
+// showMark shows the item picked or not.
+func (p *itemParts) showMark(on bool) {
+	if p.mark.Visible() != on {
+		p.mark.FillColor = theme.Color(theme.ColorNameSelection)
+		p.mark.Hidden = !on
+		p.mark.Refresh()
+	}
 }
 
 // showReading stands in for a library row still being read.

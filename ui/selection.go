@@ -91,7 +91,7 @@ func (w *Window) pick(i int, r *row, mods fyne.KeyModifier) {
 		clear(marked)
 		w.anchor = i
 	}
-	w.browser.refreshShown()
+	w.browser.refreshMarks()
 	w.selectRow(r.id)
 	w.showDetail(r) // the review says how many are picked
 }
@@ -104,7 +104,7 @@ func (w *Window) selectAll() {
 	}
 	w.table.all = true
 	clear(w.table.marked)
-	w.browser.refreshShown()
+	w.browser.refreshMarks()
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)
 	}
