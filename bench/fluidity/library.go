@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,15 +26,14 @@ type library struct {
 	table  *names.Table
 	newest time.Time
 
-	mu      sync.Mutex
-	pages   int // Page calls, to show how far the window read
-	deepest int // the largest offset asked
+	mu   sync.Mutex
+	read map[int]int // Page calls, offset to n, to show where the window read
 }
 
 func newLibrary(n int, paths []string) *library {
 	// A minute back, so every photo is stored before the window opens and
 	// its Query.Before keeps them all.
-	return &library{n: n, paths: paths, table: names.ImageNet(), newest: time.Now().Add(-time.Minute)}
+	return &library{n: n, paths: paths, table: names.ImageNet(), newest: time.Now().Add(-time.Minute), read: map[int]int{}}
 }
 
 func (l *library) answer(i int) names.Answer {
@@ -110,8 +112,7 @@ func (l *library) Count(q ui.Query) (int, error) {
 
 func (l *library) Page(q ui.Query, offset, n int) ([]ui.Entry, error) {
 	l.mu.Lock()
-	l.pages++
-	l.deepest = max(l.deepest, offset)
+	l.read[offset] = max(l.read[offset], n)
 	l.mu.Unlock()
 	var out []ui.Entry
 	l.chosen(q, offset, func(i int) bool {
@@ -138,9 +139,18 @@ func (l *library) Facets(q ui.Query) (map[string]int, error) {
 	return out, nil
 }
 
-// read is how many pages the window read and the deepest offset.
-func (l *library) read() (pages, deepest int) {
+// reach says where the window read, as ranges of photos: "0–1799, 99800–99999".
+func (l *library) reach() (pages int, ranges string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pages, l.deepest
+	var spans []string
+	offsets := slices.Sorted(maps.Keys(l.read))
+	for i := 0; i < len(offsets); {
+		from, to := offsets[i], offsets[i]+l.read[offsets[i]]
+		for i++; i < len(offsets) && offsets[i] <= to; i++ {
+			to = max(to, offsets[i]+l.read[offsets[i]])
+		}
+		spans = append(spans, fmt.Sprintf("%d–%d", from, min(to, l.n)-1))
+	}
+	return len(offsets), strings.Join(spans, ", ")
 }

@@ -46,10 +46,10 @@ type config struct {
 // scroll one per kind of step.
 type figures struct {
 	Rows    []measured
-	PeakKiB int // VmHWM
-	Pages   int // library pages the window read
-	Deepest int // the largest library offset it read
-	Thumbs  int // thumbnails in the phase's own cache
+	PeakKiB int    // VmHWM
+	Pages   int    // library pages the window read
+	Reach   string // the photos in them, as ranges
+	Thumbs  int    // thumbnails in the phase's own cache
 }
 
 type measured struct {
@@ -167,8 +167,8 @@ func main() {
 			notes = append(notes, fmt.Sprintf("%s: UI thread on a CPU %.1f s of %.1f s; %s", r.What, s.OnCPU/1000, r.Seconds, explain(s.Stalls)))
 		}
 		if p == "scroll" {
-			notes = append(notes, fmt.Sprintf("scroll: the window read %d pages of the library, the deepest from photo %d, and made %d thumbnails.",
-				f.Pages, f.Deepest, f.Thumbs))
+			notes = append(notes, fmt.Sprintf("scroll: the window read %d pages of the library, photos %s, and made %d thumbnails.",
+				f.Pages, f.Reach, f.Thumbs))
 		}
 	}
 	fmt.Printf("\nThe longest waits: the UI thread's own CPU time during each, and how busy the machine's CPUs were\n(readings 5 ms apart; with -cpuprofile, go tool pprof -tagfocus probe=N shows the UI thread's work in it):\n")

@@ -148,7 +148,7 @@ func runPhase(c config) (figures, error) {
 	if lib == nil {
 		f.Rows[0].Answered = int(answers.n.Load())
 	} else {
-		f.Pages, f.Deepest = lib.read()
+		f.Pages, f.Reach = lib.reach()
 		if dir, err := thumbs.Dir(); err == nil {
 			made, _ := filepath.Glob(filepath.Join(dir, "*", "*.png"))
 			f.Thumbs = len(made)
