@@ -255,11 +255,14 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func explain(stalls []stall) string {
 	var parts []string
 	for _, s := range stalls {
-		p := fmt.Sprintf("%.0f ms (probe=%d", ms(s.Delay), s.After)
-		if s.Sample {
-			p += fmt.Sprintf(": UI thread on a CPU %.0f ms, CPUs %.0f %% busy", s.OnCPU, s.Busy)
+		var about []string
+		if s.After >= 0 { // before the first probe ran, the samples have no label
+			about = append(about, fmt.Sprintf("probe=%d", s.After))
 		}
-		parts = append(parts, p+")")
+		if s.Sample {
+			about = append(about, fmt.Sprintf("UI thread on a CPU %.0f ms, CPUs %.0f %% busy", s.OnCPU, s.Busy))
+		}
+		parts = append(parts, fmt.Sprintf("%.0f ms (%s)", ms(s.Delay), strings.Join(about, ": ")))
 	}
 	return strings.Join(parts, ", ")
 }
