@@ -266,3 +266,21 @@ func TestEmptyWindowIsOneDropTarget(t *testing.T) {
 		t.Error("the photo does not replace the drop target")
 	}
 }
+
+// Keys reach library photos not read yet: End goes to the last photo of
+// a large library, selected once its page is read, and the next key moves
+// on from there, not from where the selection was.
+func TestKeysReachUnreadLibraryPages(t *testing.T) {
+	lib := library(t, 1000)
+	h := startWith(t, realOpener(t, &counting{}), Options{Library: lib})
+	h.until("the newest photo is selected", func() bool { return h.w.selected != 0 })
+	h.key(fyne.KeyEnd, 0)
+	h.until("the last photo is selected", func() bool { return h.w.table.index(h.w.selected) == 999 })
+	last, _ := h.w.table.at(999)
+	if last.path != lib.entries[999].Path {
+		t.Errorf("End selects %s, not the oldest photo %s", last.path, lib.entries[999].Path)
+	}
+	page := h.w.browser.page()
+	h.key(fyne.KeyPageUp, 0)
+	h.until("the selection moves up a page", func() bool { return h.w.table.index(h.w.selected) == 999-page })
+}

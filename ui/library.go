@@ -220,7 +220,12 @@ func (w *Window) wantPage(page int) {
 			}
 			w.table.addPage(page, entries, w.worker.NewID, w.selected)
 			w.browser.Refresh()
-			if w.selected == 0 && page == 0 && len(entries) > 0 && len(w.table.view) == 0 {
+			switch {
+			case w.cursor >= 0:
+				if r, _ := w.table.at(w.cursor); r != nil {
+					w.pick(w.cursor, r, 0)
+				}
+			case w.selected == 0 && page == 0 && len(entries) > 0 && len(w.table.view) == 0:
 				// The window opens on the newest photo it knows, large.
 				w.selectRow(w.table.lib.pages[0][0].id)
 			}

@@ -59,7 +59,9 @@ func newItemParts() itemParts {
 		mark:   canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 	}
 	p.thumb.FillMode = canvas.ImageFillContain
-	p.thumb.ScaleMode = canvas.ImageScaleSmooth
+	// A thumbnail is made at about the size shown: scaled smoothly, Fyne
+	// would resample each one on the processor as it uploads it.
+	p.thumb.ScaleMode = canvas.ImageScaleFastest
 	p.label.Truncation = fyne.TextTruncateEllipsis
 	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.detail.SizeName = theme.SizeNameCaptionText

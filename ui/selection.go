@@ -63,6 +63,7 @@ func (w *Window) clearDetail() {
 // rows from the last one picked. Library rows not yet read are left out of
 // a Shift range.
 func (w *Window) pick(i int, r *row, mods fyne.KeyModifier) {
+	w.cursor = -1
 	t := w.table
 	marked := t.marked
 	if t.all && mods&(fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift) != 0 {
@@ -92,8 +93,11 @@ func (w *Window) pick(i int, r *row, mods fyne.KeyModifier) {
 		w.anchor = i
 	}
 	w.browser.refreshMarks()
-	w.selectRow(r.id)
-	w.showDetail(r) // the review says how many are picked
+	if w.selected == r.id {
+		w.showDetail(r) // the review says how many are picked
+	} else {
+		w.selectRow(r.id)
+	}
 }
 
 // selectAll picks every row shown, the library's not yet read too: the
@@ -162,6 +166,9 @@ func (w *Window) move(by int, to bool) {
 	i := by
 	if !to {
 		cur := w.table.index(w.selected)
+		if w.cursor >= 0 {
+			cur = w.cursor
+		}
 		if cur < 0 {
 			cur = 0
 			by = 0
@@ -171,8 +178,9 @@ func (w *Window) move(by int, to bool) {
 	i = min(max(i, 0), n-1)
 	r, _ := w.table.at(i)
 	if r == nil {
-		// A library page not read yet: scrolling there asks for it, and
-		// the next key press finds the row.
+		// A library page not read yet: scrolling there asks for it; the
+		// row is selected when it arrives, and keys move on from it.
+		w.cursor = i
 		w.browser.selectIndex(i)
 		return
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image"
+	"image/draw"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -162,7 +163,7 @@ func (c *imageCache) get(r *row) image.Image {
 		e.used = c.clock
 		return e.img
 	}
-	img := r.thumb.Image()
+	img := rgba(r.thumb.Image())
 	if len(c.items) >= c.max {
 		var oldest uint64
 		for id, e := range c.items {
@@ -174,6 +175,20 @@ func (c *imageCache) get(r *row) image.Image {
 	}
 	c.items[r.id] = &cached{img: img, used: c.clock}
 	return img
+}
+
+// rgba converts a decoded thumbnail to the pixels a texture is made of,
+// once: Fyne converts any other kind at every upload.
+func rgba(img image.Image) image.Image {
+	if img == nil {
+		return nil
+	}
+	if _, ok := img.(*image.RGBA); ok {
+		return img
+	}
+	out := image.NewRGBA(img.Bounds())
+	draw.Draw(out, out.Bounds(), img, img.Bounds().Min, draw.Src)
+	return out
 }
 
 // forget drops a row's image: its thumbnail changed or the row is gone.

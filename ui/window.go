@@ -88,12 +88,15 @@ type Window struct {
 	recounts   bool // the facets are out of date
 
 	// UI thread only.
-	loading   bool
-	busy      bool // as of the last update
-	loadErr   error
-	selected  uint64                  // the row in the viewer; 0 for none
-	anchor    int                     // the view index Shift picks from
-	large     bool                    // the photo fills the window (Enter)
+	loading  bool
+	busy     bool // as of the last update
+	loadErr  error
+	selected uint64 // the row in the viewer; 0 for none
+	anchor   int    // the view index Shift picks from
+	large    bool   // the photo fills the window (Enter)
+	// cursor is the view index the keys moved to when its library page
+	// was not read yet, -1 otherwise: it is selected when the page comes.
+	cursor    int
 	modifiers func() fyne.KeyModifier // the keys held, asked at a pick
 	lastDir   string                  // where file dialogs open: the last photo's folder
 }
@@ -106,7 +109,7 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 		post = fyne.Do
 	}
 	w := &Window{win: win, loading: true, idle: opts.Idle, reviews: opts.Reviews,
-		library: opts.Library, opened: time.Now()}
+		library: opts.Library, opened: time.Now(), cursor: -1}
 	w.table = newTable(w.threshold())
 	w.images = newImageCache(300)
 	w.modifiers = func() fyne.KeyModifier {
@@ -304,6 +307,7 @@ func (w *Window) refreshRow(r *row) {
 // reshow rebuilds the view after a filter or order change and keeps the
 // selected row selected when it is still shown.
 func (w *Window) reshow() {
+	w.cursor = -1
 	w.table.refresh()
 	w.browser.Refresh()
 	w.browser.selectIndex(w.table.index(w.selected))
