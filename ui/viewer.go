@@ -55,10 +55,22 @@ func (p *preview) Resize(s fyne.Size) {
 	}
 }
 
-// side is the longer side shown, in pixels, within the decoding bounds.
+// side is the longer side of the photo as shown, in pixels, within the
+// decoding bounds. The picture shown (the thumbnail, until the preview
+// comes) gives the photo's aspect: decoded to fit exactly, the preview is
+// drawn as it is, where a larger one was resampled on the processor at
+// every change (make bench, "UI fluidity").
 func (p *preview) side() int {
 	s := p.Size()
-	return min(max(int(max(s.Width, s.Height)*p.scale()), minPreviewSide), work.MaxPreviewSide)
+	fit := max(s.Width, s.Height)
+	if img := p.image.Image; img != nil {
+		b := img.Bounds()
+		if b.Dx() > 0 && b.Dy() > 0 {
+			k := min(s.Width/float32(b.Dx()), s.Height/float32(b.Dy()))
+			fit = k * float32(max(b.Dx(), b.Dy()))
+		}
+	}
+	return min(max(int(fit*p.scale()+0.5), minPreviewSide), work.MaxPreviewSide)
 }
 
 // show shows img in place of the photo shown, for a new photo when start

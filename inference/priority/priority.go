@@ -7,9 +7,11 @@ package priority
 
 import "runtime"
 
-// Nice is how much lower background threads run (Linux nice +10: about a
-// tenth of the share of a normal thread when both want the processor).
-const Nice = 10
+// Nice is how much lower background threads run: Linux's lowest priority,
+// which a thread takes the processor from at once. At +10 the window still
+// waited behind classification, previews and thumbnails on two cores (make
+// bench, "UI fluidity": worst waits of 150–300 ms during a queue).
+const Nice = 19
 
 // Lower locks the calling goroutine to its OS thread and lowers that
 // thread's priority. Threads it then creates, such as ONNX Runtime's

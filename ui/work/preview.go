@@ -54,6 +54,7 @@ func (p *Previewer) Preview(id uint64, path string, side int) {
 	go func() {
 		defer p.wg.Done()
 		defer end()
+		background("making the preview")
 		// A person paging through photos with a key held asks for a new
 		// preview every few tens of milliseconds: each waits a moment, so
 		// those passed over are never decoded. Decoding every one kept both

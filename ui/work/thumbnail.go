@@ -98,6 +98,7 @@ func (t *Thumbnails) Request(id uint64, path string) {
 
 func (t *Thumbnails) run() {
 	defer t.wg.Done()
+	background("making thumbnails")
 	for {
 		t.mu.Lock()
 		if len(t.want) == 0 || t.ctx.Err() != nil {

@@ -309,9 +309,7 @@ func (w *Worker) loop(post func(func())) {
 	// Classifying must not take the window's turn on the processor. Set
 	// before loading: ONNX Runtime's threads, created with the session,
 	// inherit it.
-	if err := priority.Lower(); err != nil {
-		slog.Warn("cannot lower the priority of classification", "err", err)
-	}
+	background("classification")
 	if !w.windowShown(post) {
 		return
 	}
@@ -465,4 +463,14 @@ func Protect(what string, f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// background lowers the calling goroutine's thread below the window's:
+// classifying, previews and thumbnails together kept both processors busy,
+// and the UI thread waited for one (make bench, "UI fluidity"). The
+// goroutine keeps its thread until it returns.
+func background(what string) {
+	if err := priority.Lower(); err != nil {
+		slog.Warn("cannot lower the priority of "+what, "err", err)
+	}
 }
