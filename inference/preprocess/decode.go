@@ -94,17 +94,15 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 	head = bytes.Clone(head)
 	format := heifFormat(head) + jxlFormat(head)
 	if format == "" && mayBeRAW(head, name) {
-		data, err := readWhole(ctx, f, r)
-		if err != nil {
-			return Photo{}, decodeError(ctx, name, head, err)
+		p, err := decodeRAW(ctx, name, head, f, r, maxPixels, minSide)
+		if !raw.NotRAW(err) || IsRAWName(name) {
+			return p, err
 		}
-		if _, ok := raw.Identify(data); ok || IsRAWName(name) {
-			return decodeRAW(ctx, name, data, maxPixels, minSide)
+		// A TIFF that is no camera RAW: the decoders below read it again.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return Photo{}, openError(path, err)
 		}
-		// A TIFF that is no camera RAW: the decoders below read it again,
-		// from memory.
-		f = bytes.NewReader(data)
-		r.Reset(f)
+		r.Reset(ctxReader{ctx, f})
 	}
 	if format != "" {
 		data, err := readWhole(ctx, f, r)

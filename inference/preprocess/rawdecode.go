@@ -1,11 +1,14 @@
 package preprocess
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
+	"os"
 
 	"github.com/spotter-app/spotter/inference/preprocess/raw"
 )
@@ -30,17 +33,31 @@ func rawSignature(head []byte) bool {
 		has(0, "\x00MRM") || has(0, "FOVb")
 }
 
-// decodeRAW decodes a camera RAW file LibRaw recognised, or one named as a
-// RAW that LibRaw does not know (then its verdict is the message).
-func decodeRAW(ctx context.Context, name string, data []byte, maxPixels int64, minSide int) (Photo, error) {
-	img, o, err := raw.DecodeWith(ctx, data, minSide, rawPreview)
+// decodeRAW decodes a camera RAW file LibRaw recognises, or one named as a
+// RAW that LibRaw does not know (then its verdict is the message). A file
+// is read where it is; other readers are read into memory first. Its error
+// tells raw.NotRAW.
+func decodeRAW(ctx context.Context, name string, head []byte, f io.ReadSeeker, r *bufio.Reader,
+	maxPixels int64, minSide int) (Photo, error) {
+	var img image.Image
+	var o int
+	var err error
+	if file, ok := f.(*os.File); ok {
+		img, o, err = raw.DecodeFile(ctx, file, minSide, rawPreview)
+	} else {
+		data, rerr := readWhole(ctx, f, r)
+		if rerr != nil {
+			return Photo{}, decodeError(ctx, name, head, rerr)
+		}
+		img, o, err = raw.DecodeWith(ctx, data, minSide, rawPreview)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return Photo{}, ctx.Err()
 		}
 		// The raw package's messages are the rest of a sentence whose
 		// subject is the file.
-		return Photo{}, fmt.Errorf("%s %v", name, err)
+		return Photo{}, fmt.Errorf("%s %w", name, err)
 	}
 	// LibRaw has its own limit on the sensor; this one is the caller's.
 	if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > maxPixels {

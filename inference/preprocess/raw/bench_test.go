@@ -1,11 +1,12 @@
 package raw_test
 
 import (
+	"bytes"
 	"context"
 	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
@@ -15,9 +16,10 @@ import (
 
 // BenchmarkDecode24MP times a 24-megapixel DNG (6000×4000 sensor, 48 MB)
 // with a 1620×1080 JPEG preview, as Spotter meets a camera's file: on disk,
-// in the page cache. "preview" is the path a classifier's crop takes;
-// "readfile" adds reading all 48 MB, which mapping the file avoids;
-// "demosaic" is the fallback for a file whose preview is too small.
+// in the page cache, read by LibRaw's helper where it is. "preview" is the
+// path a classifier's crop takes; "bytes" is the same file already in
+// memory, which is copied for the helper; "demosaic" is the fallback for a
+// file whose preview is too small.
 func BenchmarkDecode24MP(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "24mp.dng")
 	err := rawtest.WriteDNG(path, inferencetest.DecodeJPEG(b, dogPath), rawtest.DNGOptions{
@@ -26,31 +28,42 @@ func BenchmarkDecode24MP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdJPEG := func(data []byte, _ int) (image.Image, error) { return jpeg.Decode(bytes.NewReader(data)) }
+	fromFile := func(minSide int, decodeJPEG func([]byte, int) (image.Image, error)) func() (image.Image, error) {
+		return func() (image.Image, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			img, _, err := raw.DecodeFile(context.Background(), f, minSide, decodeJPEG)
+			return img, err
+		}
+	}
 	for _, bc := range []struct {
 		name    string
 		minSide int
-		read    func(testing.TB, string) ([]byte, func())
-		jpeg    func([]byte, int) (image.Image, error)
+		decode  func() (image.Image, error)
 	}{
-		{"preview/mmap", 256, mapFile, nil},
-		{"preview/readfile", 256, readFile, nil},
-		// LibRaw's part alone: what a faster JPEG decoder would leave.
-		{"preview/mmap/no-jpeg-decode", 256, mapFile, func(_ []byte, minSide int) (image.Image, error) {
-			return image.NewGray(image.Rect(0, 0, minSide, minSide)), nil
+		{"preview/file", 256, fromFile(256, stdJPEG)},
+		{"preview/bytes", 256, func() (image.Image, error) {
+			img, _, err := raw.Decode(context.Background(), data, 256)
+			return img, err
 		}},
-		{"demosaic/mmap", 2000, mapFile, nil},
+		// LibRaw's part and the helper's alone: what a faster JPEG decoder
+		// would leave.
+		{"preview/file/no-jpeg-decode", 256, fromFile(256, func(_ []byte, minSide int) (image.Image, error) {
+			return image.NewGray(image.Rect(0, 0, minSide, minSide)), nil
+		})},
+		{"demosaic/file", 2000, fromFile(2000, stdJPEG)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				data, done := bc.read(b, path)
-				var img image.Image
-				var err error
-				if bc.jpeg == nil {
-					img, _, err = raw.Decode(context.Background(), data, bc.minSide)
-				} else {
-					img, _, err = raw.DecodeWith(context.Background(), data, bc.minSide, bc.jpeg)
-				}
-				done()
+				img, err := bc.decode()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -61,31 +74,4 @@ func BenchmarkDecode24MP(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "decode-ms")
 		})
 	}
-}
-
-// mapFile maps the file: LibRaw then reads only the header and the part
-// of the file it decodes.
-func mapFile(tb testing.TB, path string) ([]byte, func()) {
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(info.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data, func() { syscall.Munmap(data) }
-}
-
-func readFile(tb testing.TB, path string) ([]byte, func()) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data, func() {}
 }

@@ -3,6 +3,9 @@
 // embedded JPEG preview when it is large enough, as photo managers show it,
 // otherwise a half-size demosaic of the sensor data.
 //
+// LibRaw runs in a helper process, this program started again, so that a
+// file that crashes it costs only that file (helper.go says why and how).
+//
 // LibRaw's thread-safe library is linked statically, so the program runs
 // where LibRaw is not installed. Building needs its headers and archive
 // (apt-get install libraw-dev). It still needs liblcms2.so.2 and
@@ -25,8 +28,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"sync/atomic"
-	"unsafe"
+	"os"
 )
 
 // MaxPixels is the largest sensor Decode reads (100 megapixels): medium
@@ -43,98 +45,103 @@ const MaxPixels = 100_000_000
 // An error reads as the rest of a sentence whose subject is the file's
 // name ("is cut off: …"), except that a cancelled ctx gives ctx.Err().
 func Decode(ctx context.Context, data []byte, minSide int) (img image.Image, orientation int, err error) {
-	return decode(ctx, data, minSide, MaxPixels, decodeJPEG)
+	return decodeBytes(ctx, data, minSide, MaxPixels, decodeJPEG)
 }
 
 // DecodeWith is Decode with the preview's JPEG decoded by decodeJPEG, which
 // may shrink while decoding as long as the shorter side stays at least
 // minSide. Many cameras embed a full-size JPEG (Canon, Nikon), which
 // image/jpeg takes 10 times longer to decode than a decoder that scales
-// its DCT. jpeg is LibRaw's memory: decodeJPEG must not keep it.
+// its DCT. decodeJPEG must not keep jpeg.
 func DecodeWith(ctx context.Context, data []byte, minSide int,
 	decodeJPEG func(jpeg []byte, minSide int) (image.Image, error)) (img image.Image, orientation int, err error) {
-	return decode(ctx, data, minSide, MaxPixels, decodeJPEG)
+	return decodeBytes(ctx, data, minSide, MaxPixels, decodeJPEG)
+}
+
+// DecodeFile is DecodeWith for the file f, which LibRaw reads where it is:
+// a 48 MB RAW is not copied to be decoded.
+func DecodeFile(ctx context.Context, f *os.File, minSide int,
+	decodeJPEG func(jpeg []byte, minSide int) (image.Image, error)) (img image.Image, orientation int, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	s, err := shareFile(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer s.close()
+	return decode(ctx, s, minSide, MaxPixels, decodeJPEG)
 }
 
 func decodeJPEG(data []byte, _ int) (image.Image, error) {
 	return jpeg.Decode(bytes.NewReader(data))
 }
 
-// Identify reports whether data is a camera RAW file LibRaw recognises, and
-// its make and format for messages (e.g. "Canon CR2", "Apple DNG"). A plain
-// TIFF or JPEG is not one. It parses only the headers.
-func Identify(data []byte) (kind string, ok bool) {
-	if len(data) == 0 {
-		return "", false
-	}
-	var info C.struct_spotter_raw_info
-	if C.spotter_raw_identify(unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data)), &info) != C.LIBRAW_SUCCESS {
-		return "", false
-	}
-	return kindOf(data, &info), true
+// NotRAW reports whether Decode failed because LibRaw does not take the
+// file as a camera RAW at all, rather than on a RAW it could not decode.
+func NotRAW(err error) bool {
+	var e notRAW
+	return errors.As(err, &e)
 }
 
-// decode is Decode with the sensor size limit as a parameter, for the fuzz
-// test.
-func decode(ctx context.Context, data []byte, minSide int, maxPixels int64,
+type notRAW struct{ error }
+
+func (e notRAW) Unwrap() error { return e.error }
+
+// decodeBytes is DecodeWith with the sensor size limit as a parameter, for
+// the fuzz test.
+func decodeBytes(ctx context.Context, data []byte, minSide int, maxPixels int64,
 	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
-	if len(data) == 0 {
-		return nil, 0, errors.New("is empty (0 bytes). It may still be downloading or copying; try again when it is complete")
+	s, err := share(data)
+	if err != nil {
+		return nil, 0, err
 	}
-	// LibRaw's progress callback polls this flag; Go memory is fine for it,
-	// as C reads it only during the call.
-	var cancel int32
-	stop := context.AfterFunc(ctx, func() { atomic.StoreInt32(&cancel, 1) })
-	defer stop()
+	defer s.close()
+	return decode(ctx, s, minSide, maxPixels, decodeJPEG)
+}
 
-	res := run(data, minSide, maxPixels, &cancel)
-	if res.status == C.LIBRAW_SUCCESS && res.is_preview != 0 && res.image._type == C.LIBRAW_IMAGE_JPEG {
-		if img, ok := previewJPEG(ctx, res.image, minSide, decodeJPEG); ok {
-			return img, orientation(res.info.flip), nil
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
+// decode asks a helper for s's picture, and again without the preview
+// when the preview is not what its header said.
+func decode(ctx context.Context, s *shared, minSide int, maxPixels int64,
+	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, int, error) {
+	res, err := call(ctx, s, minSide, maxPixels)
+	if err == nil && res.ok() && res.Preview != 0 && res.JPEG != 0 {
+		if img, ok := previewJPEG(ctx, res.data, minSide, decodeJPEG); ok {
+			return img, orientation(res.Flip), nil
 		}
 		// The preview's header lied about its size, or it is damaged: the
 		// sensor data decides.
-		res = run(data, -1, maxPixels, &cancel)
+		res, err = call(ctx, s, -1, maxPixels)
 	}
-	if res.status != C.LIBRAW_SUCCESS {
-		if res.status == statusCancelled && ctx.Err() != nil {
-			return nil, 0, ctx.Err()
-		}
-		return nil, 0, statusError(data, res.status, &res.info)
+	switch {
+	case ctx.Err() != nil:
+		return nil, 0, ctx.Err()
+	case errors.Is(err, errHelperCrashed):
+		return nil, 0, notRAW{fmt.Errorf("made LibRaw %s, Spotter's RAW reader, crash: it is damaged, or not a camera RAW photo that LibRaw knows. %s",
+			librawVersion(), exportJPEG)}
+	case err != nil:
+		return nil, 0, fmt.Errorf("could not be read: %v. Close other programs and try again", err)
+	case !res.ok() && res.Identified == 0:
+		return nil, 0, notRAW{statusError(s.head, res)}
+	case !res.ok():
+		return nil, 0, statusError(s.head, res)
 	}
-	return bitmap(res.image), orientation(res.info.flip), nil
+	img, err := bitmap(res)
+	if err != nil {
+		return nil, 0, err
+	}
+	return img, orientation(res.Flip), nil
 }
 
-// statusCancelled is LibRaw's status when the cancel flag stopped it.
-const statusCancelled = C.LIBRAW_CANCELLED_BY_CALLBACK
-
-func run(data []byte, minSide int, maxPixels int64, cancel *int32) C.struct_spotter_raw_result {
-	var res C.struct_spotter_raw_result
-	C.spotter_raw_decode(unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data)), C.int(minSide),
-		C.int64_t(maxPixels), (*C.int32_t)(unsafe.Pointer(cancel)), &res)
-	return res
-}
-
-// pixels is the data of LibRaw's processed image, which LibRaw allocated.
-func pixels(p *C.libraw_processed_image_t) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(&p.data[0])), int(p.data_size))
-}
-
-// previewJPEG decodes the preview p, when it is large enough, and frees it
-// either way (also when decodeJPEG panics).
-func previewJPEG(ctx context.Context, p *C.libraw_processed_image_t, minSide int,
+// previewJPEG decodes the preview data when it is large enough.
+func previewJPEG(ctx context.Context, data []byte, minSide int,
 	decodeJPEG func([]byte, int) (image.Image, error)) (image.Image, bool) {
-	defer C.libraw_dcraw_clear_mem(p)
 	if ctx.Err() != nil {
 		return nil, false
 	}
-	data := pixels(p)
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil || min(cfg.Width, cfg.Height) < minSide {
 		return nil, false
@@ -146,16 +153,17 @@ func previewJPEG(ctx context.Context, p *C.libraw_processed_image_t, minSide int
 	return img, true
 }
 
-// bitmap copies LibRaw's 8-bit RGB or grey picture into Go memory and
-// frees it.
-func bitmap(p *C.libraw_processed_image_t) image.Image {
-	defer C.libraw_dcraw_clear_mem(p)
-	w, h := int(p.width), int(p.height)
-	src := pixels(p)
-	if p.colors == 1 {
+// bitmap makes LibRaw's 8-bit RGB or grey picture an image.
+func bitmap(res *result) (image.Image, error) {
+	w, h, colors := int(res.Width), int(res.Height), int(res.Colors)
+	src := res.data
+	if w <= 0 || h <= 0 || (colors != 1 && colors != 3) || len(src) < w*h*colors {
+		return nil, fmt.Errorf("made LibRaw %s, Spotter's RAW reader, return a broken picture: the file is damaged. %s", librawVersion(), exportJPEG)
+	}
+	if colors == 1 {
 		img := image.NewGray(image.Rect(0, 0, w, h))
 		copy(img.Pix, src[:w*h])
-		return img
+		return img, nil
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	dst := img.Pix
@@ -164,7 +172,7 @@ func bitmap(p *C.libraw_processed_image_t) image.Image {
 		d := dst[i : i+4 : i+4]
 		d[0], d[1], d[2], d[3] = s[0], s[1], s[2], 0xff
 	}
-	return img
+	return img, nil
 }
 
 // exifOrientation maps LibRaw's flip (dcraw's bits: 1 mirror left-right,
@@ -172,7 +180,7 @@ func bitmap(p *C.libraw_processed_image_t) image.Image {
 // LibRaw reads the TIFF Orientation tag with.
 var exifOrientation = [8]int{1, 2, 4, 3, 5, 8, 6, 7}
 
-func orientation(flip C.int) int {
+func orientation(flip int32) int {
 	if flip < 0 || flip > 7 {
 		return 1
 	}
@@ -181,11 +189,11 @@ func orientation(flip C.int) int {
 
 const exportJPEG = "Export it as JPEG from your photo software and drop that"
 
-func statusError(data []byte, status C.int, info *C.struct_spotter_raw_info) error {
-	camera := cameraName(info)
-	switch status {
+func statusError(data []byte, res *result) error {
+	camera := cameraName(res)
+	switch res.Status {
 	case C.SPOTTER_RAW_TOO_BIG:
-		w, h := int(info.raw_width), int(info.raw_height)
+		w, h := int(res.RawWidth), int(res.RawHeight)
 		return fmt.Errorf("is a camera RAW photo of %d×%d sensor pixels (%.0f megapixels); Spotter reads RAW photos up to %d megapixels. %s",
 			w, h, float64(w)*float64(h)/1e6, MaxPixels/1_000_000, exportJPEG)
 	case C.SPOTTER_RAW_NOT_RAW:
@@ -213,7 +221,7 @@ func statusError(data []byte, status C.int, info *C.struct_spotter_raw_info) err
 		return fmt.Errorf("is a camera RAW photo%s too large to decode in the memory Spotter may use. Close other programs and try again, or %s",
 			camera, "export a JPEG from your photo software and drop that")
 	}
-	return fmt.Errorf("is a camera RAW photo%s that LibRaw cannot decode (%s). %s", camera, C.GoString(C.libraw_strerror(status)), exportJPEG)
+	return fmt.Errorf("is a camera RAW photo%s that LibRaw cannot decode (%s). %s", camera, C.GoString(C.libraw_strerror(C.int(res.Status))), exportJPEG)
 }
 
 // librawVersion is "0.20.2" from LibRaw's "0.20.2-Release".
@@ -224,8 +232,8 @@ func librawVersion() string {
 
 // cameraName is " (Make Model)" for messages, or "" when LibRaw did not
 // get that far.
-func cameraName(info *C.struct_spotter_raw_info) string {
-	mk, model := C.GoString(&info.make[0]), C.GoString(&info.model[0])
+func cameraName(res *result) string {
+	mk, model := cString(res.Make[:]), cString(res.Model[:])
 	switch {
 	case mk == "" && model == "":
 		return ""
@@ -237,59 +245,10 @@ func cameraName(info *C.struct_spotter_raw_info) string {
 	return " (" + mk + " " + model + ")"
 }
 
-// kindOf names the file's make and format. LibRaw does not say which
-// container it parsed, so the format comes from the file's signature,
-// and for plain TIFF containers from the make.
-func kindOf(data []byte, info *C.struct_spotter_raw_info) string {
-	format := "RAW"
-	has := func(off int, s string) bool {
-		return len(data) >= off+len(s) && string(data[off:off+len(s)]) == s
+// cString is the text of a NUL-terminated C string in b.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
 	}
-	switch {
-	case info.dng_version != 0:
-		format = "DNG"
-	case has(0, "FUJIFILM"):
-		format = "RAF"
-	case has(4, "ftypcrx "):
-		format = "CR3"
-	case has(6, "HEAPCCDR"):
-		format = "CRW"
-	case has(0, "IIRO"), has(0, "IIRS"), has(0, "MMOR"):
-		format = "ORF"
-	case has(0, "IIU\x00"):
-		format = "RW2"
-	case has(0, "\x00MRM"):
-		format = "MRW"
-	case has(0, "FOVb"):
-		format = "X3F"
-	case has(8, "CR"):
-		format = "CR2"
-	default:
-		if f, ok := tiffFormats[C.GoString(&info.make[0])]; ok {
-			format = f
-		}
-	}
-	mk := C.GoString(&info.make[0])
-	if mk == "" {
-		return format
-	}
-	return mk + " " + format
-}
-
-// tiffFormats are the RAW formats that are plain TIFF files apart from
-// their maker notes, by LibRaw's normalised make.
-var tiffFormats = map[string]string{
-	"Nikon":      "NEF",
-	"Sony":       "ARW",
-	"Pentax":     "PEF",
-	"Samsung":    "SRW",
-	"Kodak":      "DCR",
-	"Hasselblad": "3FR",
-	"PhaseOne":   "IIQ",
-	"Phase One":  "IIQ",
-	"Epson":      "ERF",
-	"Mamiya":     "MEF",
-	"Leica":      "RWL",
-	"Olympus":    "ORF",
-	"Panasonic":  "RW2",
+	return string(b)
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -246,15 +247,33 @@ func TestDecodeConcurrently(t *testing.T) {
 	}
 }
 
-func TestIdentify(t *testing.T) {
-	_, data := previewDNG(t, 0)
-	kind, ok := raw.Identify(data)
-	if !ok || kind != "Spotter DNG" {
-		t.Errorf("Identify(DNG) = %q, %v; want \"Spotter DNG\", true", kind, ok)
+// DecodeFile reads the file where it is, and gives what Decode gives.
+func TestDecodeFile(t *testing.T) {
+	_, data := previewDNG(t, 6)
+	path := filepath.Join(t.TempDir(), "dog.dng")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	data = makeDNG(t, inferencetest.DecodeJPEG(t, dogPath), rawtest.DNGOptions{Make: "Canon", Model: "EOS R5"})
-	if kind, ok := raw.Identify(data); !ok || kind != "Canon DNG" {
-		t.Errorf("Identify(Canon DNG) = %q, %v; want \"Canon DNG\", true", kind, ok)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, minSide := range []int{224, 2000} {
+		want, wantO, err := raw.Decode(context.Background(), data, minSide)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gotO, err := raw.DecodeFile(context.Background(), f, minSide, func(b []byte, _ int) (image.Image, error) {
+			return jpeg.Decode(bytes.NewReader(b))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Bounds() != want.Bounds() || gotO != wantO || meanDiff(got, want) > 0 {
+			t.Errorf("minSide %d: DecodeFile gave %v turned %d, Decode %v turned %d (mean difference %.2f)",
+				minSide, got.Bounds(), gotO, want.Bounds(), wantO, meanDiff(got, want))
+		}
 	}
 }
 
@@ -300,13 +319,13 @@ func notRAW(t *testing.T) map[string][]byte {
 
 func TestNotRAW(t *testing.T) {
 	for name, data := range notRAW(t) {
-		if kind, ok := raw.Identify(data); ok {
-			t.Errorf("Identify(%s) = %q, true; want false", name, kind)
-		}
 		img, _, err := raw.Decode(context.Background(), data, 224)
 		if err == nil {
 			t.Errorf("Decode(%s) gave a %v picture, want an error", name, img.Bounds().Size())
 			continue
+		}
+		if !raw.NotRAW(err) {
+			t.Errorf("Decode(%s): %q is not taken as LibRaw's \"not a RAW\"", name, err)
 		}
 		t.Logf("%s: %v", name, err)
 		if !saysWhatToDo(err) {
@@ -340,8 +359,79 @@ func TestDecodeCutOff(t *testing.T) {
 			t.Errorf("%d of %d bytes: %q does not say what to do", n, len(data), err)
 		}
 	}
-	if _, _, err := raw.Decode(context.Background(), data[:len(data)-1000], 2000); err == nil || !strings.HasPrefix(err.Error(), "is cut off") {
+	_, _, err := raw.Decode(context.Background(), data[:len(data)-1000], 2000)
+	if err == nil || !strings.HasPrefix(err.Error(), "is cut off") {
 		t.Errorf("cut off in the sensor data: got %v, want \"is cut off…\"", err)
+	}
+	if raw.NotRAW(err) {
+		t.Error("a cut-off DNG is taken as no RAW at all, so it would be tried as a TIFF")
+	}
+}
+
+// fuzzInput is the data of a crasher the fuzz test saved under testdata.
+func fuzzInput(t *testing.T, name string) []byte {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("testdata/fuzz/FuzzDecode", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\n")
+	literal, ok := strings.CutPrefix(lines[1], "[]byte(")
+	if !ok {
+		t.Fatalf("%s: no []byte on its second line", name)
+	}
+	data, err := strconv.Unquote(strings.TrimSuffix(literal, ")"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(data)
+}
+
+// A TIFF on which LibRaw 0.20.2 writes over its own memory and crashes:
+// the crash is the helper's, the caller gets a message, and the next photo
+// is read by a new helper.
+func TestLibRawCrashIsReported(t *testing.T) {
+	crasher := fuzzInput(t, "7fe66dc1191ff074")
+	_, good := previewDNG(t, 0)
+	for round := range 3 {
+		_, _, err := raw.Decode(context.Background(), crasher, 224)
+		if err == nil || !strings.Contains(err.Error(), "crash") || !saysWhatToDo(err) {
+			t.Fatalf("round %d: got %v, want a message that LibRaw crashed and what to do", round, err)
+		}
+		if !raw.NotRAW(err) {
+			t.Errorf("round %d: a crash is not taken as a file LibRaw does not know, so a TIFF is not tried as a TIFF", round)
+		}
+		if _, _, err := raw.Decode(context.Background(), good, 224); err != nil {
+			t.Fatalf("round %d: the next photo: %v", round, err)
+		}
+	}
+}
+
+// Cancelling stops LibRaw in the middle of a demosaic (by killing its
+// helper), and the next photo is read as usual.
+func TestDecodeCancelledMidway(t *testing.T) {
+	dog := inferencetest.DecodeJPEG(t, dogPath)
+	data := makeDNG(t, dog, rawtest.DNGOptions{Width: 6000, Height: 4000})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	img, _, err := raw.Decode(ctx, data, 2000)
+	if err == nil {
+		t.Fatalf("a 24-megapixel demosaic finished in %v, before the cancel; want it cancelled", time.Since(start))
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: got %v (%v), want context.Canceled", err, img)
+	}
+	t.Logf("cancelled after %v", time.Since(start))
+	if _, _, err := raw.Decode(context.Background(), data[:len(data)/8], 224); err == nil {
+		t.Error("an eighth of a DNG decoded")
+	}
+	_, good := previewDNG(t, 0)
+	if _, _, err := raw.Decode(context.Background(), good, 224); err != nil {
+		t.Fatalf("after a cancel: %v", err)
 	}
 }
 
@@ -354,22 +444,28 @@ func TestDecodeCancelled(t *testing.T) {
 	}
 }
 
-// rss is the process's resident memory in bytes.
+// rss is the resident memory in bytes of this process and of the RAW
+// reader's helpers, where LibRaw's memory is.
 func rss(t *testing.T) int64 {
-	statm, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		t.Skip("no /proc/self/statm:", err)
+	var sum int64
+	for _, pid := range append([]int{os.Getpid()}, raw.HelperPIDs()...) {
+		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := strconv.ParseInt(strings.Fields(string(statm))[1], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += pages * int64(os.Getpagesize())
 	}
-	pages, err := strconv.ParseInt(strings.Fields(string(statm))[1], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pages * int64(os.Getpagesize())
+	return sum
 }
 
 // TestDecodeFreesLibRaw decodes both ways, and fails on a cut-off file,
 // many times: LibRaw's memory is C memory, which Go's collector does not
-// see, so a missed free shows only as growth of the process.
+// see, so a missed free shows only as growth of the helper process; a
+// helper started for each request would show as growth too.
 func TestDecodeFreesLibRaw(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a soak")
@@ -385,7 +481,6 @@ func TestDecodeFreesLibRaw(t *testing.T) {
 			if _, _, err := raw.Decode(context.Background(), data[:len(data)/2], 2000); err == nil {
 				t.Fatal("a cut-off file decoded")
 			}
-			raw.Identify(data)
 		}
 		runtime.GC()
 	}

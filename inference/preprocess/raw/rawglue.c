@@ -2,20 +2,8 @@
 #include "rawglue.h"
 
 struct state {
-	const int32_t *cancel;
 	int cut_off;
 };
-
-static int cancelled(const struct state *s) {
-	return s->cancel != NULL && __atomic_load_n(s->cancel, __ATOMIC_RELAXED) != 0;
-}
-
-static int on_progress(void *data, enum LibRaw_progress stage, int iteration, int expected) {
-	(void)stage;
-	(void)iteration;
-	(void)expected;
-	return cancelled(data);
-}
 
 // LibRaw's default handlers print to stderr; Spotter reports the problem
 // itself. A negative offset means the data ended early; other data errors
@@ -43,7 +31,6 @@ static libraw_data_t *open_buffer(const void *data, size_t size, struct state *s
 	}
 	libraw_set_dataerror_handler(lr, on_data_error, s);
 	libraw_set_memerror_handler(lr, on_memory_error, s);
-	libraw_set_progress_handler(lr, on_progress, s);
 	// LibRaw only reads the buffer; its API is not const-correct.
 	*status = libraw_open_buffer(lr, (void *)data, size);
 	// The make may be known even when the rest is not: it names the camera
@@ -67,22 +54,9 @@ static libraw_data_t *open_buffer(const void *data, size_t size, struct state *s
 	return lr;
 }
 
-int spotter_raw_identify(const void *data, size_t size, struct spotter_raw_info *info) {
-	struct state s = {0};
-	int status;
-	libraw_data_t *lr = open_buffer(data, size, &s, info, &status);
-	if (lr != NULL) {
-		libraw_close(lr);
-	}
-	return status;
-}
-
 // after maps a failed step, or a silent data error LibRaw only reported
 // through the callback, to the result's status.
 static int after(int status, const struct state *s) {
-	if (status == LIBRAW_CANCELLED_BY_CALLBACK || (status == LIBRAW_SUCCESS && cancelled(s))) {
-		return LIBRAW_CANCELLED_BY_CALLBACK;
-	}
 	if (s->cut_off && (status == LIBRAW_SUCCESS || status == LIBRAW_IO_ERROR || status == LIBRAW_DATA_ERROR)) {
 		return SPOTTER_RAW_CUT_OFF;
 	}
@@ -95,6 +69,15 @@ static int short_side_at_least(int w, int h, int min_side) {
 
 // preview makes the embedded preview the result when it is a JPEG or an
 // 8-bit bitmap that is (or, size unknown, may be) large enough.
+// whole_bitmap tells whether img is an 8-bit grey or RGB picture whose data
+// holds all of its pixels: LibRaw copies a bitmap preview's bytes as the
+// file gives them, fewer than its header's size when the file lies.
+static int whole_bitmap(const libraw_processed_image_t *img) {
+	return img->bits == 8 && (img->colors == 3 || img->colors == 1) &&
+		img->width > 0 && img->height > 0 &&
+		(uint64_t)img->width * img->height * img->colors <= img->data_size;
+}
+
 static int preview(libraw_data_t *lr, struct state *s, int min_side, struct spotter_raw_result *res) {
 	// tformat is only known once the preview is unpacked.
 	if (min_side < 0 || lr->thumbnail.tlength == 0) {
@@ -119,8 +102,7 @@ static int preview(libraw_data_t *lr, struct state *s, int min_side, struct spot
 		return 0;
 	}
 	if (img->type == LIBRAW_IMAGE_BITMAP &&
-			(img->bits != 8 || (img->colors != 3 && img->colors != 1) ||
-			 !short_side_at_least(img->width, img->height, min_side))) {
+			(!whole_bitmap(img) || !short_side_at_least(img->width, img->height, min_side))) {
 		libraw_dcraw_clear_mem(img);
 		return 0;
 	}
@@ -155,7 +137,7 @@ static int demosaic(libraw_data_t *lr, struct state *s, struct spotter_raw_resul
 	if (img == NULL) {
 		return status != LIBRAW_SUCCESS ? status : SPOTTER_RAW_NO_IMAGE;
 	}
-	if (img->type != LIBRAW_IMAGE_BITMAP || img->bits != 8 || (img->colors != 3 && img->colors != 1)) {
+	if (img->type != LIBRAW_IMAGE_BITMAP || !whole_bitmap(img)) {
 		libraw_dcraw_clear_mem(img);
 		return SPOTTER_RAW_NO_IMAGE;
 	}
@@ -164,23 +146,21 @@ static int demosaic(libraw_data_t *lr, struct state *s, struct spotter_raw_resul
 }
 
 void spotter_raw_decode(const void *data, size_t size, int min_side, int64_t max_pixels,
-		const int32_t *cancel, struct spotter_raw_result *res) {
-	struct state s = {.cancel = cancel};
+		struct spotter_raw_result *res) {
+	struct state s = {0};
 	memset(res, 0, sizeof *res);
 	libraw_data_t *lr = open_buffer(data, size, &s, &res->info, &res->status);
 	if (lr == NULL) {
 		return;
 	}
+	res->identified = res->status == LIBRAW_SUCCESS;
 	res->status = after(res->status, &s);
 	if (res->status == LIBRAW_SUCCESS &&
 			(int64_t)res->info.raw_width * res->info.raw_height > max_pixels) {
 		res->status = SPOTTER_RAW_TOO_BIG;
 	}
 	if (res->status == LIBRAW_SUCCESS && !preview(lr, &s, min_side, res)) {
-		res->status = after(LIBRAW_SUCCESS, &s);
-		if (res->status == LIBRAW_SUCCESS) {
-			res->status = demosaic(lr, &s, res);
-		}
+		res->status = demosaic(lr, &s, res);
 	}
 	libraw_close(lr);
 }

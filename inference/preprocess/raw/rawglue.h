@@ -29,15 +29,13 @@ struct spotter_raw_result {
 	// demosaiced picture; the caller frees it with libraw_dcraw_clear_mem.
 	libraw_processed_image_t *image;
 	int is_preview;
+	int identified; // LibRaw took the file as a camera RAW
 };
-
-int spotter_raw_identify(const void *data, size_t size, struct spotter_raw_info *info);
 
 // spotter_raw_decode returns the embedded preview when it may be at least
 // min_side pixels on its shorter side (min_side < 0: never), else a
-// half-size 8-bit sRGB demosaic, never rotated. cancel is polled between
-// steps and by LibRaw's progress callback; it is only read during the call.
+// half-size 8-bit sRGB demosaic, never rotated.
 void spotter_raw_decode(const void *data, size_t size, int min_side, int64_t max_pixels,
-		const int32_t *cancel, struct spotter_raw_result *res);
+		struct spotter_raw_result *res);
 
 #endif
