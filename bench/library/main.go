@@ -61,8 +61,15 @@ func main() {
 	}
 	defer stopX()
 	// After Ensure, which may set $DISPLAY.
+	// The rows as a list, the form the targets were set for; bench/fluidity
+	// measures the grid.
+	config := mkdir(tmp, "config")
+	prefs := mkdir(config, "fyne", "app.spotter.Spotter")
+	if err := os.WriteFile(filepath.Join(prefs, "preferences.json"), []byte(`{"layout":"list"}`), 0o644); err != nil {
+		log.Fatal(err)
+	}
 	b := &bench{bin: abs(*bin), tmp: tmp, env: append(os.Environ(), "LANG=en_US.UTF-8",
-		"XDG_CONFIG_HOME="+mkdir(tmp, "config"), "XDG_CACHE_HOME="+mkdir(tmp, "cache"),
+		"XDG_CONFIG_HOME="+config, "XDG_CACHE_HOME="+mkdir(tmp, "cache"),
 		"XDG_DATA_HOME="+mkdir(tmp, "data"), ortlib.EnvVar+"="+abs(*lib), model.EnvVar+"="+abs(*desc))}
 	fail := func(err error) {
 		stopX()
@@ -509,12 +516,16 @@ func (b *bench) open(db string, wheel int, shot string) (opened, error) {
 // box is a rectangle of a frame, in pixels.
 type box struct{ x0, y0, x1, y1 int }
 
+// libraryPane is the share of the window's width the library takes at
+// the left, beside the photo (ui's split); its scroll bar is at its right.
+const libraryPane = 0.34
+
 // regions are where the rows' words and bars and the status line are in
-// the window (see -screenshot): the list's left half below the tool bar,
-// after the thumbnails, which come later from the thumbnail cache; and the
-// bottom line.
+// the window (see -screenshot): the categories and the list in the left
+// pane, after the thumbnails, which come later from the thumbnail cache,
+// and before the scroll bar; and the bottom line.
 func regions(f frame) (list, status box) {
-	return box{64, 80, f.w / 2, f.h - 60}, box{0, f.h - 40, f.w, f.h}
+	return box{64, 80, int(libraryPane*float64(f.w)) - 16, f.h - 60}, box{0, f.h - 40, f.w, f.h}
 }
 
 // firstLike is when the first frame looked like want within b.
@@ -540,17 +551,17 @@ func same(a, b frame, r box) bool {
 }
 
 // scroll moves down the list with the mouse wheel, then drags the list's
-// scroll bar (at the right of its left half) up and down, each drag
+// scroll bar (at the right of the library pane) up and down, each drag
 // showing rows far apart, so the window reads new pages. It returns how
 // many drags it made.
 func scroll(id uint64, f frame, wheel int) (int, error) {
 	win := strconv.FormatUint(id, 10)
-	if err := xdotool("mousemove", "--window", win, strconv.Itoa(f.w/4), strconv.Itoa(f.h/2),
+	if err := xdotool("mousemove", "--window", win, strconv.Itoa(int(libraryPane*float64(f.w)/2)), strconv.Itoa(f.h/2),
 		"click", "--repeat", strconv.Itoa(wheel), "--delay", "10", "5"); err != nil {
 		return 0, err
 	}
 	const jumps = 40
-	bar := strconv.Itoa(f.w/2 - 6)
+	bar := strconv.Itoa(int(libraryPane*float64(f.w)) - 3)
 	for i := range jumps {
 		from, to := 90+(i%2)*(f.h-200), 90+((i+1)%2)*(f.h-200)+(i*37)%200-100
 		if err := xdotool("mousemove", "--window", win, bar, strconv.Itoa(from), "mousedown", "1",
@@ -631,9 +642,9 @@ func abs(p string) string {
 	return a
 }
 
-func mkdir(parent, name string) string {
-	p := filepath.Join(parent, name)
-	if err := os.Mkdir(p, 0o700); err != nil {
+func mkdir(parent string, names ...string) string {
+	p := filepath.Join(append([]string{parent}, names...)...)
+	if err := os.MkdirAll(p, 0o700); err != nil {
 		log.Fatal(err)
 	}
 	return p
