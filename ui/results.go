@@ -2,17 +2,17 @@ package ui
 
 import (
 	"fmt"
-	"github.com/spotter-app/spotter/settings"
-	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/settings"
 )
 
 // resultsView is the right-hand panel: the everyday name in large type
@@ -22,19 +22,12 @@ type resultsView struct {
 	title      *widget.Label // the everyday name, or "Not sure"
 	confidence *widget.Label
 	class      *widget.Label // the exact class and its probability
-	rows       []resultRow
+	rows       []*rankRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
 	errText    *widget.Label
 	errBox     *fyne.Container
 	box        *fyne.Container
-}
-
-type resultRow struct {
-	name *widget.Label
-	pct  *widget.Label
-	bar  *confidenceBar
-	box  *fyne.Container
 }
 
 func newResultsView() *resultsView {
@@ -46,20 +39,17 @@ func newResultsView() *resultsView {
 	v.confidence = widget.NewLabel("")
 	v.confidence.Wrapping = fyne.TextWrapWord
 	v.class = widget.NewLabel("")
-	v.class.TextStyle.Italic = true
 	v.class.Wrapping = fyne.TextWrapWord
 
+	// The rows sit inside the padding labels have, as the title's text does.
 	rows := container.NewVBox()
 	for range settings.MaxPredictions {
-		r := resultRow{name: widget.NewLabel(""), pct: widget.NewLabel(""), bar: newConfidenceBar()}
-		r.name.Truncation = fyne.TextTruncateEllipsis
-		r.pct.Alignment = fyne.TextAlignTrailing
-		r.box = container.NewBorder(nil, r.bar, nil, r.pct, r.name)
+		r := newRankRow()
 		v.rows = append(v.rows, r)
-		rows.Add(r.box)
+		rows.Add(r)
 	}
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.ranked = container.NewVBox(v.rankTitle, container.NewThemeOverride(rows, tight{}))
+	v.ranked = container.NewVBox(v.rankTitle, container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), rows))
 
 	v.errText = widget.NewLabel("")
 	v.errText.Wrapping = fyne.TextWrapWord
@@ -120,16 +110,12 @@ func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, p
 	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {
 		if i >= n {
-			r.name.SetText("")
-			r.pct.SetText("")
-			r.bar.SetValue(0)
-			r.box.Hide()
+			r.set("", "", 0)
+			r.Hide()
 			continue
 		}
-		r.name.SetText(preds[i].Label)
-		r.pct.SetText(percent(preds[i].Probability))
-		r.bar.SetValue(preds[i].Probability)
-		r.box.Show()
+		r.set(preds[i].Label, percent(preds[i].Probability), preds[i].Probability)
+		r.Show()
 	}
 	v.ranked.Show()
 }
@@ -146,26 +132,4 @@ func percent(p float32) string {
 		return fmt.Sprintf("%.1f %%", 100*p)
 	}
 	return fmt.Sprintf("%.0f %%", 100*p)
-}
-
-// tight is the app's theme with less space around text, for the ranking:
-// with the standard padding five runners-up and their bars did not fit
-// beside the photo.
-type tight struct{}
-
-func (tight) current() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
-
-func (t tight) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	return t.current().Color(n, v)
-}
-func (t tight) Font(s fyne.TextStyle) fyne.Resource     { return t.current().Font(s) }
-func (t tight) Icon(n fyne.ThemeIconName) fyne.Resource { return t.current().Icon(n) }
-func (t tight) Size(n fyne.ThemeSizeName) float32 {
-	switch n {
-	case theme.SizeNameInnerPadding:
-		return 2
-	case theme.SizeNamePadding:
-		return 2
-	}
-	return t.current().Size(n)
 }

@@ -80,7 +80,6 @@ func (b *binder) refreshMarks() {
 // a line beneath with the file name and how it went.
 type rowText struct {
 	label      string
-	italic     bool
 	pct        string
 	confidence float32
 	bar        bool
@@ -92,7 +91,7 @@ func describe(r *row, t *table) rowText {
 	switch r.state {
 	case done:
 		a := r.answer()
-		txt := rowText{label: t.label(r), italic: !t.sure(r), pct: percent(a.Confidence), confidence: a.Confidence, bar: true, detail: r.name}
+		txt := rowText{label: t.label(r), pct: percent(a.Confidence), confidence: a.Confidence, bar: true, detail: r.name}
 		switch {
 		case r.tagErr:
 			txt.detail, txt.danger = r.tagNote, true
@@ -112,7 +111,7 @@ func describe(r *row, t *table) rowText {
 // every scroll and selection, mostly with what they already show; a label
 // set anew lays its text out again, the most costly part of a frame.
 func (txt rowText) apply(label, pct, detail *widget.Label, bar *confidenceBar) {
-	setLabel(label, txt.label, fyne.TextStyle{Bold: true, Italic: txt.italic}, widget.MediumImportance)
+	setLabel(label, txt.label, fyne.TextStyle{Bold: true}, widget.MediumImportance)
 	setLabel(pct, txt.pct, fyne.TextStyle{}, widget.MediumImportance)
 	importance := widget.MediumImportance
 	if txt.danger {

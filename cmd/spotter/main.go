@@ -8,11 +8,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/spotter-app/spotter/settings"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -25,6 +25,7 @@ import (
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/library/catalog"
+	"github.com/spotter-app/spotter/settings"
 	"github.com/spotter-app/spotter/ui"
 	"github.com/spotter-app/spotter/ui/work"
 )
@@ -148,6 +149,15 @@ func window(args []string, stderr io.Writer) int {
 	}
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
+	}
+
+	// Most of the window's heap lives as long as it does (Fyne's fonts,
+	// about 30 MB, and the thumbnails shown), so the collector's default
+	// headroom of as much again only raises the peak: half of it kept the
+	// window under 300 MB with 100,000 photos at no visible cost in
+	// collection time. GOGC still overrides it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 
 	// `go build` does not read FyneApp.toml as `fyne build` does: state
