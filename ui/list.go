@@ -42,28 +42,26 @@ func (l *resultsList) TypedKey(e *fyne.KeyEvent) {
 type itemParts struct {
 	id     uint64 // the row shown, 0 for none
 	thumb  *canvas.Image
-	label  *widget.Label
-	pct    *widget.Label
+	label  *textLine
+	pct    *textLine
 	bar    *confidenceBar
-	detail *widget.Label
+	detail *textLine
 	mark   *canvas.Rectangle // behind a row picked with Ctrl, Shift or Select all
 }
 
 func newItemParts() itemParts {
 	p := itemParts{
 		thumb:  canvas.NewImageFromImage(nil),
-		label:  widget.NewLabel(""),
-		pct:    widget.NewLabel(""),
+		label:  newTextLine(true),
+		pct:    newTextLine(false),
 		bar:    newConfidenceBar(),
-		detail: widget.NewLabel(""),
+		detail: newTextLine(true),
 		mark:   canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 	}
 	p.thumb.FillMode = canvas.ImageFillContain
 	// A thumbnail is made at about the size shown: scaled smoothly, Fyne
 	// would resample each one on the processor as it uploads it.
 	p.thumb.ScaleMode = canvas.ImageScaleFastest
-	p.label.Truncation = fyne.TextTruncateEllipsis
-	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.detail.SizeName = theme.SizeNameCaptionText
 	p.mark.Hide()
 	return p

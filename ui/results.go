@@ -18,11 +18,21 @@ import (
 // resultsView is the right-hand panel: the everyday name in large type
 // (or "Not sure"), how sure the model is, the exact class beneath, and the
 // runners-up with confidence bars.
+// rankRow is one of the runners-up: its class, cut to fit, its
+// probability and a bar beneath. Its text has no padding: with labels'
+// five rows did not fit beside the photo, and a theme override to tighten
+// them made Fyne load every font it uses once more (about 7 MB).
+type rankRow struct {
+	name, pct *textLine
+	bar       *confidenceBar
+	box       *fyne.Container
+}
+
 type resultsView struct {
 	title      *widget.Label // the everyday name, or "Not sure"
 	confidence *widget.Label
 	class      *widget.Label // the exact class and its probability
-	rows       []*rankRow
+	rows       []rankRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
 	errText    *widget.Label
@@ -44,9 +54,11 @@ func newResultsView() *resultsView {
 	// The rows sit inside the padding labels have, as the title's text does.
 	rows := container.NewVBox()
 	for range settings.MaxPredictions {
-		r := newRankRow()
+		r := rankRow{name: newTextLine(true), pct: newTextLine(false), bar: newConfidenceBar()}
+		r.name.Tight, r.pct.Tight = true, true
+		r.box = container.NewBorder(nil, r.bar, nil, r.pct, r.name)
 		v.rows = append(v.rows, r)
-		rows.Add(r)
+		rows.Add(r.box)
 	}
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.ranked = container.NewVBox(v.rankTitle, container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), rows))
@@ -110,12 +122,13 @@ func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, p
 	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {
 		if i >= n {
-			r.set("", "", 0)
-			r.Hide()
+			r.box.Hide()
 			continue
 		}
-		r.set(preds[i].Label, percent(preds[i].Probability), preds[i].Probability)
-		r.Show()
+		r.name.set(preds[i].Label, fyne.TextStyle{}, widget.MediumImportance)
+		r.pct.set(percent(preds[i].Probability), fyne.TextStyle{}, widget.MediumImportance)
+		r.bar.SetValue(preds[i].Probability)
+		r.box.Show()
 	}
 	v.ranked.Show()
 }

@@ -13,14 +13,14 @@ import (
 type statusBar struct {
 	activity *widget.Activity
 	progress *widget.ProgressBar
-	text     *widget.Label
+	text     *textLine
 	box      *fyne.Container
 }
 
 func newStatusBar() *statusBar {
-	s := &statusBar{activity: widget.NewActivity(), progress: widget.NewProgressBar(), text: widget.NewLabel("Loading the model…")}
+	s := &statusBar{activity: widget.NewActivity(), progress: widget.NewProgressBar(), text: newTextLine(true)}
 	s.progress.TextFormatter = func() string { return "" }
-	s.text.Truncation = fyne.TextTruncateEllipsis
+	s.text.Text = "Loading the model…"
 	s.box = container.NewBorder(nil, nil,
 		container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), s.activity),
 		container.NewGridWrap(fyne.NewSize(180, s.progress.MinSize().Height), s.progress), s.text)

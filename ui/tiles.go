@@ -76,8 +76,8 @@ func (b *binder) refreshMarks() {
 }
 
 // rowText is what an item says of a photo: the everyday name (or "not
-// sure", in italics so it reads apart from a name) and its confidence, and
-// a line beneath with the file name and how it went.
+// sure") and its confidence, and a line beneath with the file name and how
+// it went.
 type rowText struct {
 	label      string
 	pct        string
@@ -107,17 +107,15 @@ func describe(r *row, t *table) rowText {
 	return rowText{label: r.name, bar: true, detail: r.summary()}
 }
 
-// apply sets the item's labels and bar to txt. Items are set up again on
-// every scroll and selection, mostly with what they already show; a label
-// set anew lays its text out again, the most costly part of a frame.
-func (txt rowText) apply(label, pct, detail *widget.Label, bar *confidenceBar) {
-	setLabel(label, txt.label, fyne.TextStyle{Bold: true}, widget.MediumImportance)
-	setLabel(pct, txt.pct, fyne.TextStyle{}, widget.MediumImportance)
+// apply sets the item's text and bar to txt.
+func (txt rowText) apply(label, pct, detail *textLine, bar *confidenceBar) {
+	label.set(txt.label, fyne.TextStyle{Bold: true}, widget.MediumImportance)
+	pct.set(txt.pct, fyne.TextStyle{}, widget.MediumImportance)
 	importance := widget.MediumImportance
 	if txt.danger {
 		importance = widget.DangerImportance
 	}
-	setLabel(detail, txt.detail, fyne.TextStyle{}, importance)
+	detail.set(txt.detail, fyne.TextStyle{}, importance)
 	if bar.value != txt.confidence {
 		bar.SetValue(txt.confidence)
 	}
@@ -125,15 +123,6 @@ func (txt rowText) apply(label, pct, detail *widget.Label, bar *confidenceBar) {
 		bar.Hidden = !txt.bar
 		bar.Refresh()
 	}
-}
-
-// setLabel shows text in l, refreshing it only when something changed.
-func setLabel(l *widget.Label, text string, style fyne.TextStyle, importance widget.Importance) {
-	if l.Text == text && l.TextStyle == style && l.Importance == importance {
-		return
-	}
-	l.Text, l.TextStyle, l.Importance = text, style, importance
-	l.Refresh()
 }
 
 // imageCache keeps the decoded thumbnails of the rows last shown. Items

@@ -93,7 +93,7 @@ func (p *preview) show(img image.Image, start bool) {
 // review side by side, so none needs scrolling at the default size.
 type viewer struct {
 	preview *preview
-	caption *widget.Label // the file name and where its answer came from
+	caption *textLine // the file name and where its answer came from
 	results *resultsView
 	review  *reviewPanel
 	copyBtn *widget.Button
@@ -102,8 +102,7 @@ type viewer struct {
 }
 
 func newViewer(want func(side int), results *resultsView, review *reviewPanel, copyLabel func()) *viewer {
-	v := &viewer{preview: newPreview(want), caption: widget.NewLabel(""), results: results, review: review}
-	v.caption.Truncation = fyne.TextTruncateEllipsis
+	v := &viewer{preview: newPreview(want), caption: newTextLine(true), results: results, review: review}
 	v.caption.TextStyle.Bold = true
 	v.copyBtn = widget.NewButtonWithIcon("Copy label", theme.ContentCopyIcon(), copyLabel)
 	v.copyBtn.Hide()

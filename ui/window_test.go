@@ -269,8 +269,8 @@ func TestDropShowsIndicatorThenLabel(t *testing.T) {
 		t.Errorf("confidence %q", h.w.results.confidence.Text)
 	}
 	for i, rr := range h.w.results.rows {
-		if shown := i < settings.DefaultPredictions; shown != rr.Visible() || shown && (rr.name == "" || rr.pct == "") {
-			t.Errorf("top-5 row %d: visible %v, %q %q", i, rr.Visible(), rr.name, rr.pct)
+		if shown := i < settings.DefaultPredictions; shown != rr.box.Visible() || shown && (rr.name.Text == "" || rr.pct.Text == "") {
+			t.Errorf("top-5 row %d: visible %v, %q %q", i, rr.box.Visible(), rr.name.Text, rr.pct.Text)
 		}
 	}
 	h.until("the large preview shows", func() bool {
@@ -724,7 +724,7 @@ func TestSettingsApply(t *testing.T) {
 	h.w.applySettings(settings.Values{Predictions: 3, Threshold: names.DefaultThreshold})
 	visible := 0
 	for _, r := range h.w.results.rows {
-		if r.Visible() {
+		if r.box.Visible() {
 			visible++
 		}
 	}
