@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -175,5 +176,17 @@ func TestSearch(t *testing.T) {
 	}
 	if code, out, _ := search1("eagle.jpg"); code != 0 || !strings.Contains(out, paths[1]) {
 		t.Errorf("a file name: exit %d, %q", code, out)
+	}
+	// A damaged catalogue is reported and left as it is: searching only
+	// reads.
+	garbage := []byte(strings.Repeat("this is not SQLite ", 1000))
+	if err := os.WriteFile(db, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = search1("dog")
+	asides, _ := filepath.Glob(db + ".corrupt-*")
+	if after, _ := os.ReadFile(db); code != 2 || !strings.Contains(errs, "cannot be read") || !strings.Contains(errs, "spotter classify once") ||
+		!bytes.Equal(after, garbage) || len(asides) != 0 {
+		t.Errorf("damaged catalogue: exit %d, %q; file kept %v, moved aside %v", code, errs, bytes.Equal(after, garbage), asides)
 	}
 }

@@ -13,6 +13,10 @@ import (
 	"github.com/spotter-app/spotter/library/catalog"
 )
 
+// damagedAdvice follows a catalogue search cannot read: searching leaves
+// the file as it is, the commands that write mend it.
+const damagedAdvice = "If it is damaged, open Spotter or run spotter classify once: a damaged catalogue is then moved aside and a new one started"
+
 // search is `spotter search QUERY`: the photos in the catalogue whose
 // everyday name, class, category or file name contains QUERY, most
 // confident first. Exit status 0 when any matched, 1 when none did, 2 on
@@ -52,14 +56,18 @@ func search(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	w := newWarner(stderr)
-	cat := catalogFlags{path: path}.open(w.warn)
-	if cat == nil {
+	cat, err := catalog.OpenForReading(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "spotter: the catalogue %s cannot be read (%v). %s\n", path, err, damagedAdvice)
 		return 2
+	}
+	for _, msg := range cat.Warnings() {
+		w.warn(msg)
 	}
 	defer w.closeCatalog(cat)
 	entries, err := cat.Search(query, catalog.Model{}, *limit)
 	if err != nil {
-		fmt.Fprintf(stderr, "spotter: the catalogue could not be searched: %v\n", err)
+		fmt.Fprintf(stderr, "spotter: the catalogue %s could not be searched (%v). %s\n", path, err, damagedAdvice)
 		return 2
 	}
 	out, err := newOutput(stdout, stderr, *asJSON, *asCSV, *top)

@@ -101,7 +101,7 @@ func Open(path string) (*Catalog, error) {
 		return c, nil
 	}
 	if errors.Is(err, errNewer) {
-		return openReadOnly(path, fmt.Sprintf("The catalogue %s was written by a newer Spotter, so this one reads it but saves no new results in it. Update Spotter to keep saving results.", path))
+		return openReadOnly(path, newerWarning(path))
 	}
 	if _, serr := os.Stat(path); serr == nil {
 		if c, rerr := openReadOnly(path, notSaving(path, err)); rerr == nil {
@@ -109,6 +109,37 @@ func Open(path string) (*Catalog, error) {
 		}
 	}
 	return openMemory(notSaving(path, err))
+}
+
+// OpenForReading opens the catalogue at path only to read it, as a search
+// does. It leaves the file as it finds it: it does not check the whole file
+// first (Open's check reads all of it, 87 ms at 100,000 photos, more than
+// the search itself), does not move a damaged file aside (its first query
+// fails instead) and creates nothing. A file from an older Spotter is
+// brought up to date by Open, since its tables are not yet the ones read
+// here; one from a newer Spotter is read, with a warning, as Open does.
+func OpenForReading(path string) (*Catalog, error) {
+	c, err := openReadOnly(path, "")
+	if err != nil {
+		return nil, err
+	}
+	var version int
+	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		c.Close()
+		return nil, err
+	}
+	switch {
+	case version < len(migrations):
+		c.Close()
+		return Open(path)
+	case version > len(migrations):
+		c.warn(newerWarning(path))
+	}
+	return c, nil
+}
+
+func newerWarning(path string) string {
+	return fmt.Sprintf("The catalogue %s was written by a newer Spotter, so this one reads it but saves no new results in it. Update Spotter to keep saving results.", path)
 }
 
 // connParams apply to every connection: wait up to 5 s for another writer;
@@ -178,7 +209,9 @@ func openReadOnly(path, warning string) (*Catalog, error) {
 	}
 	c := &Catalog{db: db, path: path, readOnly: true}
 	c.w = startWriter(c)
-	c.warn(warning)
+	if warning != "" {
+		c.warn(warning)
+	}
 	return c, nil
 }
 

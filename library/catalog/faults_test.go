@@ -443,3 +443,94 @@ func TestFullDiskWarnsAndGoesOn(t *testing.T) {
 		t.Fatalf("flush error %v, warnings %q, saving %v", err, w, c.Saving())
 	}
 }
+
+// OpenForReading reads what Open wrote and leaves every file as it was: a
+// damaged one fails instead of being moved aside; an empty (version 0) file
+// is brought up to date by Open; a newer one is read with a warning.
+func TestOpenForReading(t *testing.T) {
+	t.Run("reads", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "catalog.db")
+		c, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, fi := photo(t, dir, "a.jpg", content(1, 10))
+		store(t, c, p, fi, modelA, "dog", 0.9)
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(path)
+		r, err := OpenForReading(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, err := r.Search("dog", Model{}, 10)
+		if err != nil || len(found) != 1 || found[0].Path != p || r.Saving() || len(r.Warnings()) != 0 {
+			t.Errorf("search: %+v, %v; saving %v, warnings %q", found, err, r.Saving(), r.Warnings())
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+			t.Error("reading changed the catalogue file")
+		}
+	})
+	t.Run("damaged", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "catalog.db")
+		garbage := bytes.Repeat([]byte("this is not SQLite "), 1000)
+		if err := os.WriteFile(path, garbage, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := OpenForReading(path); err == nil {
+			r.Close()
+			t.Error("a damaged catalogue opened for reading without an error")
+		}
+		asides, _ := filepath.Glob(path + ".corrupt-*")
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, garbage) || len(asides) != 0 {
+			t.Errorf("the damaged file was changed or moved aside (%v)", asides)
+		}
+	})
+	t.Run("older", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "catalog.db")
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenForReading(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var version int
+		if err := r.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) || !r.Saving() {
+			t.Errorf("version %d (%v), saving %v; want %d, brought up to date by Open", version, err, r.Saving(), len(migrations))
+		}
+	})
+	t.Run("newer", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "catalog.db")
+		c, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, fi := photo(t, dir, "a.jpg", content(1, 10))
+		store(t, c, p, fi, modelA, "dog", 0.9)
+		if _, err := c.db.Exec(`PRAGMA user_version = 99`); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenForReading(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if w := r.Warnings(); len(w) != 1 || !strings.Contains(w[0], "newer Spotter") {
+			t.Errorf("warnings %q", w)
+		}
+		if found, err := r.Search("dog", Model{}, 10); err != nil || len(found) != 1 {
+			t.Errorf("search of a newer catalogue: %+v, %v", found, err)
+		}
+	})
+}
