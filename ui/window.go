@@ -99,6 +99,7 @@ type Window struct {
 	cursor    int
 	modifiers func() fyne.KeyModifier // the keys held, asked at a pick
 	lastDir   string                  // where file dialogs open: the last photo's folder
+	stale     bool                    // the status is behind the rows until the worker's batch ends
 }
 
 // New builds the window's content into win, registers the drop and close
@@ -150,7 +151,20 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	// after the event loop ends, because the UI thread must not block here.
 	win.SetOnClosed(func() { w.worker.Stop() })
 
-	w.worker = work.Start(open, post, work.Events{
+	// The worker's reports come in batches; the status line and buttons are
+	// brought up to date once a batch rather than once a photo (each status
+	// line is laid out anew: 10,000 known photos dropped again spent 0.7 s
+	// of the UI thread on it).
+	batched := func(f func()) {
+		post(func() {
+			f()
+			if w.stale {
+				w.stale = false
+				w.update()
+			}
+		})
+	}
+	w.worker = work.Start(open, batched, work.Events{
 		OnLoaded:   w.onLoaded,
 		OnQueued:   w.onQueued,
 		OnWalked:   w.onWalked,
@@ -260,7 +274,7 @@ func (w *Window) onQueued(items []work.Queued) {
 	if first || w.selected == 0 {
 		w.selectRow(items[0].ID)
 	}
-	w.update()
+	w.stale = true
 }
 
 func (w *Window) onWalked(paths []string, found int) {
@@ -294,7 +308,7 @@ func (w *Window) onFinished(f work.Finished) {
 	}
 	w.recounts = true
 	w.refreshRow(r)
-	w.update()
+	w.stale = true
 }
 
 func (w *Window) refreshRow(r *row) {
