@@ -283,10 +283,18 @@ func (h *harness) at(entry string) int { return slices.Index(h.log, entry) }
 
 // starved reports whether every preparer of the stream waits for an input
 // buffer: all are in use, so every photo they could take is prepared and
-// waits for the model.
+// waits for the model. A preparer counts only when it is blocked there (a
+// goroutine in a select): one caught passing through get, taking a free
+// buffer, is not waiting.
 func starved() bool {
 	buf := make([]byte, 1<<20)
-	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "pipeline.(*pool).get(") == pipeline.DefaultPreparers
+	waiting := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "pipeline.(*pool).get(") && strings.Contains(g[:strings.Index(g, "\n")+1], "[select") {
+			waiting++
+		}
+	}
+	return waiting == pipeline.DefaultPreparers
 }
 
 // closed reports whether ch is closed, without waiting.
