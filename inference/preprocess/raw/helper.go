@@ -143,13 +143,14 @@ func (h *helper) stop() {
 	h.cmd.Wait()
 }
 
-// shared is a file's bytes as a descriptor a helper can map: the file
-// itself, or a memfd holding bytes from memory. head is the file's first
-// bytes, for messages.
+// shared is a file's bytes as a file a helper can map: the photo's own,
+// or a memfd holding bytes from memory, which shared owns. head is the
+// file's first bytes, for messages.
 type shared struct {
-	fd   int
-	size int64
-	head []byte
+	file  *os.File
+	owned bool
+	size  int64
+	head  []byte
 }
 
 // headSize is as much of a file's start as its messages look at.
@@ -171,14 +172,10 @@ func share(data []byte) (*shared, error) {
 		f.Close()
 		return nil, memoryError(err)
 	}
-	fd, err = unix.Dup(fd)
-	f.Close()
-	if err != nil {
-		return nil, memoryError(err)
-	}
-	return &shared{fd: fd, size: int64(len(data)), head: data[:min(len(data), headSize)]}, nil
+	return &shared{file: f, owned: true, size: int64(len(data)), head: data[:min(len(data), headSize)]}, nil
 }
 
+// shareFile shares f itself, which must stay open while it is shared.
 func shareFile(f *os.File) (*shared, error) {
 	info, err := f.Stat()
 	if err != nil {
@@ -189,23 +186,18 @@ func shareFile(f *os.File) (*shared, error) {
 	}
 	head := make([]byte, headSize)
 	n, _ := f.ReadAt(head, 0)
-	s := &shared{fd: -1, size: info.Size(), head: head[:n]}
-	var dupErr error
-	raw, err := f.SyscallConn()
-	if err == nil {
-		err = raw.Control(func(fd uintptr) { s.fd, dupErr = unix.Dup(int(fd)) })
-	}
-	if err = errors.Join(err, dupErr); err != nil {
-		return nil, memoryError(err)
-	}
-	return s, nil
+	return &shared{file: f, size: info.Size(), head: head[:n]}, nil
 }
 
 func memoryError(err error) error {
 	return fmt.Errorf("could not be handed to the RAW reader (%v). Close other programs and try again", err)
 }
 
-func (s *shared) close() { unix.Close(s.fd) }
+func (s *shared) close() {
+	if s.owned {
+		s.file.Close()
+	}
+}
 
 // errHelperCrashed is the error of a request whose helper died.
 var errHelperCrashed = errors.New("the RAW reader crashed")
@@ -244,7 +236,7 @@ func (h *helper) exchange(s *shared, req request) (*result, error) {
 	}
 	var sendErr error
 	err = raw.Write(func(fd uintptr) bool {
-		sendErr = syscall.Sendmsg(int(fd), msg, syscall.UnixRights(s.fd), nil, 0)
+		sendErr = syscall.Sendmsg(int(fd), msg, syscall.UnixRights(int(s.file.Fd())), nil, 0)
 		return sendErr != syscall.EAGAIN
 	})
 	if err = errors.Join(err, sendErr); err != nil {
