@@ -448,25 +448,18 @@ func TestFullDiskWarnsAndGoesOn(t *testing.T) {
 // damaged one fails instead of being moved aside; an empty (version 0) file
 // is brought up to date by Open; a newer one is read with a warning.
 func TestOpenForReading(t *testing.T) {
+	// The one photo makeCatalogue writes.
+	stored := fmt.Sprintf("/p/%05d-%s.jpg", 0, strings.Repeat("x", 200))
 	t.Run("reads", func(t *testing.T) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "catalog.db")
-		c, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, fi := photo(t, dir, "a.jpg", content(1, 10))
-		store(t, c, p, fi, modelA, "dog", 0.9)
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
-		}
+		path := filepath.Join(t.TempDir(), "catalog.db")
+		makeCatalogue(t, path, 1)
 		before, _ := os.ReadFile(path)
 		r, err := OpenForReading(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		found, err := r.Search("dog", Model{}, 10)
-		if err != nil || len(found) != 1 || found[0].Path != p || r.Saving() || len(r.Warnings()) != 0 {
+		if err != nil || len(found) != 1 || found[0].Path != stored || r.Saving() || len(r.Warnings()) != 0 {
 			t.Errorf("search: %+v, %v; saving %v, warnings %q", found, err, r.Saving(), r.Warnings())
 		}
 		if err := r.Close(); err != nil {
@@ -507,14 +500,12 @@ func TestOpenForReading(t *testing.T) {
 		}
 	})
 	t.Run("newer", func(t *testing.T) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "catalog.db")
+		path := filepath.Join(t.TempDir(), "catalog.db")
+		makeCatalogue(t, path, 1)
 		c, err := Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, fi := photo(t, dir, "a.jpg", content(1, 10))
-		store(t, c, p, fi, modelA, "dog", 0.9)
 		if _, err := c.db.Exec(`PRAGMA user_version = 99`); err != nil {
 			t.Fatal(err)
 		}
@@ -529,7 +520,7 @@ func TestOpenForReading(t *testing.T) {
 		if w := r.Warnings(); len(w) != 1 || !strings.Contains(w[0], "newer Spotter") {
 			t.Errorf("warnings %q", w)
 		}
-		if found, err := r.Search("dog", Model{}, 10); err != nil || len(found) != 1 {
+		if found, err := r.Search("dog", Model{}, 10); err != nil || len(found) != 1 || found[0].Path != stored {
 			t.Errorf("search of a newer catalogue: %+v, %v", found, err)
 		}
 	})
