@@ -195,7 +195,7 @@ func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 
 // NewTensor returns a preprocessor for this model, so another goroutine can
 // prepare the next photo while this one runs.
-func (c *Classifier) NewTensor() *preprocess.Tensor {
+func (c *Classifier) NewTensor() preprocess.Preparer {
 	return preprocess.NewTensor(c.desc.Input, c.desc.Crop)
 }
 

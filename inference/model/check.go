@@ -55,12 +55,13 @@ func (d *Descriptor) CheckIO(inputs, outputs []Tensor, numLabels int) error {
 		return mismatch("the descriptor expects input %s (%s), the model has %s", Tensor{in.Name, want, true}, d.Input.Layout, in)
 	}
 
-	var out *Tensor
-	for i := range outputs {
-		if outputs[i].Name == d.Output.Name {
-			out = &outputs[i]
-		}
+	switch d.KindOrDefault() {
+	case ObjectDetector:
+		return d.checkYOLOX(outputs, numLabels, mismatch)
+	case FaceDetector:
+		return d.checkYuNet(outputs, mismatch)
 	}
+	out := find(outputs, d.Output.Name)
 	if out == nil {
 		return mismatch("the descriptor names output %q, the model's outputs are %s", d.Output.Name, list(outputs))
 	}
@@ -74,6 +75,56 @@ func (d *Descriptor) CheckIO(inputs, outputs []Tensor, numLabels int) error {
 	} else if table != nil && table.Len() != numLabels {
 		return mismatch("it names the table %q of %d classes for %d labels, so the names would not fit the labels; remove \"names\" or name the table made for these labels",
 			d.Names, table.Len(), numLabels)
+	}
+	return nil
+}
+
+// checkYOLOX wants one row per grid cell: a box, an objectness and a score
+// per label.
+func (d *Descriptor) checkYOLOX(outputs []Tensor, numLabels int, mismatch func(string, ...any) error) error {
+	out := find(outputs, d.Output.Name)
+	if out == nil {
+		return mismatch("the descriptor names output %q, the model's outputs are %s", d.Output.Name, list(outputs))
+	}
+	want := []int64{1, int64(d.Cells()), int64(5 + numLabels)}
+	if !out.Float32 || !dimsFit(out.Dims, want) {
+		return mismatch("with %d labels and strides %v the output should be %s, the model has %s",
+			numLabels, d.Output.Strides, Tensor{out.Name, want, true}, out)
+	}
+	return nil
+}
+
+// YuNetOutputs are the names of a YuNet face detector's outputs at stride
+// s, with the values each cell holds: a class score, an objectness, a box
+// and five landmarks.
+func YuNetOutputs(s int) (names [4]string, widths [4]int64) {
+	return [4]string{fmt.Sprintf("cls_%d", s), fmt.Sprintf("obj_%d", s), fmt.Sprintf("bbox_%d", s), fmt.Sprintf("kps_%d", s)},
+		[4]int64{1, 1, 4, 10}
+}
+
+func (d *Descriptor) checkYuNet(outputs []Tensor, mismatch func(string, ...any) error) error {
+	for _, s := range d.Output.Strides {
+		names, widths := YuNetOutputs(s)
+		cells := int64((d.Input.Width / s) * (d.Input.Height / s))
+		for i, name := range names {
+			out := find(outputs, name)
+			if out == nil {
+				return mismatch("a YuNet face detector with stride %d has an output %q; the model's outputs are %s", s, name, list(outputs))
+			}
+			want := []int64{1, cells, widths[i]}
+			if !out.Float32 || !dimsFit(out.Dims, want) {
+				return mismatch("at %d×%d the output should be %s, the model has %s", d.Input.Width, d.Input.Height, Tensor{name, want, true}, out)
+			}
+		}
+	}
+	return nil
+}
+
+func find(ts []Tensor, name string) *Tensor {
+	for i := range ts {
+		if ts[i].Name == name {
+			return &ts[i]
+		}
 	}
 	return nil
 }

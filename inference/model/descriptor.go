@@ -49,16 +49,35 @@ const (
 	Probabilities OutputKind = "probabilities"
 )
 
+// Kind says what a model finds in a photo, and so how it is fed and read.
+type Kind string
+
+// The model kinds Spotter runs.
+const (
+	// Classifier gives whole-photo class probabilities after a central crop.
+	Classifier Kind = "classifier"
+	// ObjectDetector gives boxes with a class and a score (YOLOX's grid),
+	// fed a letterboxed photo.
+	ObjectDetector Kind = "object_detector"
+	// FaceDetector gives face boxes with five landmarks (YuNet's strides),
+	// fed a letterboxed photo.
+	FaceDetector Kind = "face_detector"
+)
+
 // Descriptor is the JSON file beside a model. Paths inside it are relative
 // to the descriptor's folder and may not leave it.
 type Descriptor struct {
-	Name    string `json:"name"`
+	Name string `json:"name"`
+	// Kind is Classifier when empty, as every descriptor before detectors.
+	Kind    Kind   `json:"kind,omitempty"`
 	Model   string `json:"model"`
-	Labels  string `json:"labels"`
+	Labels  string `json:"labels,omitempty"`
 	License string `json:"license,omitempty"`
 	Input   Input  `json:"input"`
-	Crop    Crop   `json:"crop"`
-	Output  Output `json:"output"`
+	// Crop is a classifier's; Letterbox a detector's.
+	Crop      Crop      `json:"crop,omitzero"`
+	Letterbox Letterbox `json:"letterbox,omitzero"`
+	Output    Output    `json:"output"`
 	// Names is the table of everyday names for the labels (package names),
 	// such as "imagenet-1k"; empty for none.
 	Names string `json:"names,omitempty"`
@@ -88,13 +107,39 @@ type Crop struct {
 	Fraction float64  `json:"fraction"`
 }
 
-// Output describes the scores tensor.
+// Letterbox describes a detector's input: the photo scaled to fit the input
+// whole, keeping its aspect, at the top-left corner, the rest filled with
+// Pad.
+type Letterbox struct {
+	Pad uint8 `json:"pad"`
+}
+
+// Output describes the scores tensor of a classifier, or the decoding of a
+// detector's outputs.
 type Output struct {
-	Name string     `json:"name"`
-	Kind OutputKind `json:"kind"`
+	// Name is a classifier's or a YOLOX detector's output; YuNet's twelve
+	// outputs are named by their strides (cls_8, obj_8, bbox_8, kps_8, …).
+	Name string     `json:"name,omitempty"`
+	Kind OutputKind `json:"kind,omitempty"`
 	// LabelOffset is how many leading scores have no label (for example a
 	// "background" class at index 0).
-	LabelOffset int `json:"label_offset"`
+	LabelOffset int `json:"label_offset,omitempty"`
+	// Strides are a detector's grid levels, finest first.
+	Strides []int `json:"strides,omitempty"`
+	// MinScore is the lowest score a detector's decoding keeps, and NMSIoU
+	// the overlap above which the weaker of two boxes is dropped: the
+	// decoding the model's README states. What counts as sure is decided
+	// later, from measurements (package fuse).
+	MinScore float32 `json:"min_score,omitempty"`
+	NMSIoU   float32 `json:"nms_iou,omitempty"`
+}
+
+// KindOrDefault is the descriptor's kind, Classifier when it names none.
+func (d *Descriptor) KindOrDefault() Kind {
+	if d.Kind == "" {
+		return Classifier
+	}
+	return d.Kind
 }
 
 // Load reads and validates the descriptor at path. It does not open the
@@ -146,7 +191,11 @@ func (d *Descriptor) validate() error {
 	if d.Model == "" {
 		bad(`"model" (the .onnx file) is missing`)
 	}
-	if d.Labels == "" {
+	kind := d.KindOrDefault()
+	if kind != Classifier && kind != ObjectDetector && kind != FaceDetector {
+		bad(`"kind" must be %q, %q or %q, not %q`, Classifier, ObjectDetector, FaceDetector, d.Kind)
+	}
+	if d.Labels == "" && kind != FaceDetector {
 		bad(`"labels" (the labels file) is missing`)
 	}
 	for _, p := range []struct{ field, path string }{{"model", d.Model}, {"labels", d.Labels}, {"license", d.License}} {
@@ -172,6 +221,21 @@ func (d *Descriptor) validate() error {
 			break
 		}
 	}
+	if kind == Classifier {
+		d.validateClassifier(bad)
+	} else {
+		d.validateDetector(bad)
+	}
+	if _, err := d.NameTable(); err != nil {
+		bad("%v", err)
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (d *Descriptor) validateClassifier(bad func(string, ...any)) {
 	if d.Crop.Mode != CropSquare && d.Crop.Mode != CropEachSide {
 		bad(`"crop.mode" must be "square" or "each_side", not %q`, d.Crop.Mode)
 	}
@@ -187,13 +251,52 @@ func (d *Descriptor) validate() error {
 	if d.Output.LabelOffset < 0 {
 		bad(`"output.label_offset" cannot be negative`)
 	}
-	if _, err := d.NameTable(); err != nil {
-		bad("%v", err)
+}
+
+// maxStride bounds a detector's grid step; YOLOX's and YuNet's coarsest is 32.
+const maxStride = 256
+
+func (d *Descriptor) validateDetector(bad func(string, ...any)) {
+	if d.Crop != (Crop{}) {
+		bad(`a detector is letterboxed, not cropped: remove "crop"`)
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
+	if d.Input.Layout != NCHW || d.Input.Mean != [3]float32{} || d.Input.Std != [3]float32{1, 1, 1} {
+		bad(`a detector takes raw 0…255 values in NCHW: "layout" "NCHW", "mean" [0, 0, 0], "std" [1, 1, 1]`)
 	}
-	return nil
+	if d.KindOrDefault() == ObjectDetector && d.Output.Name == "" {
+		bad(`"output.name" is missing`)
+	}
+	if d.Output.Kind != "" || d.Output.LabelOffset != 0 {
+		bad(`"output.kind" and "output.label_offset" are a classifier's`)
+	}
+	if len(d.Output.Strides) == 0 || len(d.Output.Strides) > 8 {
+		bad(`"output.strides" must list the detector's 1 to 8 grid steps`)
+	}
+	for _, s := range d.Output.Strides {
+		if s < 1 || s > maxStride || d.Input.Width%s != 0 || d.Input.Height%s != 0 {
+			bad(`"output.strides": %d must be between 1 and %d and divide the input's width and height`, s, maxStride)
+			break
+		}
+	}
+	if !(d.Output.MinScore > 0 && d.Output.MinScore < 1) {
+		bad(`"output.min_score" must be between 0 and 1, not %v`, d.Output.MinScore)
+	}
+	if !(d.Output.NMSIoU > 0 && d.Output.NMSIoU <= 1) {
+		bad(`"output.nms_iou" must be more than 0 and at most 1, not %v`, d.Output.NMSIoU)
+	}
+	if d.Names != "" && d.KindOrDefault() == FaceDetector {
+		bad(`a face detector has no labels to name: remove "names"`)
+	}
+}
+
+// Cells is how many grid cells a detector's output rows cover: one per
+// cell of every stride.
+func (d *Descriptor) Cells() int {
+	n := 0
+	for _, s := range d.Output.Strides {
+		n += (d.Input.Width / s) * (d.Input.Height / s)
+	}
+	return n
 }
 
 // NameTable is the table of everyday names the descriptor names, or nil

@@ -73,19 +73,39 @@ func Available() []*Descriptor {
 	return out
 }
 
-// usable lists the descriptors in dir, by name, whose model file exists.
-func usable(dir string) []*Descriptor {
+// usable lists the classifiers' descriptors in dir, by name, whose model
+// file exists: the models a person chooses between.
+func usable(dir string) []*Descriptor { return usableOf(dir, Classifier) }
+
+func usableOf(dir string, kind Kind) []*Descriptor {
 	var out []*Descriptor
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	sort.Strings(paths)
 	for _, p := range paths {
-		if d, err := Load(p); err == nil {
+		if d, err := Load(p); err == nil && d.KindOrDefault() == kind {
 			if _, err := os.Stat(d.ModelPath()); err == nil {
 				out = append(out, d)
 			}
 		}
 	}
 	return out
+}
+
+// Companions are the detectors that run beside a classifier: the first
+// object detector and the first face detector, by name, in the classifier's
+// folder whose model files exist; nil where there is none. A face detector
+// runs only where the object detector saw a person, so it is not returned
+// without one.
+func Companions(classifier *Descriptor) (objects, faces *Descriptor) {
+	if ds := usableOf(classifier.Dir, ObjectDetector); len(ds) > 0 {
+		objects = ds[0]
+	} else {
+		return nil, nil
+	}
+	if ds := usableOf(classifier.Dir, FaceDetector); len(ds) > 0 {
+		faces = ds[0]
+	}
+	return objects, faces
 }
 
 func descriptorFor(choice string) (string, error) {

@@ -81,8 +81,23 @@ var imagenet = sync.OnceValue(func() *Table {
 // order (the order of the TF-slim and ONNX Model Zoo classifiers alike).
 func ImageNet() *Table { return imagenet() }
 
+//go:embed coco.tsv
+var cocoTSV string
+
+var coco = sync.OnceValue(func() *Table {
+	t, err := parse(cocoTSV, categoriesTSV)
+	if err != nil {
+		panic("names: the embedded COCO table is broken: " + err.Error())
+	}
+	return t
+})
+
+// COCO is the table for the 80 COCO classes an object detector finds, in
+// the order of YOLOX's labels.txt.
+func COCO() *Table { return coco() }
+
 // tables are the tables a model descriptor can name.
-var tables = map[string]func() *Table{"imagenet-1k": ImageNet}
+var tables = map[string]func() *Table{"imagenet-1k": ImageNet, "coco-80": COCO}
 
 // Lookup returns the table a model descriptor names ("imagenet-1k"), or an
 // error sentence.

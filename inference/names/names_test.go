@@ -212,9 +212,24 @@ func TestLookup(t *testing.T) {
 	if err != nil || tab != ImageNet() {
 		t.Fatalf(`Lookup("imagenet-1k") = %p, %v; want the ImageNet table`, tab, err)
 	}
-	_, err = Lookup("coco-80")
-	if err == nil || !strings.Contains(err.Error(), `"coco-80"`) || !strings.Contains(err.Error(), "imagenet-1k") || !strings.HasSuffix(err.Error(), ".") {
-		t.Errorf(`Lookup("coco-80") error = %v; want a sentence naming it and the known tables`, err)
+	_, err = Lookup("openimages-600")
+	if err == nil || !strings.Contains(err.Error(), `"openimages-600"`) || !strings.Contains(err.Error(), "coco-80, imagenet-1k") || !strings.HasSuffix(err.Error(), ".") {
+		t.Errorf(`Lookup("openimages-600") error = %v; want a sentence naming it and the known tables`, err)
+	}
+}
+
+// COCO's labels become everyday words under the same categories as
+// ImageNet's, with the renames people expect.
+func TestCOCO(t *testing.T) {
+	tab, err := Lookup("coco-80")
+	if err != nil || tab != COCO() || tab.Len() != 80 {
+		t.Fatalf(`Lookup("coco-80") = %v classes, %v`, tab.Len(), err)
+	}
+	for i, want := range map[int]string{0: "people|person", 16: "animal|dog", 57: "furniture|sofa", 62: "electronics|television",
+		67: "electronics|phone", 47: "food and drink|fruit|apple", 1: "vehicle|bicycle"} {
+		if got := tab.Class(i).Path(); got != want {
+			t.Errorf("class %d (%s) = %q, want %q", i, tab.Class(i).Label, got, want)
+		}
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 // prepared input. inference.Classifier satisfies it. Run is only ever
 // called from the goroutine that called Stream.
 type Runner interface {
-	NewTensor() *preprocess.Tensor
+	NewTensor() preprocess.Preparer
 	Run(ctx context.Context, input []float32) (prediction.Result, error)
 }
 
@@ -349,7 +349,7 @@ func jobContext(stream context.Context, j Job) context.Context {
 
 // prepare recalls, or decodes and fills input with, the job's photo. The
 // result holds input only when the photo is ready for the model.
-func prepare(ctx context.Context, t *preprocess.Tensor, job Job, input []float32, opts Options) prepared {
+func prepare(ctx context.Context, t preprocess.Preparer, job Job, input []float32, opts Options) prepared {
 	p := prepared{job: job}
 	ctx = jobContext(ctx, job)
 	if opts.Memory != nil && ctx.Err() == nil {

@@ -27,14 +27,83 @@ type Timing struct {
 // Total is the time for the whole image.
 func (t Timing) Total() time.Duration { return t.Decode + t.Preprocess + t.Inference }
 
-// Result is the ranked answer for one image, best first.
+// Result is what Spotter sees in one image: the classifier's ranked classes,
+// best first, and, with detectors, the objects, faces and people in it, and
+// from all of them the keywords Spotter is sure of (package fuse).
 type Result struct {
 	Predictions []Prediction
-	// Everyday is the answer in words people search for ("butterfly"),
-	// summed over all the classes with that name; zero when the model's
-	// descriptor names no table.
+	// Everyday is the classifier's answer in words people search for
+	// ("butterfly"), summed over all the classes with that name; zero when
+	// the model's descriptor names no table.
 	Everyday names.Answer
-	Timing   Timing
+	// Objects are the detector's finds worth showing, best first; Faces the
+	// face detector's. Boxes are in the upright photo's pixels, whose size
+	// is Size.
+	Objects []Object
+	Faces   []Face
+	Size    [2]int
+	// People is how many people the photo shows, counted from the
+	// detector's person boxes.
+	People int
+	// Keywords are the words Spotter is sure of, the most telling first;
+	// Title names the photo for a person ("person, dog, horse", "3 people",
+	// "mountain"), empty when Spotter is not sure of anything.
+	Keywords []Keyword
+	Title    string
+	// Fused is set when the keywords came from the model set (package fuse);
+	// a result of the classifier alone has none and reads by Everyday.
+	Fused  bool
+	Timing Timing
+}
+
+// Box is x1, y1, x2, y2 in the upright photo's pixels.
+type Box [4]float32
+
+// Object is one thing the detector found.
+type Object struct {
+	Name  string  `json:"name"`  // everyday name, "sofa"
+	Label string  `json:"label"` // the detector's label, "couch"
+	Score float32 `json:"score"`
+	Box   Box     `json:"box"`
+	// Path is the hierarchical keyword ("animal|dog").
+	Path string `json:"-"`
+}
+
+// Face is one face, with its five landmarks (eyes, nose tip, mouth corners).
+type Face struct {
+	Score     float32       `json:"score"`
+	Box       Box           `json:"box"`
+	Landmarks [5][2]float32 `json:"landmarks"`
+}
+
+// Keyword is one word Spotter would write, where it came from and how sure
+// the source was.
+type Keyword struct {
+	Word string `json:"word"`
+	// Path is the word under its categories, root first ("animal|dog",
+	// "people|person"), for hierarchical keywords.
+	Path       string  `json:"path"`
+	Source     string  `json:"source"` // "objects", "faces" or "classifier"
+	Confidence float32 `json:"confidence"`
+}
+
+// Sure reports whether Spotter is sure of anything in the photo: for a
+// fused result, whether it has keywords; for the classifier alone, whether
+// its everyday answer reaches threshold.
+func (r Result) Sure(threshold float32) bool {
+	if r.Fused {
+		return len(r.Keywords) > 0
+	}
+	return r.Everyday.Sure(threshold)
+}
+
+// Words lists the keywords' words.
+func (r Result) Words() []string {
+	out := make([]string, len(r.Keywords))
+	for i, k := range r.Keywords {
+		out[i] = k.Word
+	}
+	return out
 }
 
 // Top returns the best prediction, or a zero Prediction when there is none.

@@ -50,6 +50,22 @@ type Photo struct {
 	Image       image.Image
 	Orientation Orientation
 	Format      string
+	// Full is the stored picture's size before it was shrunk while
+	// decoding; zero when Image has it (or the decoder does not say).
+	Full image.Point
+}
+
+// Size is the upright photo's full size: what boxes found in it measure
+// against.
+func (p Photo) Size() image.Point {
+	s := p.Full
+	if s == (image.Point{}) {
+		s = p.Image.Bounds().Size()
+	}
+	if p.Orientation.SwapsAxes() {
+		s.X, s.Y = s.Y, s.X
+	}
+	return s
 }
 
 // Load decodes the image file at path at full size. Its errors are written
@@ -110,10 +126,11 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
 		var img *image.RGBA
+		var full image.Point
 		if format == "jxl" {
 			img, err = decodeJXL(ctx, data, maxPixels, minSide)
 		} else {
-			img, err = decodeHEIF(ctx, data, maxPixels, minSide)
+			img, full, err = decodeHEIF(ctx, data, maxPixels, minSide)
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -124,7 +141,7 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 			return Photo{}, heifError(name, format, maxPixels, err)
 		}
 		// libheif and libjxl turn the image upright themselves.
-		return Photo{Image: img, Format: format, Orientation: Upright}, nil
+		return Photo{Image: img, Format: format, Orientation: Upright, Full: full}, nil
 	}
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
@@ -143,7 +160,7 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
-		p := Photo{Format: format, Orientation: Upright}
+		p := Photo{Format: format, Orientation: Upright, Full: image.Pt(cfg.Width, cfg.Height)}
 		if format == "jpeg" {
 			p.Orientation = jpegOrientation(data)
 			p.Image, err = decodeJPEG(data, cfg, minSide)

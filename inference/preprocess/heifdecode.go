@@ -57,18 +57,18 @@ func heifKind(format string) string {
 // makes irot and imir the authority and leaves Exif informational, and
 // phones write both (an iPhone photo held upright has irot 270° and EXIF 6),
 // so applying EXIF as well would turn it twice.
-func decodeHEIF(ctx context.Context, data []byte, maxPixels int64, minSide int) (*image.RGBA, error) {
+func decodeHEIF(ctx context.Context, data []byte, maxPixels int64, minSide int) (*image.RGBA, image.Point, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	im, err := heif.Decode(data, maxPixels)
 	if err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	defer im.Close()
 	// libheif cannot be stopped inside a decode; stop before the shrink.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, image.Point{}, err
 	}
 	bpp, threads := 3, 1
 	if im.Alpha {
@@ -77,8 +77,9 @@ func decodeHEIF(ctx context.Context, data []byte, maxPixels int64, minSide int) 
 	if len(im.Pix) >= pngParallelBytes {
 		threads = 2
 	}
-	return boxShrink(ctx, unsafe.Pointer(&im.Pix[0]), im.Stride, im.Width, im.Height, bpp,
+	img, err := boxShrink(ctx, unsafe.Pointer(&im.Pix[0]), im.Stride, im.Width, im.Height, bpp,
 		boxFactor(im.Width, im.Height, minSide), threads)
+	return img, image.Pt(im.Width, im.Height), err
 }
 
 // heifError explains a failed HEIF or AVIF decode to the person who

@@ -38,8 +38,8 @@ func TestCodecDecodeStopsWhenCancelled(t *testing.T) {
 		decode func(context.Context) error
 		steps  int32
 	}{
-		{"HEIC ended before", func(ctx context.Context) error { _, err := decodeHEIF(ctx, heic, MaxPixels, 0); return err }, 0},
-		{"HEIC ended during", func(ctx context.Context) error { _, err := decodeHEIF(ctx, heic, MaxPixels, 0); return err }, 1},
+		{"HEIC ended before", func(ctx context.Context) error { _, _, err := decodeHEIF(ctx, heic, MaxPixels, 0); return err }, 0},
+		{"HEIC ended during", func(ctx context.Context) error { _, _, err := decodeHEIF(ctx, heic, MaxPixels, 0); return err }, 1},
 		{"JPEG XL ended during", func(ctx context.Context) error { _, err := decodeJXL(ctx, jxl, MaxPixels, 0); return err }, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,6 +18,17 @@ import (
 // white or black object.
 const Background = 128
 
+// Preparer makes a model's input from a decoded photo, on a goroutine of
+// its own: Tensor for a classifier, and the engine's for a model set.
+type Preparer interface {
+	// MinSide is the shorter side a photo should be decoded at, at least.
+	MinSide() int
+	// Len is the number of float32 values one input takes.
+	Len() int
+	// Fill writes the photo's input into dst, which holds Len() values.
+	Fill(p Photo, dst []float32) error
+}
+
 // Tensor writes photos into a model's input tensor. It keeps its lookup
 // tables and scratch image between photos; like the session it feeds, it is
 // for one goroutine.

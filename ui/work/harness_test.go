@@ -49,7 +49,7 @@ func newColours() *colours {
 // classifying come from that decode, as with a real model (256 pixels).
 const side = 64
 
-func (c *colours) NewTensor() *preprocess.Tensor {
+func (c *colours) NewTensor() preprocess.Preparer {
 	return preprocess.NewTensor(
 		model.Input{Layout: model.NCHW, Width: side, Height: side, Channels: "RGB", Std: [3]float32{255, 255, 255}},
 		model.Crop{Mode: model.CropSquare, Fraction: 1})

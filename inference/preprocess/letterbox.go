@@ -1,0 +1,146 @@
+package preprocess
+
+import (
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/nfnt/resize"
+
+	"github.com/spotter-app/spotter/inference/model"
+)
+
+// Letterbox writes photos into a detector's input: the upright photo scaled
+// to fit the input whole, keeping its aspect, at the top-left corner, the
+// rest filled with the pad value; raw 0…255 values, NCHW, in the
+// descriptor's channel order. Like Tensor it keeps scratch images between
+// photos and is for one goroutine.
+type Letterbox struct {
+	in      model.Input
+	pad     float32
+	wide    *image.RGBA64
+	scratch *image.RGBA
+}
+
+// NewLetterbox prepares a detector's input as its descriptor states it.
+func NewLetterbox(in model.Input, lb model.Letterbox) *Letterbox {
+	return &Letterbox{in: in, pad: float32(lb.Pad)}
+}
+
+// Len is the number of float32 values one input takes.
+func (l *Letterbox) Len() int { return 3 * l.in.Width * l.in.Height }
+
+// MinSide is the shorter side a 4:3 photo, the commonest shape, needs for
+// its longer side to cover the input: wider photos are enlarged a little,
+// which the detectors' coarse grids do not notice.
+func (l *Letterbox) MinSide() int { return (3*max(l.in.Width, l.in.Height) + 3) / 4 }
+
+// Fit is where an upright photo of size lands in the input: scaled by
+// Scale, Width × Height pixels from the top-left corner.
+type Fit struct {
+	Scale         float64
+	Width, Height int
+}
+
+// FitOf is the letterbox of a photo of the given upright size: r = the
+// smaller of the input's width and height over the photo's, and the photo
+// rounded to whole pixels at that scale.
+func (l *Letterbox) FitOf(size image.Point) Fit {
+	r := math.Min(float64(l.in.Width)/float64(size.X), float64(l.in.Height)/float64(size.Y))
+	return Fit{
+		Scale:  r,
+		Width:  min(max(int(math.Round(float64(size.X)*r)), 1), l.in.Width),
+		Height: min(max(int(math.Round(float64(size.Y)*r)), 1), l.in.Height),
+	}
+}
+
+// Fill lays p into dst, which must hold Len() values, and says where it
+// landed. The scale is measured against the photo's full size, so boxes
+// map back to the photo's own pixels even when it was decoded shrunk.
+func (l *Letterbox) Fill(p Photo, dst []float32) (fit Fit, err error) {
+	defer recovered("the photo", &err)
+	if len(dst) != l.Len() {
+		return Fit{}, fmt.Errorf("tensor buffer holds %d values, the model needs %d", len(dst), l.Len())
+	}
+	fit = l.FitOf(p.Size())
+	// Resize in the file's pixel order, then turn the small result upright.
+	w, h := fit.Width, fit.Height
+	if p.Orientation.SwapsAxes() {
+		w, h = h, w
+	}
+	src := p.Image
+	if rgba, ok := src.(*image.RGBA); ok {
+		// As in Tensor.Fill: nfnt/resize's 16-bit path does not darken.
+		l.wide = widen(rgba, l.wide)
+		src = l.wide
+	}
+	small := resize.Resize(uint(w), uint(h), src, resize.Bilinear)
+	if wide, ok := small.(*image.RGBA64); ok {
+		l.scratch = narrow(wide, l.scratch)
+		small = l.scratch
+	}
+	rgba, ok := small.(*image.RGBA)
+	if !ok || rgba.Bounds().Min != (image.Point{}) {
+		l.scratch = toRGBA(small, l.scratch)
+		rgba = l.scratch
+	}
+	l.write(p.Orientation.Apply(rgba), dst)
+	return fit, nil
+}
+
+// write copies img to the top-left of dst, laying transparency on the grey
+// background as Tensor does, and pads the rest.
+func (l *Letterbox) write(img *image.RGBA, dst []float32) {
+	W, H := l.in.Width, l.in.Height
+	plane := W * H
+	order := [3]int{0, 1, 2}
+	if l.in.Channels == "BGR" {
+		order = [3]int{2, 1, 0}
+	}
+	b := img.Bounds()
+	w, h := min(b.Dx(), W), min(b.Dy(), H)
+	for y := 0; y < H; y++ {
+		if y >= h {
+			for c := 0; c < 3; c++ {
+				fill(dst[c*plane+y*W:c*plane+(y+1)*W], l.pad)
+			}
+			continue
+		}
+		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		for x := 0; x < w; x++ {
+			px := row[4*x : 4*x+4 : 4*x+4]
+			under := (Background*(255-int(px[3])) + 127) / 255
+			i := y*W + x
+			for c := 0; c < 3; c++ {
+				dst[c*plane+i] = float32(min(int(px[order[c]])+under, 255))
+			}
+		}
+		for c := 0; c < 3; c++ {
+			fill(dst[c*plane+y*W+w:c*plane+(y+1)*W], l.pad)
+		}
+	}
+}
+
+// Repad copies a letterboxed input whose photo covers fit, replacing the
+// padding with pad: two detectors of the same input size that want
+// different padding share one resize.
+func Repad(src, dst []float32, width, height int, fit Fit, pad float32) {
+	plane := width * height
+	for c := 0; c < 3; c++ {
+		for y := 0; y < height; y++ {
+			row := c*plane + y*width
+			if y >= fit.Height {
+				fill(dst[row:row+width], pad)
+				continue
+			}
+			copy(dst[row:row+fit.Width], src[row:row+fit.Width])
+			fill(dst[row+fit.Width:row+width], pad)
+		}
+	}
+}
+
+func fill(s []float32, v float32) {
+	for i := range s {
+		s[i] = v
+	}
+}
