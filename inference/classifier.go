@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"slices"
 	"time"
@@ -34,6 +33,9 @@ type Options struct {
 	Library    string // explicit ONNX Runtime library path; "" looks in the usual places
 	Threads    int    // intra-op threads; 0 means DefaultThreads
 	Top        int    // how many predictions to return; 0 means 5
+	// Classifier alone runs no detectors, even when their descriptors are
+	// beside the classifier's (model.Companions).
+	ClassifierAlone bool
 }
 
 // DefaultMaxBatch is the most photos one run takes. In batches of 8 the
@@ -49,9 +51,9 @@ type Classifier struct {
 	labels   []string
 	names    *names.Table // nil when the descriptor names none
 	top      int
-	session  *ort.DynamicAdvancedSession
-	run      *ort.RunOptions
-	inSize   int // values in one photo's input
+	session  *session
+	inSize   int // values in one photo's input to the classifier
+	inputLen int // values in one photo's input to the model set
 	classes  int // scores in one photo's output
 	batchIn  []float32
 	batchOut []float32
@@ -62,6 +64,12 @@ type Classifier struct {
 	outputs []*ort.Tensor[float32]
 	scores  []float32
 	closed  bool
+
+	// The detectors beside the classifier (nil without them): objects on
+	// every photo, faces only where a person was seen.
+	objects *objectDetector
+	faces   *faceDetector
+	faceIn  []float32
 }
 
 // Open loads the descriptor, the labels and the model, checks that they
@@ -131,33 +139,15 @@ func Open(opts Options) (_ *Classifier, err error) {
 		}
 		c.outputs = append(c.outputs, output)
 	}
-	if c.run, err = ort.NewRunOptions(); err != nil {
-		return nil, fmt.Errorf("Cannot create run options: %w", err)
+	if c.session, err = newSession(onnx, desc, []string{in.Name}, []string{desc.Output.Name}, opts.Threads); err != nil {
+		return nil, err
 	}
-	so, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, fmt.Errorf("Cannot create session options: %w", err)
+	if !opts.ClassifierAlone {
+		if err := c.openDetectors(opts.Threads); err != nil {
+			return nil, err
+		}
 	}
-	defer so.Destroy()
-	threads := opts.Threads
-	if threads <= 0 {
-		threads = DefaultThreads
-	}
-	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		return nil, fmt.Errorf("Cannot set %d intra-op threads: %w", threads, err)
-	}
-	// Idle pool threads would otherwise spin on the second core, slowing
-	// the decode of the next photo and the window's drawing.
-	if err := so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
-		return nil, fmt.Errorf("Cannot configure ONNX Runtime's threads: %w", err)
-	}
-	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, fmt.Errorf("Cannot set inter-op threads: %w", err)
-	}
-	c.session, err = ort.NewDynamicAdvancedSessionWithONNXData(onnx, []string{in.Name}, []string{desc.Output.Name}, so)
-	if err != nil {
-		return nil, fmt.Errorf("ONNX Runtime cannot load the model %s: %v", desc.ModelPath(), err)
-	}
+	c.inputLen = c.NewTensor().Len()
 	c.scores = make([]float32, len(labels))
 	// ONNX Runtime allocates and plans on the first run; doing it here, off
 	// the person's clock, makes the first photo as fast as the rest.
@@ -190,13 +180,31 @@ func tensors(infos []ort.InputOutputInfo) []model.Tensor {
 	return out
 }
 
-// Descriptor is the model's descriptor.
+// Descriptor is the classifier's descriptor.
 func (c *Classifier) Descriptor() *model.Descriptor { return c.desc }
 
-// NewTensor returns a preprocessor for this model, so another goroutine can
-// prepare the next photo while this one runs.
+// Models are the descriptors of every model that runs: the classifier
+// first, then the object and face detectors when they run. Together they
+// are the model set an answer belongs to.
+func (c *Classifier) Models() []*model.Descriptor {
+	out := []*model.Descriptor{c.desc}
+	if c.objects != nil {
+		out = append(out, c.objects.desc)
+	}
+	if c.faces != nil {
+		out = append(out, c.faces.desc)
+	}
+	return out
+}
+
+// NewTensor returns a preprocessor for this model set, so another goroutine
+// can prepare the next photo while this one runs.
 func (c *Classifier) NewTensor() preprocess.Preparer {
-	return preprocess.NewTensor(c.desc.Input, c.desc.Crop)
+	t := preprocess.NewTensor(c.desc.Input, c.desc.Crop)
+	if c.objects == nil {
+		return t
+	}
+	return &setInput{crop: t, box: preprocess.NewLetterbox(c.objects.desc.Input, c.objects.desc.Letterbox)}
 }
 
 // MaxBatch is the most inputs RunBatch takes at once: DefaultMaxBatch, or
@@ -228,10 +236,10 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 		return nil, fmt.Errorf("a batch of %d photos; this model takes 1 to %d at a time", n, c.MaxBatch())
 	}
 	for i, input := range inputs {
-		if len(input) != c.inSize {
-			return nil, fmt.Errorf("the prepared input has %d values, the model takes %d", len(input), c.inSize)
+		if len(input) != c.inputLen {
+			return nil, fmt.Errorf("the prepared input has %d values, the model takes %d", len(input), c.inputLen)
 		}
-		copy(c.batchIn[i*c.inSize:], input)
+		copy(c.batchIn[i*c.inSize:], input[:c.inSize])
 	}
 	start := time.Now()
 	if err := c.runCancellable(ctx, n); err != nil {
@@ -251,37 +259,23 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 		}
 		results[i].Timing.Inference = share
 	}
+	if c.objects != nil {
+		for i, input := range inputs {
+			if err := c.detect(ctx, input[c.inSize:], &results[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return results, nil
 }
 
 // runBatch runs the session on the first n inputs of batchIn.
 func (c *Classifier) runBatch(n int) error {
-	return c.session.RunWithOptions([]ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]}, c.run)
+	return c.session.run(context.Background(), []ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]})
 }
 
-// runCancellable runs a batch of n while a watcher sets ONNX Runtime's
-// terminate flag if ctx ends first. The flag is cleared again before
-// returning, so the next run is not stopped by a stale cancellation.
 func (c *Classifier) runCancellable(ctx context.Context, n int) error {
-	terminated := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(terminated)
-		if err := c.run.Terminate(); err != nil {
-			slog.Error("cannot terminate the run", "err", err)
-		}
-	})
-	runErr := c.runBatch(n)
-	if !stop() {
-		<-terminated
-		if err := c.run.UnsetTerminate(); err != nil {
-			return fmt.Errorf("Cannot reset ONNX Runtime after a cancelled run: %w", err)
-		}
-		return ctx.Err()
-	}
-	if runErr != nil {
-		return fmt.Errorf("ONNX Runtime failed to classify the photo: %w", runErr)
-	}
-	return nil
+	return c.session.run(ctx, []ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]})
 }
 
 // Close destroys the session, the tensors and the run options, and releases
@@ -292,15 +286,11 @@ func (c *Classifier) Close() error {
 	}
 	c.closed = true
 	var errs []error
-	if c.session != nil {
-		errs = append(errs, c.session.Destroy())
-	}
+	errs = append(errs, c.session.destroy())
 	for _, t := range slices.Concat(c.inputs, c.outputs) {
 		errs = append(errs, t.Destroy())
 	}
-	if c.run != nil {
-		errs = append(errs, c.run.Destroy())
-	}
+	errs = append(errs, c.objects.close(), c.faces.close())
 	errs = append(errs, ortlib.Release())
 	return errors.Join(errs...)
 }
