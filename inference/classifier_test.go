@@ -117,13 +117,13 @@ func TestFloatModelAgrees(t *testing.T) {
 
 func TestTerminateStopsARun(t *testing.T) {
 	c := openTest(t)
-	if err := c.run.Terminate(); err != nil {
+	if err := c.session.opts.Terminate(); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.runBatch(c.MaxBatch()); err == nil {
 		t.Fatal("a run with the terminate flag set succeeded; cancellation would not stop inference")
 	}
-	if err := c.run.UnsetTerminate(); err != nil {
+	if err := c.session.opts.UnsetTerminate(); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.runBatch(c.MaxBatch()); err != nil {
