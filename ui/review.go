@@ -53,9 +53,12 @@ func newReviewPanel(write, remove func()) *reviewPanel {
 
 // show lists r's suggestions; onVerdict runs when a check changes. picked
 // is how many photos the buttons apply to.
-func (p *reviewPanel) show(r *row, sure bool, picked int, onVerdict func(keyword string, accepted bool)) {
+func (p *reviewPanel) show(r *row, threshold float32, picked int, onVerdict func(keyword string, accepted bool)) {
 	p.checks.RemoveAll()
-	kws := keywords.Suggest(r.answer(), sure)
+	var kws []string
+	if r.state == done {
+		kws = keywords.Suggest(r.res, threshold)
+	}
 	for _, kw := range kws {
 		c := widget.NewCheck(kw, nil)
 		c.SetChecked(!r.rejected[kw])
@@ -157,14 +160,14 @@ func (w *Window) writeKeywords(all bool) {
 		var jobs []photo
 		unsure := 0
 		err := photos(func(p photo) error {
-			if p.err == "" && answerOf(p.res).Sure(threshold) {
+			if p.err == "" && p.res.Sure(threshold) {
 				jobs = append(jobs, p)
 			} else {
 				unsure++
 			}
 			return nil
 		})
-		out := w.writeAll(jobs, model, time.Now())
+		out := w.writeAll(jobs, threshold, model, time.Now())
 		return func() {
 			if err != nil {
 				w.showNotice(err.Error())
@@ -219,7 +222,7 @@ func (w *Window) picked() map[uint64]bool {
 
 // writeAll writes the photos' sidecars, leaving out the keywords rejected
 // in the window and those the catalogue remembers.
-func (w *Window) writeAll(jobs []photo, model string, date time.Time) []tagOutcome {
+func (w *Window) writeAll(jobs []photo, threshold float32, model string, date time.Time) []tagOutcome {
 	out := make([]tagOutcome, len(jobs))
 	var writes []sidecar.Job
 	var written []int // writes[i] is jobs[written[i]]'s
@@ -242,7 +245,7 @@ func (w *Window) writeAll(jobs []photo, model string, date time.Time) []tagOutco
 				}
 			}
 		}
-		k, ok := keywords.For(answerOf(j.res), rejected, model, date)
+		k, ok := keywords.For(j.res, threshold, rejected, model, date)
 		if !ok {
 			out[i].note = "Every keyword is rejected: nothing was written."
 			continue

@@ -44,7 +44,7 @@ func (w *Window) showDetail(r *row) {
 	switch r.state {
 	case done:
 		w.results.showResult(r.answer(), w.table.sure(r), w.table.threshold, r.res.Predictions, w.predictions())
-		w.review.show(r, w.table.sure(r), w.pickedCount(), func(kw string, on bool) { w.verdict(r, kw, on) })
+		w.review.show(r, w.table.threshold, w.pickedCount(), func(kw string, on bool) { w.verdict(r, kw, on) })
 		w.loadVerdicts(r)
 		v.copyBtn.Show()
 	case failed:

@@ -73,11 +73,11 @@ func tag(args []string, stdout, stderr io.Writer) int {
 				return
 			}
 			a := d.Result.Everyday
-			if !a.Sure(float32(*threshold)) {
+			if !d.Result.Sure(float32(*threshold)) {
 				fmt.Fprintf(stdout, "%s: %s (%s %.0f%%): no keywords\n", d.Path, names.NotSure, a.Name, 100*a.Confidence)
 				return
 			}
-			k, ok := keywords.For(a, t.rejected(cat, d.Path), clf.Descriptor().Name, time.Now())
+			k, ok := keywords.For(d.Result, float32(*threshold), t.rejected(cat, d.Path), clf.Descriptor().Name, time.Now())
 			if !ok {
 				fmt.Fprintf(stdout, "%s: every keyword was rejected before: no keywords\n", d.Path)
 				return

@@ -1,4 +1,4 @@
-// Package keywords turns an everyday answer into the keywords Spotter
+// Package keywords turns a photo's answer into the keywords Spotter
 // suggests and writes, so the window's review and `spotter tag` agree on
 // them word for word.
 package keywords
@@ -8,39 +8,58 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/library/sidecar"
 )
 
-// Suggest lists the keywords offered for a photo: its everyday name, then
-// its categories nearest first; none when Spotter is not sure.
-func Suggest(a names.Answer, sure bool) []string {
-	if !sure || a.Name == "" {
+// entry is one suggested keyword: its word and its hierarchical path.
+type entry struct{ word, path string }
+
+// suggestions are the answer's keywords: for a fused answer (the model
+// set), the words package fuse was sure of; for the classifier alone, its
+// everyday name under its categories when it reaches threshold.
+func suggestions(r prediction.Result, threshold float32) []entry {
+	if !r.Sure(threshold) {
 		return nil
 	}
-	out := []string{a.Name}
-	for _, c := range slices.Backward(a.Categories) {
-		if !slices.Contains(out, c) {
-			out = append(out, c)
+	if r.Fused {
+		out := make([]entry, 0, len(r.Keywords))
+		for _, k := range r.Keywords {
+			out = append(out, entry{k.Word, k.Path})
 		}
+		return out
+	}
+	a := r.Everyday
+	return []entry{{a.Name, strings.Join(append(slices.Clone(a.Categories), a.Name), "|")}}
+}
+
+// Suggest lists the keywords offered for a photo, the most telling first;
+// none when Spotter is not sure.
+func Suggest(r prediction.Result, threshold float32) []string {
+	var out []string
+	for _, e := range suggestions(r, threshold) {
+		out = append(out, e.word)
 	}
 	return out
 }
 
 // For is what the sidecar gets for an answer, leaving out the rejected
-// keywords: each kept word in dc:subject, and the kept path, root first,
-// as one hierarchical keyword ("animal|cat"). It is false when nothing is
-// left.
-func For(a names.Answer, rejected map[string]bool, model string, date time.Time) (sidecar.Keywords, bool) {
-	var kept []string
-	for _, w := range append(slices.Clone(a.Categories), a.Name) {
-		if w != "" && !rejected[w] && !slices.Contains(kept, w) {
-			kept = append(kept, w)
+// keywords: each kept word in dc:subject, and each kept word's path, root
+// first, as a hierarchical keyword ("animal|dog", "people|person"). It is
+// false when nothing is left.
+func For(r prediction.Result, threshold float32, rejected map[string]bool, model string, date time.Time) (sidecar.Keywords, bool) {
+	k := sidecar.Keywords{Model: model, Date: date}
+	for _, e := range suggestions(r, threshold) {
+		if e.word == "" || rejected[e.word] || slices.Contains(k.Subjects, e.word) {
+			continue
 		}
+		k.Subjects = append(k.Subjects, e.word)
+		k.Hierarchies = append(k.Hierarchies, e.path)
 	}
-	if len(kept) == 0 {
+	if len(k.Subjects) == 0 {
 		return sidecar.Keywords{}, false
 	}
-	return sidecar.Keywords{Subjects: kept, Hierarchies: []string{strings.Join(kept, "|")},
-		Class: a.Class, Probability: a.ClassProbability, Model: model, Date: date}, true
+	a := r.Everyday
+	k.Class, k.Probability = a.Class, a.ClassProbability
+	return k, true
 }

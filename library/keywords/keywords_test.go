@@ -6,32 +6,42 @@ import (
 	"time"
 
 	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/inference/prediction"
 )
 
-func TestSuggestAndFor(t *testing.T) {
-	cat := names.Answer{Name: "cat", Confidence: 0.9, Categories: []string{"animal"}, Class: "Egyptian cat", ClassProbability: 0.6}
-	if got := Suggest(cat, true); !slices.Equal(got, []string{"cat", "animal"}) {
+func TestClassifierAlone(t *testing.T) {
+	cat := prediction.Result{Everyday: names.Answer{Name: "cat", Confidence: 0.9, Categories: []string{"animal"}, Class: "Egyptian cat", ClassProbability: 0.6}}
+	if got := Suggest(cat, 0.5); !slices.Equal(got, []string{"cat"}) {
 		t.Errorf("Suggest = %q", got)
 	}
-	if got := Suggest(cat, false); got != nil {
+	if got := Suggest(cat, 0.95); got != nil {
 		t.Errorf("not sure, yet Suggest = %q", got)
 	}
 	date := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	k, ok := For(cat, nil, "mobilenet", date)
-	if !ok || !slices.Equal(k.Subjects, []string{"animal", "cat"}) || !slices.Equal(k.Hierarchies, []string{"animal|cat"}) ||
+	k, ok := For(cat, 0.5, nil, "mobilenet", date)
+	if !ok || !slices.Equal(k.Subjects, []string{"cat"}) || !slices.Equal(k.Hierarchies, []string{"animal|cat"}) ||
 		k.Class != "Egyptian cat" || k.Probability != 0.6 || k.Model != "mobilenet" || !k.Date.Equal(date) {
 		t.Errorf("For = %+v, %v", k, ok)
 	}
-	k, ok = For(cat, map[string]bool{"animal": true}, "m", date)
-	if !ok || !slices.Equal(k.Subjects, []string{"cat"}) || !slices.Equal(k.Hierarchies, []string{"cat"}) {
-		t.Errorf("with animal rejected: %+v", k)
-	}
-	if _, ok := For(cat, map[string]bool{"animal": true, "cat": true}, "m", date); ok {
+	if _, ok := For(cat, 0.5, map[string]bool{"cat": true}, "m", date); ok {
 		t.Error("every keyword rejected, yet For has some")
 	}
-	// A name that is its own category ("person" under person) is written once.
-	p := names.Answer{Name: "person", Categories: []string{"person"}}
-	if k, _ := For(p, nil, "m", date); !slices.Equal(k.Subjects, []string{"person"}) {
-		t.Errorf("a repeated word: %q", k.Subjects)
+}
+
+func TestFused(t *testing.T) {
+	r := prediction.Result{Fused: true, Keywords: []prediction.Keyword{
+		{Word: "person", Path: "people|person"}, {Word: "dog", Path: "animal|dog"}, {Word: "horse", Path: "animal|horse"},
+	}, Everyday: names.Answer{Name: "llama", Confidence: 0.8, Class: "llama", ClassProbability: 0.8}}
+	if got := Suggest(r, 0.5); !slices.Equal(got, []string{"person", "dog", "horse"}) {
+		t.Errorf("Suggest = %q", got)
+	}
+	k, ok := For(r, 0.99, map[string]bool{"dog": true}, "set", time.Now())
+	if !ok || !slices.Equal(k.Subjects, []string{"person", "horse"}) || !slices.Equal(k.Hierarchies, []string{"people|person", "animal|horse"}) {
+		t.Errorf("For = %+v, %v", k, ok)
+	}
+	// A fused answer with no keywords is not sure, whatever the classifier says.
+	r.Keywords = nil
+	if got := Suggest(r, 0.1); got != nil {
+		t.Errorf("no keywords, yet Suggest = %q", got)
 	}
 }
