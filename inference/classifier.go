@@ -247,6 +247,9 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 	}
 	share := time.Since(start) / time.Duration(n)
 	results := make([]prediction.Result, n)
+	// Each photo's probabilities, kept for fusion, which checks the
+	// detector's words against them.
+	probs := make([][]float32, n)
 	for i := range results {
 		scores := c.batchOut[i*c.classes : (i+1)*c.classes][c.desc.Output.LabelOffset:]
 		copy(c.scores, scores)
@@ -257,11 +260,14 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 		if c.names != nil {
 			results[i].Everyday = c.names.Answer(c.scores)
 		}
+		if c.objects != nil {
+			probs[i] = slices.Clone(c.scores)
+		}
 		results[i].Timing.Inference = share
 	}
 	if c.objects != nil {
 		for i, input := range inputs {
-			if err := c.detect(ctx, input[c.inSize:], &results[i]); err != nil {
+			if err := c.detect(ctx, input[c.inSize:], probs[i], &results[i]); err != nil {
 				return nil, err
 			}
 		}

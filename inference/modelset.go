@@ -67,8 +67,9 @@ func (s *setInput) Fill(p preprocess.Photo, dst []float32) error {
 }
 
 // detect runs the detectors on one photo's letterboxed input (followed by
-// its size) and fuses what they saw with the classifier's answer in res.
-func (c *Classifier) detect(ctx context.Context, input []float32, res *prediction.Result) error {
+// its size) and fuses what they saw with the classifier's answer in res
+// and its probabilities.
+func (c *Classifier) detect(ctx context.Context, input, probs []float32, res *prediction.Result) error {
 	start := time.Now()
 	size := image.Pt(int(input[len(input)-2]), int(input[len(input)-1]))
 	input = input[:len(input)-2]
@@ -82,6 +83,9 @@ func (c *Classifier) detect(ctx context.Context, input []float32, res *predictio
 	seen := fuse.Seen{
 		Objects: objs, Labels: c.objects.labels, Names: c.objects.names, Detected: true,
 		Size: size,
+	}
+	if c.names != nil {
+		seen.Sums = c.names.Sums(probs)
 	}
 	if c.faces != nil && fuse.WantsFaces(objs, c.objects.labels) {
 		preprocess.Repad(input, c.faceIn, in.Width, in.Height, fit, float32(c.faces.desc.Letterbox.Pad))

@@ -125,9 +125,12 @@ func CountRight(want, got int) bool {
 	}
 }
 
+// in reports whether w, or its head noun (the last word of "baseball
+// bat"), is one of set, singular or plural.
 func in(w string, set []string) bool {
+	words := strings.Fields(w)
 	for _, s := range set {
-		if strings.EqualFold(w, s) || strings.EqualFold(singular(w), singular(s)) {
+		if strings.EqualFold(singular(w), singular(s)) || len(words) > 1 && strings.EqualFold(singular(words[len(words)-1]), singular(s)) {
 			return true
 		}
 	}

@@ -2,7 +2,7 @@
 // whole-photo classes, the detector's objects and the face detector's
 // faces — into one answer: the objects worth showing, the number of
 // people, and the keywords Spotter is sure of, with a title. Every
-// precision rule lives here, as data in rules.go, tested without ONNX
+// precision rule lives here, its values in rules.go, tested without ONNX
 // Runtime.
 package fuse
 
@@ -19,8 +19,11 @@ import (
 
 // Seen is what the models gave for one photo.
 type Seen struct {
-	// Objects are the detector's boxes, Labels its labels and Names their
-	// everyday names; nil without a detector.
+	// Sums are the classifier's probabilities summed by everyday name;
+	// nil for a classifier without a name table.
+	Sums map[string]float32
+	// Objects are the detector's boxes, best first, Labels its labels and
+	// Names their everyday names.
 	Objects []detect.Object
 	Labels  []string
 	Names   *names.Table
@@ -38,8 +41,8 @@ type Seen struct {
 func Fuse(s Seen, res *prediction.Result) {
 	res.Fused = true
 	res.Size = [2]int{s.Size.X, s.Size.Y}
-	objs := suppressAcross(s.Objects)
-	res.Objects = res.Objects[:0]
+	objs := s.one(suppressAcross(s.Objects))
+	res.Objects = nil
 	for _, o := range objs {
 		if o.Score < rules.show {
 			continue
@@ -49,31 +52,34 @@ func Fuse(s Seen, res *prediction.Result) {
 			Name: c.Name, Label: s.Labels[o.Class], Score: o.Score, Box: prediction.Box(o.Box), Path: c.Path(),
 		})
 	}
-	res.Faces = res.Faces[:0]
+	res.Faces = nil
 	for _, f := range s.Faces {
 		res.Faces = append(res.Faces, prediction.Face{Score: f.Score, Box: prediction.Box(f.Box), Landmarks: f.Landmarks})
 	}
-	res.People = countPeople(objs, s.Labels)
+	persons := s.persons(objs)
+	res.People = len(persons)
 
 	var kws []prediction.Keyword
 	add := func(k prediction.Keyword) {
-		if k.Word == "" || rules.never[k.Word] {
+		if k.Word == "" || rules.never[k.Word] || slices.ContainsFunc(kws, func(h prediction.Keyword) bool { return h.Word == k.Word }) {
 			return
-		}
-		for _, have := range kws {
-			if have.Word == k.Word {
-				return
-			}
 		}
 		kws = append(kws, k)
 	}
-	for _, k := range peopleWords(res.People, objs, s) {
+	for _, k := range s.peopleWords(persons) {
 		add(k)
 	}
-	for _, k := range objectWords(objs, s) {
+	objWords, vetoed := s.objectWords(objs, res.Everyday)
+	for _, k := range objWords {
 		add(k)
 	}
-	if k, ok := classifierWord(res.Everyday, res.Predictions, objs, s); ok {
+	if k, ok := s.renamed(vetoed, objWords, res.Everyday); ok {
+		add(k)
+	}
+	for _, k := range s.indoorWords(objs) {
+		add(k)
+	}
+	for _, k := range s.classifierWords(res.Everyday, objs, len(persons) > 0) {
 		add(k)
 	}
 	res.Keywords = kws
@@ -81,8 +87,7 @@ func Fuse(s Seen, res *prediction.Result) {
 }
 
 // suppressAcross drops a box of one class that nearly coincides with a
-// better box of another (one animal is not "horse" and "cow"), and boxes
-// of the same everyday kind the detector split between two labels.
+// better box of another: one thing is not both.
 func suppressAcross(objs []detect.Object) []detect.Object {
 	var kept []detect.Object
 next:
@@ -97,46 +102,87 @@ next:
 	return kept
 }
 
-// countPeople counts the person boxes sure enough to be counted.
-func countPeople(objs []detect.Object, labels []string) int {
-	n := 0
-	for _, o := range objs {
-		if labels[o.Class] == "person" && o.Score >= rules.countPerson {
-			n++
+// one resolves boxes of kinds the detector confuses (car, truck and bus;
+// horse and cow) that cover the same thing: the better one stays only when
+// clearly better, else neither, since a wrong name is worse than none.
+func (s Seen) one(objs []detect.Object) []detect.Object {
+	drop := make([]bool, len(objs))
+	for i, a := range objs {
+		for j := i + 1; j < len(objs); j++ {
+			b := objs[j]
+			ga, gb := rules.confusable[s.Labels[a.Class]], rules.confusable[s.Labels[b.Class]]
+			if a.Class == b.Class || ga == "" || ga != gb || overlap(a.Box, b.Box) < rules.sameThing {
+				continue
+			}
+			drop[j] = true // b is worse: objs are best first
+			if a.Score-b.Score < rules.clearlyBetter {
+				drop[i] = true
+			}
 		}
 	}
-	return n
+	var out []detect.Object
+	for i, o := range objs {
+		if !drop[i] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// overlap is the share of the smaller box that the two boxes share.
+func overlap(a, b detect.Box) float32 {
+	ix := min(a[2], b[2]) - max(a[0], b[0])
+	iy := min(a[3], b[3]) - max(a[1], b[1])
+	small := min(a.Area(), b.Area())
+	if ix <= 0 || iy <= 0 || small <= 0 {
+		return 0
+	}
+	return ix * iy / small
+}
+
+// persons are the person boxes counted as people: sure enough, and not
+// mostly inside a better person box (a reflection, or one person found
+// twice).
+func (s Seen) persons(objs []detect.Object) []detect.Object {
+	var out []detect.Object
+next:
+	for _, o := range objs {
+		if s.Labels[o.Class] != "person" || o.Score < rules.countPerson {
+			continue
+		}
+		for _, p := range out {
+			if overlap(p.Box, o.Box) > rules.samePerson {
+				continue next
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // peopleWords: "person" for one, "people" for two or more, "group" from
-// rules.group people, "portrait" when one face fills the frame.
-func peopleWords(people int, objs []detect.Object, s Seen) []prediction.Keyword {
-	best := float32(0)
-	for _, o := range objs {
-		if s.Labels[o.Class] == "person" {
-			best = max(best, o.Score)
-		}
-	}
-	if people == 0 || best < rules.surePerson {
+// rules.group people, "portrait" when one person's face fills the frame.
+func (s Seen) peopleWords(persons []detect.Object) []prediction.Keyword {
+	if len(persons) == 0 || persons[0].Score < rules.surePerson {
 		return nil
 	}
+	best := persons[0].Score
 	kw := func(w string, c float32, src string) prediction.Keyword {
 		return prediction.Keyword{Word: w, Path: "people|" + w, Source: src, Confidence: c}
 	}
 	var out []prediction.Keyword
-	switch {
-	case people == 1:
+	if len(persons) == 1 {
 		out = append(out, kw("person", best, "objects"))
-	default:
+	} else {
 		out = append(out, kw("people", best, "objects"))
 	}
-	if people >= rules.group {
+	if len(persons) >= rules.group {
 		out = append(out, kw("group", best, "objects"))
 	}
-	if people <= 2 && len(s.Faces) >= 1 && len(s.Faces) <= 2 {
+	if len(persons) == 1 && len(s.Faces) == 1 {
 		f := s.Faces[0]
-		area := float32(s.Size.X * s.Size.Y)
-		if area > 0 && f.Score >= rules.portraitFace && f.Box.Area()/area >= rules.portraitArea {
+		area := float32(s.Size.X) * float32(s.Size.Y)
+		if f.Score >= rules.portraitFace && area > 0 && f.Box.Area()/area >= rules.portraitArea {
 			out = append(out, kw("portrait", f.Score, "faces"))
 		}
 	}
@@ -144,66 +190,123 @@ func peopleWords(people int, objs []detect.Object, s Seen) []prediction.Keyword 
 }
 
 // objectWords names each kind of object Spotter is sure of, once, the
-// most confident first.
-func objectWords(objs []detect.Object, s Seen) []prediction.Keyword {
-	var out []prediction.Keyword
+// most confident first. The classifier vetoes a kind it knows when it is
+// sure of another of the same kind of thing and gives this one almost no
+// belief (a penguin the detector calls a sheep).
+func (s Seen) objectWords(objs []detect.Object, a names.Answer) (out []prediction.Keyword, vetoed []string) {
 	for _, o := range objs {
 		label := s.Labels[o.Class]
-		if label == "person" {
-			continue
-		}
 		need, ok := rules.objectSure[label]
 		if !ok {
 			need = rules.objectSureDefault
 		}
-		if o.Score < need {
+		if label == "person" || o.Score < need {
 			continue
 		}
 		c := s.Names.Class(o.Class)
 		if slices.ContainsFunc(out, func(k prediction.Keyword) bool { return k.Word == c.Name }) {
 			continue
 		}
+		if s.vetoed(c, a) {
+			vetoed = append(vetoed, label)
+			continue
+		}
 		out = append(out, prediction.Keyword{Word: c.Name, Path: c.Path(), Source: "objects", Confidence: o.Score})
 	}
-	return out
+	return out, vetoed
 }
 
-// classifierWord is the classifier's everyday answer as a keyword when it
-// is sure and nothing the detector saw contradicts it.
-func classifierWord(a names.Answer, preds []prediction.Prediction, objs []detect.Object, s Seen) (prediction.Keyword, bool) {
-	if a.Name == "" {
+// renamed is the classifier's name for a thing whose detector label it
+// vetoed, when that name is of the label's confusable group (a bear the
+// detector called a teddy bear) and the detector named nothing else of the
+// group: the classifier then says which of the group it is.
+func (s Seen) renamed(vetoed []string, kept []prediction.Keyword, a names.Answer) (prediction.Keyword, bool) {
+	own := a.Name
+	for coco, imagenet := range rules.classifierName {
+		if imagenet == own {
+			own = coco
+		}
+	}
+	group := rules.confusable[own]
+	if group == "" || !slices.ContainsFunc(vetoed, func(l string) bool { return rules.confusable[l] == group }) {
 		return prediction.Keyword{}, false
 	}
-	word, path := a.Name, strings.Join(append(slices.Clone(a.Categories), a.Name), "|")
-	if scene, ok := rules.scene[a.Class]; ok {
-		word, path = scene, "landscape|"+scene
+	for _, k := range kept {
+		if rules.confusable[k.Word] == group {
+			return prediction.Keyword{}, false
+		}
+	}
+	return prediction.Keyword{Word: a.Name, Path: strings.Join(append(slices.Clone(a.Categories), a.Name), "|"), Source: "classifier", Confidence: a.Confidence}, true
+}
+
+// indoorWords says "indoor" where the detector sees things that live
+// indoors (a bed, a sofa, a television, an oven).
+func (s Seen) indoorWords(objs []detect.Object) []prediction.Keyword {
+	for _, o := range objs {
+		if rules.indoor[s.Labels[o.Class]] && o.Score >= rules.objectSureDefault {
+			return []prediction.Keyword{{Word: "indoor", Path: "place|indoor", Source: "objects", Confidence: o.Score}}
+		}
+	}
+	return nil
+}
+
+// vetoed reports whether the classifier contradicts the detector's c.
+func (s Seen) vetoed(c names.Class, a names.Answer) bool {
+	if s.Sums == nil || a.Name == "" || a.Confidence < rules.vetoSure {
+		return false
+	}
+	own := c.Name
+	if n, ok := rules.classifierName[own]; ok {
+		own = n
+	}
+	if a.Name == own {
+		return false
+	}
+	if _, known := s.Sums[own]; !known {
+		return false // the classifier has no such class: it cannot say
+	}
+	related := len(a.Categories) > 0 && len(c.Categories) > 0 && (a.Categories[0] == c.Categories[0] || rules.vetoAcross[c.Categories[0]] == a.Categories[0])
+	return related && s.Sums[own] < rules.vetoMass
+}
+
+// classifierWords are the classifier's words where it is sure and nothing
+// the detector saw contradicts it: scenes and subjects the detector has no
+// label for (mountain, beach, pizza, jellyfish, palace), or a finer name
+// for a thing the detector boxed (the detector's truck the classifier
+// knows as a convertible car).
+func (s Seen) classifierWords(a names.Answer, objs []detect.Object, people bool) []prediction.Keyword {
+	if a.Name == "" || rules.textClass[a.Class] {
+		return nil
 	}
 	root := ""
 	if len(a.Categories) > 0 {
 		root = a.Categories[0]
 	}
-	need, ok := rules.classifierSure[root]
-	if !ok {
-		return prediction.Keyword{}, false // a category whose words the classifier gets wrong too often
-	}
-	if a.Confidence < need {
-		return prediction.Keyword{}, false
-	}
-	if s.Detected && rules.detectorSees[root] {
-		// The detector knows this kind of thing: the classifier's word
-		// stands only where the detector found it too.
-		if !slices.ContainsFunc(objs, func(o detect.Object) bool {
-			return o.Score >= rules.confirm && s.Names.Class(o.Class).Name == a.Name
-		}) {
-			return prediction.Keyword{}, false
+	if scene, ok := rules.scene[a.Class]; ok || root == "landscape" {
+		if a.Confidence < rules.classifierSure["landscape"] {
+			return nil
 		}
+		out := []prediction.Keyword{{Word: "landscape", Path: "landscape", Source: "classifier", Confidence: a.Confidence}}
+		if scene != "" {
+			out = append(out, prediction.Keyword{Word: scene, Path: "landscape|" + scene, Source: "classifier", Confidence: a.Confidence})
+		}
+		return out
 	}
-	if s.Detected && rules.hiddenByPeople[root] && slices.ContainsFunc(objs, func(o detect.Object) bool {
-		return s.Labels[o.Class] == "person" && o.Score >= rules.surePerson
+	need, ok := rules.classifierSure[root]
+	if !ok || a.Confidence < need {
+		return nil
+	}
+	if s.Detected && people && rules.hiddenByPeople[root] {
+		return nil
+	}
+	if s.Detected && rules.detectorSees[root] && !slices.ContainsFunc(objs, func(o detect.Object) bool {
+		c := s.Names.Class(o.Class)
+		return o.Score >= rules.confirm && len(c.Categories) > 0 && c.Categories[0] == root
 	}) {
-		return prediction.Keyword{}, false
+		return nil // the detector knows such things and saw none
 	}
-	return prediction.Keyword{Word: word, Path: path, Source: "classifier", Confidence: a.Confidence}, true
+	path := strings.Join(append(slices.Clone(a.Categories), a.Name), "|")
+	return []prediction.Keyword{{Word: a.Name, Path: path, Source: "classifier", Confidence: a.Confidence}}
 }
 
 // title names the photo: the people first ("3 people"), then up to three
@@ -211,19 +314,19 @@ func classifierWord(a names.Answer, preds []prediction.Prediction, objs []detect
 func title(people int, kws []prediction.Keyword) string {
 	var parts []string
 	for _, k := range kws {
-		switch k.Word {
-		case "person":
-			parts = append(parts, "person")
-		case "people":
-			parts = append(parts, fmt.Sprintf("%d people", people))
-		case "group", "portrait":
-			continue
-		default:
-			parts = append(parts, k.Word)
-		}
 		if len(parts) == 4 {
 			break
 		}
+		switch k.Word {
+		case "people":
+			parts = append(parts, fmt.Sprintf("%d people", people))
+		case "group", "portrait", "landscape":
+		default:
+			parts = append(parts, k.Word)
+		}
+	}
+	if len(parts) == 0 && len(kws) > 0 {
+		parts = append(parts, kws[0].Word)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -166,6 +166,19 @@ func (t *Table) Answer(probs []float32) Answer {
 	}
 }
 
+// Sums adds probs (one per class, in table order) by everyday name: how
+// much of the model's belief each name holds.
+func (t *Table) Sums(probs []float32) map[string]float32 {
+	if len(probs) != len(t.classes) {
+		panic(fmt.Sprintf("names: %d probabilities for a table of %d classes", len(probs), len(t.classes)))
+	}
+	out := map[string]float32{}
+	for i, p := range probs {
+		out[t.classes[i].Name] += p
+	}
+	return out
+}
+
 // parse reads a generated table ("index, wnid, label, name, path" lines) and
 // the category list it was made with.
 func parse(table, categoryList string) (*Table, error) {
