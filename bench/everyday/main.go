@@ -56,8 +56,12 @@ func main() {
 			for _, o := range r.Objects {
 				objs = append(objs, fmt.Sprintf("%s %.2f", o.Label, o.Score))
 			}
-			fmt.Printf("%s %-40s people %2d/%-2d faces %d  kw [%s]  wrong [%s]\n     clf %s %.2f (%s)  obj [%s]\n", mark, p.File, r.People, p.People,
-				len(r.Faces), strings.Join(r.Words(), ", "), strings.Join(v.Wrong, ", "), r.Everyday.Name, r.Everyday.Confidence, r.Everyday.Class, strings.Join(objs, ", "))
+			var top []string
+			for _, p := range r.Predictions {
+				top = append(top, fmt.Sprintf("%s %.2f", p.Label, p.Probability))
+			}
+			fmt.Printf("%s %-40s people %2d/%-2d faces %d  kw [%s]  wrong [%s]\n     clf %s %.2f [%s]\n     obj [%s]\n", mark, p.File, r.People, p.People,
+				len(r.Faces), strings.Join(r.Words(), ", "), strings.Join(v.Wrong, ", "), r.Everyday.Name, r.Everyday.Confidence, strings.Join(top, ", "), strings.Join(objs, ", "))
 		}
 	}
 	s := everyday.Score(photos, verdicts)

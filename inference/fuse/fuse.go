@@ -76,7 +76,7 @@ func Fuse(s Seen, res *prediction.Result) {
 	if k, ok := s.renamed(vetoed, objWords, res.Everyday); ok {
 		add(k)
 	}
-	for _, k := range s.indoorWords(objs) {
+	for _, k := range s.placeWords(objs, len(persons) > 0) {
 		add(k)
 	}
 	for _, k := range s.classifierWords(res.Everyday, objs, len(persons) > 0) {
@@ -239,15 +239,29 @@ func (s Seen) renamed(vetoed []string, kept []prediction.Keyword, a names.Answer
 	return prediction.Keyword{Word: a.Name, Path: strings.Join(append(slices.Clone(a.Categories), a.Name), "|"), Source: "classifier", Confidence: a.Confidence}, true
 }
 
-// indoorWords says "indoor" where the detector sees things that live
-// indoors (a bed, a sofa, a television, an oven).
-func (s Seen) indoorWords(objs []detect.Object) []prediction.Keyword {
-	for _, o := range objs {
-		if rules.indoor[s.Labels[o.Class]] && o.Score >= rules.objectSureDefault {
-			return []prediction.Keyword{{Word: "indoor", Path: "place|indoor", Source: "objects", Confidence: o.Score}}
+// placeWords say where the photo was taken from what is in it: "indoor"
+// where the detector sees things that live indoors (a bed, a sofa, a
+// television), "street" where people and cars meet or street furniture
+// stands (a traffic light, a stop sign).
+func (s Seen) placeWords(objs []detect.Object, people bool) []prediction.Keyword {
+	var out []prediction.Keyword
+	place := func(w string, score float32) {
+		if !slices.ContainsFunc(out, func(k prediction.Keyword) bool { return k.Word == w }) {
+			out = append(out, prediction.Keyword{Word: w, Path: "place|" + w, Source: "objects", Confidence: score})
 		}
 	}
-	return nil
+	for _, o := range objs {
+		if o.Score < rules.objectSureDefault {
+			continue
+		}
+		switch label := s.Labels[o.Class]; {
+		case rules.indoor[label]:
+			place("indoor", o.Score)
+		case rules.street[label] == "furniture", rules.street[label] == "traffic" && people:
+			place("street", o.Score)
+		}
+	}
+	return out
 }
 
 // vetoed reports whether the classifier contradicts the detector's c.
