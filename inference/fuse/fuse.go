@@ -69,7 +69,7 @@ func Fuse(s Seen, res *prediction.Result) {
 	for _, k := range s.peopleWords(persons) {
 		add(k)
 	}
-	objWords, vetoed := s.objectWords(objs, res.Everyday)
+	objWords, vetoed := s.objectWords(objs, res.Everyday, len(persons) > 0)
 	for _, k := range objWords {
 		add(k)
 	}
@@ -111,7 +111,7 @@ func (s Seen) one(objs []detect.Object) []detect.Object {
 		for j := i + 1; j < len(objs); j++ {
 			b := objs[j]
 			ga, gb := rules.confusable[s.Labels[a.Class]], rules.confusable[s.Labels[b.Class]]
-			if a.Class == b.Class || ga == "" || ga != gb || overlap(a.Box, b.Box) < rules.sameThing {
+			if a.Class == b.Class || ga == "" || ga != gb || detect.IoU(a.Box, b.Box) < rules.sameThing {
 				continue
 			}
 			drop[j] = true // b is worse: objs are best first
@@ -193,7 +193,7 @@ func (s Seen) peopleWords(persons []detect.Object) []prediction.Keyword {
 // most confident first. The classifier vetoes a kind it knows when it is
 // sure of another of the same kind of thing and gives this one almost no
 // belief (a penguin the detector calls a sheep).
-func (s Seen) objectWords(objs []detect.Object, a names.Answer) (out []prediction.Keyword, vetoed []string) {
+func (s Seen) objectWords(objs []detect.Object, a names.Answer, people bool) (out []prediction.Keyword, vetoed []string) {
 	for _, o := range objs {
 		label := s.Labels[o.Class]
 		need, ok := rules.objectSure[label]
@@ -207,7 +207,7 @@ func (s Seen) objectWords(objs []detect.Object, a names.Answer) (out []predictio
 		if slices.ContainsFunc(out, func(k prediction.Keyword) bool { return k.Word == c.Name }) {
 			continue
 		}
-		if s.vetoed(c, a) {
+		if s.vetoed(c, a, people) {
 			vetoed = append(vetoed, label)
 			continue
 		}
@@ -264,9 +264,14 @@ func (s Seen) placeWords(objs []detect.Object, people bool) []prediction.Keyword
 	return out
 }
 
-// vetoed reports whether the classifier contradicts the detector's c.
-func (s Seen) vetoed(c names.Class, a names.Answer) bool {
+// vetoed reports whether the classifier contradicts the detector's c. It
+// cannot where people are in the photo and the classifier's answer is of a
+// kind it gets wrong then (a rider's horse is "llama").
+func (s Seen) vetoed(c names.Class, a names.Answer, people bool) bool {
 	if s.Sums == nil || a.Name == "" || a.Confidence < rules.vetoSure {
+		return false
+	}
+	if people && len(a.Categories) > 0 && rules.hiddenByPeople[a.Categories[0]] {
 		return false
 	}
 	own := c.Name

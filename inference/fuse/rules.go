@@ -10,7 +10,7 @@ var rules = struct {
 	// one thing, named by the better score.
 	acrossIoU float32
 	// confusable groups the labels the detector mixes up; two of a group
-	// covering sameThing of the smaller box are one thing, and the better
+	// whose boxes overlap by sameThing (IoU) are one thing, and the better
 	// keeps it only when clearlyBetter by score.
 	confusable               map[string]string
 	sameThing, clearlyBetter float32
@@ -67,9 +67,9 @@ var rules = struct {
 		"horse": "hoofed", "cow": "hoofed", "sheep": "hoofed", "zebra": "hoofed", "giraffe": "hoofed", "elephant": "hoofed",
 		"cat": "pet", "dog": "pet", "bear": "bear", "teddy bear": "bear",
 	},
-	sameThing:     0.6,
+	sameThing:     0.5,
 	clearlyBetter: 0.2,
-	countPerson:   0.3,
+	countPerson:   0.25,
 	surePerson:    0.5,
 	samePerson:    0.8,
 	group:         3,
