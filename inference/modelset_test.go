@@ -83,6 +83,41 @@ func TestPersonDogHorse(t *testing.T) {
 	}
 }
 
+// The detections match the model's README on the shared photos: the same
+// objects, scores within 0.02 (score ≥ 0.35, after suppression across
+// classes, which takes the cat off dog.jpg's dog and the cow off a horse).
+func TestDetectionsMatchTheREADME(t *testing.T) {
+	c := openSet(t)
+	for name, want := range map[string]map[string][]float32{
+		"dog.jpg":     {"dog": {0.83}, "car": {0.81}, "bicycle": {0.81}},
+		"eagle.jpg":   {"bird": {0.94}},
+		"giraffe.jpg": {"giraffe": {0.93}, "zebra": {0.65}},
+		"horses.jpg":  {"horse": {0.82, 0.65, 0.58}},
+		"person.jpg":  {"person": {0.88}, "dog": {0.87}, "horse": {0.87}},
+	} {
+		r := see(t, c, inferencetest.Photo(t, name))
+		got := map[string][]float32{}
+		for _, o := range r.Objects {
+			got[o.Label] = append(got[o.Label], o.Score)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: %v, the README %v", name, got, want)
+			continue
+		}
+		for label, scores := range want {
+			if len(got[label]) != len(scores) {
+				t.Errorf("%s: %s %v, the README %v", name, label, got[label], scores)
+				continue
+			}
+			for i, s := range scores {
+				if d := got[label][i] - s; d > 0.02 || d < -0.02 {
+					t.Errorf("%s: %s scores %.3f, the README %.2f", name, label, got[label][i], s)
+				}
+			}
+		}
+	}
+}
+
 // kite.jpg: the people on the beach are counted, the kites named.
 func TestKiteCountsPeople(t *testing.T) {
 	r := see(t, openSet(t), inferencetest.Photo(t, "kite.jpg"))

@@ -5,21 +5,18 @@ import (
 	"image"
 	"math"
 
-	"github.com/nfnt/resize"
-
 	"github.com/spotter-app/spotter/inference/model"
 )
 
 // Letterbox writes photos into a detector's input: the upright photo scaled
 // to fit the input whole, keeping its aspect, at the top-left corner, the
 // rest filled with the pad value; raw 0…255 values, NCHW, in the
-// descriptor's channel order. Like Tensor it keeps scratch images between
-// photos and is for one goroutine.
+// descriptor's channel order. Like Tensor it keeps scratch between photos
+// and is for one goroutine.
 type Letterbox struct {
-	in      model.Input
-	pad     float32
-	wide    *image.RGBA64
-	scratch *image.RGBA
+	in          model.Input
+	pad         float32
+	rgba, small *image.RGBA
 }
 
 // NewLetterbox prepares a detector's input as its descriptor states it.
@@ -57,34 +54,26 @@ func (l *Letterbox) FitOf(size image.Point) Fit {
 // Fill lays p into dst, which must hold Len() values, and says where it
 // landed. The scale is measured against the photo's full size, so boxes
 // map back to the photo's own pixels even when it was decoded shrunk.
+// The resize is the antialiased bilinear of the detectors' READMEs, made
+// in the stored orientation and turned upright at its small size.
 func (l *Letterbox) Fill(p Photo, dst []float32) (fit Fit, err error) {
 	defer recovered("the photo", &err)
 	if len(dst) != l.Len() {
 		return Fit{}, fmt.Errorf("tensor buffer holds %d values, the model needs %d", len(dst), l.Len())
 	}
 	fit = l.FitOf(p.Size())
-	// Resize in the file's pixel order, then turn the small result upright.
 	w, h := fit.Width, fit.Height
 	if p.Orientation.SwapsAxes() {
 		w, h = h, w
 	}
-	src := p.Image
-	if rgba, ok := src.(*image.RGBA); ok {
-		// As in Tensor.Fill: nfnt/resize's 16-bit path does not darken.
-		l.wide = widen(rgba, l.wide)
-		src = l.wide
+	src := toRGBA(p.Image, l.rgba)
+	if src != p.Image {
+		l.rgba = src
 	}
-	small := resize.Resize(uint(w), uint(h), src, resize.Bilinear)
-	if wide, ok := small.(*image.RGBA64); ok {
-		l.scratch = narrow(wide, l.scratch)
-		small = l.scratch
+	if l.small, err = resizeRGBA(src, w, h, l.small); err != nil {
+		return Fit{}, err
 	}
-	rgba, ok := small.(*image.RGBA)
-	if !ok || rgba.Bounds().Min != (image.Point{}) {
-		l.scratch = toRGBA(small, l.scratch)
-		rgba = l.scratch
-	}
-	l.write(p.Orientation.Apply(rgba), dst)
+	l.write(p.Orientation.Apply(l.small), dst)
 	return fit, nil
 }
 
