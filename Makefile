@@ -8,6 +8,11 @@ ORT_LIB      := build/libonnxruntime.so
 SHARED       := $(abspath ../shared)
 PACKAGE      := build/Spotter-linux-amd64.tar.xz
 DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
+# The model set: the classifier, the object detector and the face detector
+# that run beside it, each a descriptor and a folder of files.
+MODEL_SET    := $(DEFAULT_MODEL):model.qdq.onnx,labels.txt,LICENSE yolox_nano_coco:yolox_nano.onnx,labels.txt,LICENSE \
+                yunet_s_face:yunet_s_dynamic.onnx,LICENSE
+MODEL_FILES  := models/$(DEFAULT_MODEL)/model.qdq.onnx models/yolox_nano_coco/yolox_nano.onnx models/yunet_s_face/yunet_s_dynamic.onnx
 GO_PACKAGES  := ./...
 
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
@@ -86,7 +91,7 @@ build/test/arm64/libonnxruntime.so:
 model:
 	@SHARED=$(SHARED) models/fetch.sh
 
-models/$(DEFAULT_MODEL)/model.qdq.onnx:
+$(MODEL_FILES):
 	@SHARED=$(SHARED) models/fetch.sh
 
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
@@ -140,6 +145,8 @@ bench: deps runtime model build
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="photos/s") r=$$k; if ($$(k+1)=="peak-RSS-MB") m=$$k } \
 	    printf "%-38s %10s %12s\n", name, r, m }'
 	@echo
+	@go run ./bench/everyday -dir $(SHARED)/everyday-dev
+	@echo
 	@go test -run '^$$' -bench 'DecodeHEIF' -benchtime 5x -count 1 ./inference/preprocess | awk -v TITLE="HEIC and AVIF decode, 12 MP: Spotter against libheif alone" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench 'Decode24MP' -benchtime 10x -count 1 ./inference/preprocess/raw | awk -v TITLE="24-MP DNG: embedded preview against half-size demosaic" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench . -benchtime 3x -count 1 ./library/catalog | awk -v TITLE="catalogue" '$(METRICS_AWK)'
@@ -162,7 +169,7 @@ soak: deps runtime model
 # install Makefile (assets/package) are added beside them.
 package: $(PACKAGE)
 
-$(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneApp.toml assets/icon.png assets/package/Makefile
+$(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png assets/package/Makefile
 	@command -v fyne >/dev/null || { echo "Installing the fyne tool"; go install fyne.io/tools/cmd/fyne@v1.7.4; }
 	rm -rf build/package && mkdir -p build/package
 	@# fyne package bumps Build in FyneApp.toml on every run; keep the file as committed.
@@ -183,9 +190,12 @@ $(PACKAGE): bin/spotter $(ORT_LIB) models/$(DEFAULT_MODEL)/model.qdq.onnx FyneAp
 	@# the system's copies.
 	ldd bin/spotter | awk '$$3 ~ /\/lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so/ { print $$3, $$1 }' | \
 	  while read -r path soname; do cp -L "$$path" "build/package/spotter/lib/spotter/$$soname"; done
-	cp models/$(DEFAULT_MODEL).json build/package/spotter/share/spotter/models/
-	mkdir -p build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)
-	cp models/$(DEFAULT_MODEL)/{model.qdq.onnx,labels.txt,LICENSE} build/package/spotter/share/spotter/models/$(DEFAULT_MODEL)/
+	@# Each model of the set: its descriptor and its files, licence included.
+	for m in $(MODEL_SET); do name=$${m%%:*}; files=$${m#*:}; \
+	  cp models/$$name.json build/package/spotter/share/spotter/models/ && \
+	  mkdir -p build/package/spotter/share/spotter/models/$$name && \
+	  for f in $${files//,/ }; do cp models/$$name/$$f build/package/spotter/share/spotter/models/$$name/ || exit 1; done; \
+	done
 	cp assets/package/Makefile build/package/spotter/Makefile
 	tar -cJf $@ -C build/package spotter
 	@echo "Wrote $@"
