@@ -167,10 +167,10 @@ func TestBoxesOnTheUprightPhoto(t *testing.T) {
 	}
 }
 
-// The everyday-dev set holds Spotter to issue 16's targets where it meets
-// them (a wrong keyword on at most 5 % of photos, people named on at least
-// 90 %, counts right on at least 80 %) and to what it measured where it
-// does not yet (a right keyword on 78.7 %, against 80 %).
+// The everyday-dev set holds Spotter to issue 16's targets: a wrong keyword
+// on at most 5 % of photos, people named on at least 90 % of those with
+// people, counts right on at least 80 %, a right keyword on at least 80 % of
+// those that are not documents.
 func TestEverydayTargets(t *testing.T) {
 	c := openSet(t)
 	dir := filepath.Join(inferencetest.Root(t), "..", "shared", "everyday-dev")
@@ -186,8 +186,8 @@ func TestEverydayTargets(t *testing.T) {
 	}
 	s := everyday.Score(photos, verdicts)
 	t.Logf("%+v", s)
-	if s.WrongKeyword > 0.05 || s.PeopleNamed < 0.9 || s.CountRight < 0.8 || s.RightKeyword < 0.75 {
-		t.Errorf("wrong keyword on %.1f %% (≤ 5), people named on %.1f %% (≥ 90), counts right on %.1f %% (≥ 80), right keyword on %.1f %% (≥ 75)",
+	if s.WrongKeyword > 0.05 || s.PeopleNamed < 0.9 || s.CountRight < 0.8 || s.RightKeyword < 0.8 {
+		t.Errorf("wrong keyword on %.1f %% (≤ 5), people named on %.1f %% (≥ 90), counts right on %.1f %% (≥ 80), right keyword on %.1f %% (≥ 80)",
 			100*s.WrongKeyword, 100*s.PeopleNamed, 100*s.CountRight, 100*s.RightKeyword)
 	}
 }

@@ -82,6 +82,9 @@ func Fuse(s Seen, res *prediction.Result) {
 	for _, k := range s.classifierWords(res.Everyday, objs, len(persons) > 0) {
 		add(k)
 	}
+	if k, ok := s.broader(objs, kws); ok {
+		add(k)
+	}
 	res.Keywords = kws
 	res.Title = title(res.People, kws)
 }
@@ -237,6 +240,24 @@ func (s Seen) renamed(vetoed []string, kept []prediction.Keyword, a names.Answer
 		}
 	}
 	return prediction.Keyword{Word: a.Name, Path: strings.Join(append(slices.Clone(a.Categories), a.Name), "|"), Source: "classifier", Confidence: a.Confidence}, true
+}
+
+// broader is the category of things the detector saw surely but could not
+// name surely ("vehicle" for old cars it took for trucks): the less
+// specific word is still true.
+func (s Seen) broader(objs []detect.Object, kws []prediction.Keyword) (prediction.Keyword, bool) {
+	for _, o := range objs {
+		c := s.Names.Class(o.Class)
+		if o.Score < rules.objectSureDefault || len(c.Categories) == 0 || !rules.broader[c.Categories[0]] {
+			continue
+		}
+		root := c.Categories[0]
+		if slices.ContainsFunc(kws, func(k prediction.Keyword) bool { return strings.HasPrefix(k.Path, root+"|") }) {
+			return prediction.Keyword{}, false
+		}
+		return prediction.Keyword{Word: root, Path: root, Source: "objects", Confidence: o.Score}, true
+	}
+	return prediction.Keyword{}, false
 }
 
 // placeWords say where the photo was taken from what is in it: "indoor"

@@ -151,3 +151,17 @@ func TestPlaces(t *testing.T) {
 		t.Errorf("a bed: %q", res.Words())
 	}
 }
+
+// Old cars the detector takes for trucks below truck's own threshold are
+// still vehicles; a named car leaves no room for the broader word.
+func TestBroader(t *testing.T) {
+	var res prediction.Result
+	Fuse(seen(obj("truck", 0.78, 0, 0, 300, 200), obj("truck", 0.75, 400, 0, 700, 200)), &res)
+	if !slices.Equal(res.Words(), []string{"vehicle"}) {
+		t.Errorf("uncertain trucks: %q, want vehicle", res.Words())
+	}
+	Fuse(seen(obj("truck", 0.78, 0, 0, 300, 200), obj("car", 0.7, 400, 0, 700, 200)), &res)
+	if !slices.Equal(res.Words(), []string{"car"}) {
+		t.Errorf("a car beside: %q, want car alone", res.Words())
+	}
+}

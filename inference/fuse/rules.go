@@ -54,6 +54,9 @@ var rules = struct {
 	textClass map[string]bool
 	// indoor: the detector's labels for things that live indoors.
 	indoor map[string]bool
+	// broader: categories whose name is written when the detector saw one
+	// of their things surely but named none surely.
+	broader map[string]bool
 	// street: labels that make a street, alone ("furniture") or with
 	// people ("traffic").
 	street map[string]string
@@ -115,6 +118,7 @@ var rules = struct {
 		"bed": true, "couch": true, "tv": true, "refrigerator": true, "oven": true, "microwave": true,
 		"toilet": true, "sink": true, "toaster": true,
 	},
+	broader: map[string]bool{"vehicle": true},
 	street: map[string]string{
 		"traffic light": "furniture", "stop sign": "furniture", "parking meter": "furniture", "fire hydrant": "furniture",
 		"car": "traffic", "bus": "traffic", "motorcycle": "traffic", "truck": "traffic",
