@@ -133,7 +133,7 @@ METRICS_AWK := BEGIN { print TITLE } \
 # again, and a 100,000-photo catalogue in the window. Prints; it asserts
 # nothing.
 bench: deps runtime model build
-	@go test -run '^$$' -bench 'ClassifyFile|Run' -benchtime 3s -count 1 ./inference | awk ' \
+	@go test -run '^$$' -bench 'ClassifyFile|Run|Detectors' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
 	    for (k=5; k<NF; k+=2) { if ($$(k+1)=="decode-ms") d=$$k; if ($$(k+1)=="preprocess-ms") p=$$k; if ($$(k+1)=="inference-ms") i=$$k } \

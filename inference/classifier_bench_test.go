@@ -1,6 +1,8 @@
 package inference
 
 import (
+	ort "github.com/yalue/onnxruntime_go"
+
 	"context"
 	"os/exec"
 	"path/filepath"
@@ -104,4 +106,40 @@ func dng24MP(b *testing.B, src, dir string) string {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkDetectors is the detectors' floor: ONNX Runtime's Run alone on a
+// prepared 416×416 letterbox, YOLOX-Nano on every photo and YuNet-s on
+// those with people.
+func BenchmarkDetectors(b *testing.B) {
+	inferencetest.Library(b)
+	for _, threads := range []int{1, 2} {
+		c, err := Open(Options{Descriptor: inferencetest.Descriptor(b), Threads: threads})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.objects == nil || c.faces == nil {
+			c.Close()
+			inferencetest.Need(b, false, "the object and face detectors (make model)")
+		}
+		b.Run("yolox/threads="+strconv.Itoa(threads), func(b *testing.B) {
+			for b.Loop() {
+				if err := c.objects.session.run(context.Background(), []ort.Value{c.objects.in.t}, []ort.Value{c.objects.out.t}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		outs := make([]ort.Value, len(c.faces.outs))
+		for i, p := range c.faces.outs {
+			outs[i] = p.t
+		}
+		b.Run("yunet/threads="+strconv.Itoa(threads), func(b *testing.B) {
+			for b.Loop() {
+				if err := c.faces.session.run(context.Background(), []ort.Value{c.faces.in.t}, outs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		c.Close()
+	}
 }
