@@ -58,6 +58,22 @@ func FuzzDecodeAndFill(f *testing.F) {
 				}
 			}
 		}
+		// A detector's letterbox of the same decode: raw values, padded.
+		lb := NewLetterbox(model.Input{Name: "images", Layout: model.NCHW, Width: 32, Height: 32, Channels: "BGR", Std: [3]float32{1, 1, 1}},
+			model.Letterbox{Pad: 114})
+		boxed := make([]float32, lb.Len())
+		fit, err := lb.Fill(p, boxed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fit.Width < 1 || fit.Width > 32 || fit.Height < 1 || fit.Height > 32 {
+			t.Fatalf("the photo lands on %d×%d of a 32×32 input", fit.Width, fit.Height)
+		}
+		for i, v := range boxed {
+			if v != v || v < 0 || v > 255 {
+				t.Fatalf("letterbox value %d is %v, outside 0…255", i, v)
+			}
+		}
 		if prev := Preview(p, 16); prev.Bounds().Dx() > 16 && prev.Bounds().Dy() > 16 {
 			t.Fatalf("preview %v larger than asked", prev.Bounds())
 		}
