@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -15,9 +16,6 @@ import (
 	"github.com/spotter-app/spotter/settings"
 )
 
-// resultsView is the right-hand panel: the everyday name in large type
-// (or "Not sure"), how sure the model is, the exact class beneath, and the
-// runners-up with confidence bars.
 // rankRow is one of the runners-up: its class, cut to fit, its
 // probability and a bar beneath. Its text has no padding: with labels'
 // five rows did not fit beside the photo, and a theme override to tighten
@@ -28,9 +26,13 @@ type rankRow struct {
 	box       *fyne.Container
 }
 
+// resultsView is the answer beneath the photo: the title or everyday name
+// in large type (or "Not sure"), what was seen or how sure the model is,
+// the classifier's own view or exact class beneath, and the runners-up
+// with confidence bars.
 type resultsView struct {
-	title      *widget.Label // the everyday name, or "Not sure"
-	confidence *widget.Label
+	title      *widget.Label // the title or everyday name, or "Not sure"
+	confidence *widget.Label // what was seen, or the everyday name's confidence
 	class      *widget.Label // the exact class and its probability
 	rows       []rankRow
 	rankTitle  *widget.Label
@@ -97,26 +99,36 @@ func (v *resultsView) showError(msg string) {
 	v.errBox.Show()
 }
 
-// showResult shows the everyday answer a (as "Not sure" unless sure, so a
-// guess below the threshold never reads as a confident word), the exact
-// class, and the first n of preds.
-func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, preds []prediction.Prediction, n int) {
+// showResult shows a photo's answer: for the model set, its title, the
+// people and objects seen and the classifier's own view; for the
+// classifier alone, its everyday name. Either reads "Not sure" unless
+// Spotter is, so a guess never reads as a confident word. Beside it come
+// the classifier's first n classes.
+func (v *resultsView) showResult(res prediction.Result, threshold float32, n int) {
 	v.clear()
+	preds := res.Predictions
 	if len(preds) == 0 {
 		v.showError("The model gave no answer for this photo. Try another photo or another model.")
 		return
 	}
-	if sure {
+	a := answerOf(res)
+	switch {
+	case res.Fused:
+		v.title.SetText(cmp.Or(res.Title, "Not sure"))
+		v.confidence.SetText(strings.Join(seen(res), "\n"))
+		v.class.SetText("The classifier alone " + classifierView(a, threshold))
+	case a.Sure(threshold):
 		v.title.SetText(a.Name)
 		v.confidence.SetText(strings.Join(append([]string{percent(a.Confidence) + " confidence"}, a.Categories...), " · "))
-	} else {
+		v.class.SetText(exactClass(a))
+	default:
 		v.title.SetText("Not sure")
 		v.confidence.SetText(fmt.Sprintf("No everyday name reaches %s: the likeliest, %s, has %s.",
 			percent(threshold), a.Name, percent(a.Confidence)))
+		v.class.SetText(exactClass(a))
 	}
 	v.title.Show()
 	v.confidence.Show()
-	v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
 	v.class.Show()
 	n = min(n, len(preds))
 	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
@@ -133,6 +145,62 @@ func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, p
 	v.ranked.Show()
 }
 
+func exactClass(a names.Answer) string {
+	return fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability))
+}
+
+// classifierView is the classifier's answer, after "The classifier alone".
+func classifierView(a names.Answer, threshold float32) string {
+	if !a.Sure(threshold) {
+		return fmt.Sprintf("is not sure: its likeliest, %s, has %s. %s.", a.Name, percent(a.Confidence), exactClass(a))
+	}
+	return fmt.Sprintf("says %s, %s. %s.", a.Name, percent(a.Confidence), exactClass(a))
+}
+
+// seen says what the detectors found, a line each: the people and faces
+// ("3 people, 2 faces"), then the other objects by name, each with its
+// best score and how many there are ("dog 87 %, horse 64 % (×2)").
+func seen(res prediction.Result) []string {
+	var lines []string
+	var who []string
+	if res.People > 0 {
+		who = append(who, count(res.People, "person", "people"))
+	}
+	if len(res.Faces) > 0 {
+		who = append(who, count(len(res.Faces), "face", "faces"))
+	}
+	if len(who) > 0 {
+		lines = append(lines, strings.Join(who, ", "))
+	}
+	var order []string
+	best, many := map[string]float32{}, map[string]int{}
+	for _, o := range res.Objects {
+		if o.Name == "person" {
+			continue // counted as people
+		}
+		if many[o.Name] == 0 {
+			order = append(order, o.Name)
+		}
+		many[o.Name]++
+		best[o.Name] = max(best[o.Name], o.Score)
+	}
+	var objects []string
+	for _, name := range order {
+		s := name + " " + percent(best[name])
+		if many[name] > 1 {
+			s += fmt.Sprintf(" (×%d)", many[name])
+		}
+		objects = append(objects, s)
+	}
+	if len(objects) > 0 {
+		lines = append(lines, strings.Join(objects, ", "))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "Spotter found no people and no objects it knows.")
+	}
+	return lines
+}
+
 // splitLabel separates an ImageNet label's first name from its synonyms
 // ("malamute, malemute, Alaskan malamute").
 func splitLabel(label string) (main, others string) {
@@ -145,4 +213,12 @@ func percent(p float32) string {
 		return fmt.Sprintf("%.1f %%", 100*p)
 	}
 	return fmt.Sprintf("%.0f %%", 100*p)
+}
+
+// count says how many in words: "1 person", "3 people".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -113,7 +113,7 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	}
 
 	h.w.selectRow(dog.id)
-	want := keywords.Suggest(dog.answer(), true)
+	want := keywords.Suggest(dog.res, h.w.table.threshold)
 	var labels []string
 	for _, c := range h.checks() {
 		labels = append(labels, c.Text)
