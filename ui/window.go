@@ -200,7 +200,7 @@ func (w *Window) layout() fyne.CanvasObject {
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.cancelAll)
 	w.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), w.chooseExport)
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Filter by name, class, category or file")
+	w.search.SetPlaceHolder("Filter by keyword, name, class or file")
 	w.search.OnChanged = func(s string) {
 		w.table.filter = s
 		w.reloadLibrary()
