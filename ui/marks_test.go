@@ -206,9 +206,9 @@ func TestBoxesTitlesAndReview(t *testing.T) {
 }
 
 // The answer beneath the photo: the title, the people and faces, the
-// other objects by name with their best score and number, then the
-// classifier's own view; "Not sure" when the model set is not, saying
-// why; the classifier alone as before.
+// other objects by name with their best score and number, and the
+// classifier's own view heading its ranking; "Not sure" when the model set
+// is not, saying why; the classifier alone as before.
 func TestAnswerPanel(t *testing.T) {
 	test.NewTempApp(t)
 	v := newResultsView()
@@ -227,17 +227,23 @@ func TestAnswerPanel(t *testing.T) {
 	alone := prediction.Result{Predictions: preds, Everyday: alp}
 	for _, c := range []struct {
 		res                      prediction.Result
-		title, confidence, class string
+		title, confidence, class string // class: the exact class line, or the ranking's heading
 	}{
-		{fused, "3 people, dog, horse", "3 people, 2 faces\ndog 87 %, horse 64 % (×2)",
-			"The classifier alone says mountain, 45 %. Exact class: alp, 40 %."},
-		{unsure, "Not sure", "Spotter found no people and no objects it knows.",
-			"The classifier alone is not sure: its likeliest, llama, has 12 %. Exact class: llama, 12 %."},
+		{fused, "3 people, dog, horse", "3 people, 2 faces\ndog 87 %\nhorse 64 % (×2)", "The classifier alone: mountain, 45 % (alp)"},
+		{unsure, "Not sure", "Spotter found no people and no objects it knows.", "The classifier alone is not sure: llama, 12 %"},
 		{alone, "mountain", "45 % confidence · landscape", "Exact class: alp, 40 %"},
 	} {
 		v.showResult(c.res, 0.3, 5)
-		if got := fmt.Sprintf("%s | %s | %s", v.title.Text, v.confidence.Text, v.class.Text); got != fmt.Sprintf("%s | %s | %s", c.title, c.confidence, c.class) {
-			t.Errorf("shown:\n%s\nwant:\n%s | %s | %s", got, c.title, c.confidence, c.class)
+		class := v.rankTitle.Text
+		if v.class.Visible() {
+			class = v.class.Text
+		}
+		want := fmt.Sprintf("%s | %s | %s", c.title, c.confidence, c.class)
+		if got := fmt.Sprintf("%s | %s | %s", v.title.Text, v.confidence.Text, class); got != want {
+			t.Errorf("shown:\n%s\nwant:\n%s", got, want)
+		}
+		if c.res.Fused == (v.rankTitle.Text == "Top 2") {
+			t.Errorf("the ranking is headed %q", v.rankTitle.Text)
 		}
 		if !v.rows[1].box.Visible() || v.rows[2].box.Visible() || v.rows[0].name.Text != "alp" {
 			t.Error("the classifier's ranking is not shown beside the answer")

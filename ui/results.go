@@ -28,12 +28,12 @@ type rankRow struct {
 
 // resultsView is the answer beneath the photo: the title or everyday name
 // in large type (or "Not sure"), what was seen or how sure the model is,
-// the classifier's own view or exact class beneath, and the runners-up
-// with confidence bars.
+// and the classifier's ranking with confidence bars, headed by its own
+// view beside a model set's answer.
 type resultsView struct {
 	title      *widget.Label // the title or everyday name, or "Not sure"
 	confidence *widget.Label // what was seen, or the everyday name's confidence
-	class      *widget.Label // the exact class and its probability
+	class      *widget.Label // the classifier's exact class, when it alone answered
 	rows       []rankRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
@@ -63,6 +63,7 @@ func newResultsView() *resultsView {
 		rows.Add(r.box)
 	}
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.rankTitle.Wrapping = fyne.TextWrapWord
 	v.ranked = container.NewVBox(v.rankTitle, container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), rows))
 
 	v.errText = widget.NewLabel("")
@@ -99,11 +100,11 @@ func (v *resultsView) showError(msg string) {
 	v.errBox.Show()
 }
 
-// showResult shows a photo's answer: for the model set, its title, the
-// people and objects seen and the classifier's own view; for the
-// classifier alone, its everyday name. Either reads "Not sure" unless
-// Spotter is, so a guess never reads as a confident word. Beside it come
-// the classifier's first n classes.
+// showResult shows a photo's answer: for the model set, its title and the
+// people and objects seen, and beside them the classifier's own view with
+// its first n classes; for the classifier alone, its everyday name, exact
+// class and first n classes. Either reads "Not sure" unless Spotter is,
+// so a guess never reads as a confident word.
 func (v *resultsView) showResult(res prediction.Result, threshold float32, n int) {
 	v.clear()
 	preds := res.Predictions
@@ -112,26 +113,27 @@ func (v *resultsView) showResult(res prediction.Result, threshold float32, n int
 		return
 	}
 	a := answerOf(res)
+	n = min(n, len(preds))
+	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	switch {
 	case res.Fused:
 		v.title.SetText(cmp.Or(res.Title, "Not sure"))
 		v.confidence.SetText(strings.Join(seen(res), "\n"))
-		v.class.SetText("The classifier alone " + classifierView(a, threshold))
+		v.rankTitle.SetText(classifierView(a, threshold))
 	case a.Sure(threshold):
 		v.title.SetText(a.Name)
 		v.confidence.SetText(strings.Join(append([]string{percent(a.Confidence) + " confidence"}, a.Categories...), " · "))
-		v.class.SetText(exactClass(a))
+		v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
+		v.class.Show()
 	default:
 		v.title.SetText("Not sure")
 		v.confidence.SetText(fmt.Sprintf("No everyday name reaches %s: the likeliest, %s, has %s.",
 			percent(threshold), a.Name, percent(a.Confidence)))
-		v.class.SetText(exactClass(a))
+		v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
+		v.class.Show()
 	}
 	v.title.Show()
 	v.confidence.Show()
-	v.class.Show()
-	n = min(n, len(preds))
-	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {
 		if i >= n {
 			r.box.Hide()
@@ -145,24 +147,27 @@ func (v *resultsView) showResult(res prediction.Result, threshold float32, n int
 	v.ranked.Show()
 }
 
-func exactClass(a names.Answer) string {
-	return fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability))
-}
-
-// classifierView is the classifier's answer, after "The classifier alone".
+// classifierView heads the classifier's ranking beside a model set's
+// answer: its everyday name, how sure, and its exact class where that
+// says more ("The classifier alone: dog, 85 % (malamute)").
 func classifierView(a names.Answer, threshold float32) string {
+	lead := "The classifier alone: "
 	if !a.Sure(threshold) {
-		return fmt.Sprintf("is not sure: its likeliest, %s, has %s. %s.", a.Name, percent(a.Confidence), exactClass(a))
+		lead = "The classifier alone is not sure: "
 	}
-	return fmt.Sprintf("says %s, %s. %s.", a.Name, percent(a.Confidence), exactClass(a))
+	s := lead + a.Name + ", " + percent(a.Confidence)
+	if class, _ := splitLabel(a.Class); class != a.Name {
+		s += " (" + class + ")"
+	}
+	return s
 }
 
 // seen says what the detectors found, a line each: the people and faces
-// ("3 people, 2 faces"), then the other objects by name, each with its
-// best score and how many there are ("dog 87 %, horse 64 % (×2)").
+// ("3 people, 2 faces"), then each other kind of object with its best
+// score and how many there are ("horse 64 % (×2)"). A line each, because
+// a label wraps at any space, parting a score from its "%".
 func seen(res prediction.Result) []string {
-	var lines []string
-	var who []string
+	var lines, who []string
 	if res.People > 0 {
 		who = append(who, count(res.People, "person", "people"))
 	}
@@ -184,16 +189,12 @@ func seen(res prediction.Result) []string {
 		many[o.Name]++
 		best[o.Name] = max(best[o.Name], o.Score)
 	}
-	var objects []string
 	for _, name := range order {
 		s := name + " " + percent(best[name])
 		if many[name] > 1 {
 			s += fmt.Sprintf(" (×%d)", many[name])
 		}
-		objects = append(objects, s)
-	}
-	if len(objects) > 0 {
-		lines = append(lines, strings.Join(objects, ", "))
+		lines = append(lines, s)
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "Spotter found no people and no objects it knows.")
