@@ -250,3 +250,61 @@ func TestAnswerPanel(t *testing.T) {
 		}
 	}
 }
+
+// The marks' geometry on its own: a 400×200 photo in a 300×300 preview is
+// drawn 300×150, 75 units down. A face gets a thin box and no label; a
+// label with no room above its box goes inside it, and one past the
+// picture's right edge is moved back into it.
+func TestMarksPlace(t *testing.T) {
+	test.NewTempApp(t)
+	res := prediction.Result{Size: [2]int{400, 200},
+		Objects: []prediction.Object{{Name: "kite", Score: 0.5, Box: prediction.Box{360, 0, 400, 40}}},
+		Faces:   []prediction.Face{{Score: 0.9, Box: prediction.Box{100, 100, 140, 160}}}}
+	m := newMarks()
+	m.set(res)
+	m.place(fyne.NewSize(300, 300), image.NewRGBA(image.Rect(0, 0, 400, 200)))
+	var face, kite, tag *canvas.Rectangle
+	var text *canvas.Text
+	for _, o := range m.layer.Objects {
+		switch o := o.(type) {
+		case *canvas.Rectangle:
+			switch {
+			case o.StrokeColor == faceColour:
+				face = o
+			case o.StrokeColor == objectColour:
+				kite = o
+			case o.FillColor == objectColour:
+				tag = o
+			}
+		case *canvas.Text:
+			text = o
+		}
+	}
+	if face == nil || kite == nil || tag == nil || text == nil || len(m.layer.Objects) != 4 {
+		t.Fatalf("marks %v", m.layer.Objects)
+	}
+	for _, c := range []struct {
+		what string
+		got  fyne.CanvasObject
+		pos  fyne.Position
+		size fyne.Size
+	}{
+		{"face", face, fyne.NewPos(75, 150), fyne.NewSize(30, 45)},
+		{"kite", kite, fyne.NewPos(270, 75), fyne.NewSize(30, 30)},
+	} {
+		if c.got.Position() != c.pos || c.got.Size() != c.size {
+			t.Errorf("%s at %v, %v; want %v, %v", c.what, c.got.Position(), c.got.Size(), c.pos, c.size)
+		}
+	}
+	if face.StrokeWidth >= kite.StrokeWidth {
+		t.Errorf("the face's box is %v wide, the kite's %v", face.StrokeWidth, kite.StrokeWidth)
+	}
+	if text.Text != "kite 50 %" || tag.Position().Y != 75 || tag.Position().X+tag.Size().Width > 300.01 || text.Position().X <= tag.Position().X {
+		t.Errorf("label %q on a tag at %v, %v", text.Text, tag.Position(), tag.Size())
+	}
+
+	m.place(fyne.NewSize(300, 300), nil)
+	if kite.Visible() || face.Visible() {
+		t.Error("marks are shown with no picture to mark")
+	}
+}
