@@ -21,11 +21,12 @@ var (
 	faceColour   = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xd0}
 )
 
-// Stroke widths and the label's padding, in Fyne units, so they keep their
-// look on a HiDPI screen.
+// Stroke widths, the faces' rounded corners and the label's padding, in
+// Fyne units, so they keep their look on a HiDPI screen.
 const (
 	objectStroke = 2
 	faceStroke   = 1
+	faceCorner   = 4
 	tagPadding   = 3
 )
 
@@ -48,15 +49,16 @@ type marks struct {
 
 func newMarks() marks { return marks{layer: container.NewWithoutLayout()} }
 
-// set makes the marks for res: its faces, then its objects, the best
-// object's label drawn last so that no other box covers it.
+// set makes the marks for res: its faces' boxes and its objects', then
+// the labels over every box, the best object's last so that no other
+// label covers it.
 func (m *marks) set(res prediction.Result) {
 	m.size, m.all = res.Size, nil
 	var frames, tags []fyne.CanvasObject
 	if res.Size[0] > 0 && res.Size[1] > 0 {
 		for _, f := range res.Faces {
 			r := canvas.NewRectangle(color.Transparent)
-			r.StrokeColor, r.StrokeWidth, r.CornerRadius = faceColour, faceStroke, 4
+			r.StrokeColor, r.StrokeWidth, r.CornerRadius = faceColour, faceStroke, faceCorner
 			m.all = append(m.all, mark{box: f.Box, frame: r})
 			frames = append(frames, r)
 		}

@@ -76,8 +76,8 @@ func (b *binder) refreshMarks() {
 }
 
 // rowText is what an item says of a photo: its label (the title, the
-// everyday name or "not sure") and its confidence, and a line beneath with the file name and how
-// it went.
+// everyday name or "not sure") and its confidence, and a line beneath with
+// the file name and how it went.
 type rowText struct {
 	label      string
 	pct        string
