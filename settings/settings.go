@@ -18,6 +18,7 @@ const (
 	KeyPredictions = "predictions" // how many predictions the window lists
 	KeyThreshold   = "threshold"   // the confidence, 0 to 1, an everyday name needs; below it a photo is "not sure"
 	KeyLayout      = "layout"      // the library as a "list" or a "grid"
+	KeyBoxes       = "boxes"       // whether the preview marks the objects and faces found
 )
 
 // Bounds of what the settings offer.

@@ -19,46 +19,53 @@ type action struct {
 	key   fyne.KeyName
 	mod   fyne.KeyModifier
 	do    func()
+	// on, for an action that turns something on or off, says whether it
+	// is on: its menu item is checked then.
+	on func() bool
 }
 
 func (w *Window) actions() []action {
 	ctrl := fyne.KeyModifierShortcutDefault
 	shift := fyne.KeyModifierShift
 	acts := []action{
-		{"File", "Add photos…", fyne.KeyO, ctrl, w.choosePhoto},
-		{"File", "Add folder…", fyne.KeyO, ctrl | shift, w.chooseFolder},
-		{"File", "Export…", fyne.KeyE, ctrl, w.chooseExport},
-		{"File", "", "", 0, nil},
-		{"File", "Settings…", fyne.KeyComma, ctrl, w.showSettings},
-		{"File", "Quit", fyne.KeyQ, ctrl, w.win.Close},
-		{"Edit", "Select all", fyne.KeyA, ctrl, w.selectAll},
-		{"Edit", "Copy label", fyne.KeyC, ctrl | shift, w.copyLabel},
-		{"Edit", "Remove photo", "", 0, w.removeSelected},
-		{"Edit", "Forget photo", fyne.KeyDelete, shift, w.forgetSelected},
-		{"Edit", "Classify again", fyne.KeyR, ctrl, w.classifyAgain},
-		{"Edit", "Cancel the queue", "", 0, w.cancelAll},
-		{"View", "As a list", fyne.Key1, ctrl, func() { w.setLayout(layoutList) }},
-		{"View", "As a grid", fyne.Key2, ctrl, func() { w.setLayout(layoutGrid) }},
-		{"View", "Photo large", "", 0, func() { w.setLarge(!w.large) }},
-		{"View", "", "", 0, nil},
-		{"View", "All categories", fyne.Key0, fyne.KeyModifierAlt, func() { w.facets.pick(0) }},
+		{"File", "Add photos…", fyne.KeyO, ctrl, w.choosePhoto, nil},
+		{"File", "Add folder…", fyne.KeyO, ctrl | shift, w.chooseFolder, nil},
+		{"File", "Export…", fyne.KeyE, ctrl, w.chooseExport, nil},
+		{"File", "", "", 0, nil, nil},
+		{"File", "Settings…", fyne.KeyComma, ctrl, w.showSettings, nil},
+		{"File", "Quit", fyne.KeyQ, ctrl, w.win.Close, nil},
+		{"Edit", "Select all", fyne.KeyA, ctrl, w.selectAll, nil},
+		{"Edit", "Copy label", fyne.KeyC, ctrl | shift, w.copyLabel, nil},
+		{"Edit", "Remove photo", "", 0, w.removeSelected, nil},
+		{"Edit", "Forget photo", fyne.KeyDelete, shift, w.forgetSelected, nil},
+		{"Edit", "Classify again", fyne.KeyR, ctrl, w.classifyAgain, nil},
+		{"Edit", "Cancel the queue", "", 0, w.cancelAll, nil},
+		{"View", "As a list", fyne.Key1, ctrl, func() { w.setLayout(layoutList) }, nil},
+		{"View", "As a grid", fyne.Key2, ctrl, func() { w.setLayout(layoutGrid) }, nil},
+		{"View", "Photo large", "", 0, func() { w.setLarge(!w.large) }, nil},
+		{"View", "Show boxes", fyne.KeyB, ctrl, func() { w.showBoxes(!w.boxes()) }, w.boxes},
+		{"View", "", "", 0, nil, nil},
+		{"View", "All categories", fyne.Key0, fyne.KeyModifierAlt, func() { w.facets.pick(0) }, nil},
 	}
 	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9} {
-		acts = append(acts, action{"View", fmt.Sprintf("Category %d", i+1), k, fyne.KeyModifierAlt, func() { w.facets.pick(i + 1) }})
+		acts = append(acts, action{"View", fmt.Sprintf("Category %d", i+1), k, fyne.KeyModifierAlt, func() { w.facets.pick(i + 1) }, nil})
 	}
 	return append(acts,
-		action{"Keywords", "Write keywords", fyne.KeyK, ctrl, func() { w.writeKeywords(false) }},
-		action{"Keywords", "Write keywords for all rows shown", fyne.KeyK, ctrl | shift, func() { w.writeKeywords(true) }},
-		action{"Keywords", "", "", 0, nil},
-		action{"Keywords", "Remove Spotter keywords", fyne.KeyU, ctrl, func() { w.removeKeywords(false) }},
-		action{"Keywords", "Remove Spotter keywords from all rows shown", fyne.KeyU, ctrl | shift, func() { w.removeKeywords(true) }},
-		action{"Help", "About Spotter", "", 0, w.showAbout},
+		action{"Keywords", "Write keywords", fyne.KeyK, ctrl, func() { w.writeKeywords(false) }, nil},
+		action{"Keywords", "Write keywords for all rows shown", fyne.KeyK, ctrl | shift, func() { w.writeKeywords(true) }, nil},
+		action{"Keywords", "", "", 0, nil, nil},
+		action{"Keywords", "Remove Spotter keywords", fyne.KeyU, ctrl, func() { w.removeKeywords(false) }, nil},
+		action{"Keywords", "Remove Spotter keywords from all rows shown", fyne.KeyU, ctrl | shift, func() { w.removeKeywords(true) }, nil},
+		action{"Help", "About Spotter", "", 0, w.showAbout, nil},
 	)
 }
 
-// menu lays the actions out in menus, in the order they come.
-func menu(acts []action) *fyne.MainMenu {
+// menu lays the actions out in menus, in the order they come; recheck
+// brings the check marks up to date after an action turned something on
+// or off.
+func menu(acts []action) (main *fyne.MainMenu, recheck func()) {
 	var menus []*fyne.Menu
+	var checks []func()
 	for _, a := range acts {
 		if len(menus) == 0 || menus[len(menus)-1].Label != a.menu {
 			menus = append(menus, fyne.NewMenu(a.menu))
@@ -72,9 +79,19 @@ func menu(acts []action) *fyne.MainMenu {
 		if a.key != "" {
 			it.Shortcut = &desktop.CustomShortcut{KeyName: a.key, Modifier: a.mod}
 		}
+		if a.on != nil {
+			it.Checked = a.on()
+			checks = append(checks, func() { it.Checked = a.on() })
+		}
 		m.Items = append(m.Items, it)
 	}
-	return fyne.NewMainMenu(menus...)
+	main = fyne.NewMainMenu(menus...)
+	return main, func() {
+		for _, check := range checks {
+			check()
+		}
+		main.Refresh()
+	}
 }
 
 // register makes the actions' shortcuts work: on Linux and Windows Fyne
@@ -198,8 +215,9 @@ func (w *Window) cancelAll() {
 	w.update()
 }
 
-// copyLabel copies the selected photo's everyday name, or its exact class
-// when Spotter is not sure: "not sure" is no label to paste anywhere.
+// copyLabel copies the selected photo's label (its title or everyday
+// name), or its exact class when Spotter is not sure: "not sure" is no
+// label to paste anywhere.
 func (w *Window) copyLabel() {
 	r := w.table.byID[w.selected]
 	if r == nil || r.state != done {
@@ -207,7 +225,7 @@ func (w *Window) copyLabel() {
 	}
 	label := r.answer().Class
 	if w.table.sure(r) {
-		label = r.answer().Name
+		label = w.table.label(r)
 	}
 	fyne.CurrentApp().Clipboard().SetContent(label)
 	w.status.say("Copied “" + label + "”.")

@@ -188,16 +188,26 @@ func TestKeyboardMovesThroughTheGrid(t *testing.T) {
 	}
 }
 
-// The facets count the photos by category, "not sure" apart, the
-// catalogue's with this session's; picking one keeps its photos only.
+// The facets count the photos by keyword (the classifier's alone by
+// category), "not sure" apart, the catalogue's with this session's; a
+// photo counts under each of its keywords and once in All; picking a facet
+// keeps its photos only.
 func TestFacetsCountAndFilter(t *testing.T) {
 	lib := library(t, 40)
 	h := startWith(t, realOpener(t, &counting{}), Options{Library: lib})
 	_, paths := copies(t, "dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg")
-	h.win.drop(t, paths...)
-	h.until("all are classified", func() bool { return len(h.w.table.rows) == 6 && h.idle() })
+	h.win.drop(t, append(paths, magentaCard(t))...)
+	h.until("all are classified", func() bool { return len(h.w.table.rows) == 7 && h.idle() })
 
-	want := h.w.table.facets()
+	want := map[string]int{}
+	for _, r := range h.w.table.rows {
+		for _, k := range r.res.Keywords {
+			want[k.Word]++
+		}
+		if !r.res.Sure(h.w.table.threshold) {
+			want[names.NotSure]++
+		}
+	}
 	stored, _ := lib.Facets(Query{Threshold: h.w.table.threshold})
 	for c, n := range stored {
 		want[c] += n
@@ -214,29 +224,32 @@ func TestFacetsCountAndFilter(t *testing.T) {
 		return out
 	}
 	h.until("the facets count the session and the catalogue", func() bool { return fmt.Sprint(got()) == fmt.Sprint(want) })
-	if want[names.NotSure] == 0 || want["animal"] == 0 {
-		t.Fatalf("the photos give facets %v; the test needs animals and photos not sure", want)
+	if want[names.NotSure] != 1 || want["dog"] != 2 || want["animal"] != len(lib.entries) || want["horse"] != 2 {
+		t.Fatalf("the photos give facets %v; the test needs the card not sure, two dogs and two horses, and the catalogue's animals", want)
 	}
-	total := 0
-	for _, n := range want {
-		total += n
-	}
-	if first := h.w.facets.box.Objects[0].(*widget.Button).Text; first != fmt.Sprintf("All %d", total) {
-		t.Errorf("the first facet is %q, want All %d", first, total)
+	if first, total := h.w.facets.box.Objects[0].(*widget.Button).Text, len(h.w.table.rows)+len(lib.entries); first != fmt.Sprintf("All %d", total) {
+		t.Errorf("the first facet is %q, want All %d: each photo once", first, total)
 	}
 
+	h.w.facets.pick(slices.Index(h.w.facets.shown, "dog") + 1)
+	var kept []string
+	for _, r := range h.w.table.view {
+		kept = append(kept, r.name)
+	}
+	if !slices.Equal(kept, []string{"dog.jpg", "person.jpg"}) || h.w.table.lib.count != 0 {
+		t.Errorf("keeping dog shows %q and %d of the catalogue", kept, h.w.table.lib.count)
+	}
 	h.w.facets.pick(slices.Index(h.w.facets.shown, "animal") + 1)
 	h.until("the catalogue's animals are counted", func() bool { return h.w.table.lib.count == stored["animal"] })
-	if h.w.table.length() != want["animal"] {
-		t.Errorf("keeping animal shows %d rows, the facet says %d", h.w.table.length(), want["animal"])
+	if len(h.w.table.view) != 0 {
+		t.Errorf("keeping animal shows %d of this session's rows, whose facets are keywords", len(h.w.table.view))
 	}
-	for _, r := range h.w.table.view {
-		if h.w.table.facet(r) != "animal" {
-			t.Errorf("%s (%s) is shown under animal", r.name, h.w.table.label(r))
-		}
+	h.w.facets.pick(len(h.w.facets.shown))
+	if h.w.table.category != names.NotSure || len(h.w.table.view) != 1 || h.w.table.view[0].name != "card.png" {
+		t.Errorf("keeping %q shows %d rows", h.w.table.category, len(h.w.table.view))
 	}
 	h.key(fyne.Key0, fyne.KeyModifierAlt)
-	if h.w.table.category != "" || len(h.w.table.view) != 6 {
+	if h.w.table.category != "" || len(h.w.table.view) != 7 {
 		t.Errorf("Alt+0 keeps %q, %d rows", h.w.table.category, len(h.w.table.view))
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/spotter-app/spotter/inference/names"
 )
 
-// facetBar sums the photos up by category at a glance ("animal 120 ·
-// food 14 · not sure 31"); a click keeps one category, "All" every photo.
+// facetBar sums the photos up by keyword or category at a glance ("people
+// 3 · dog 2 · not sure 31"); a click keeps one facet, "All" every photo.
 type facetBar struct {
 	box    *fyne.Container
 	scroll *container.Scroll
@@ -30,8 +30,10 @@ func newFacetBar(onPick func(category string)) *facetBar {
 	return f
 }
 
-// show lays out counts, with the category kept (or "" for all) marked.
-func (f *facetBar) show(counts map[string]int, kept string) {
+// show lays out counts and the total of photos, with the facet kept (or
+// "" for all) marked. A photo counts under each of its keywords, so the
+// counts need not add up to the total.
+func (f *facetBar) show(counts map[string]int, total int, kept string) {
 	f.box.RemoveAll()
 	f.shown = slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
 		if (a == names.NotSure) != (b == names.NotSure) {
@@ -42,10 +44,6 @@ func (f *facetBar) show(counts map[string]int, kept string) {
 		}
 		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 	})
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
 	f.box.Add(f.button(fmt.Sprintf("All %d", total), "", kept))
 	for _, c := range f.shown {
 		f.box.Add(f.button(fmt.Sprintf("%s %d", c, counts[c]), c, kept))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,19 +25,21 @@ type Library interface {
 	Page(q Query, offset, n int) ([]Entry, error)
 	// Forget removes photos from the catalogue; their files are untouched.
 	Forget(paths ...string) error
-	// Facets counts the photos q.Before keeps by facet, as table.facet
-	// counts a row: by broadest category of a sure name, or names.NotSure.
+	// Facets counts the photos q.Before keeps by facet, as facetsOf counts
+	// a row: by each keyword of a model set's answer, by broadest category
+	// of the classifier's sure name, or names.NotSure. A photo with
+	// several keywords counts under each.
 	Facets(q Query) (map[string]int, error)
 }
 
 // Query chooses the library's photos.
 type Query struct {
-	// Text, when set, keeps photos whose everyday name, exact class, a
-	// category or file name contains it, ignoring case.
+	// Text, when set, keeps photos whose title, keyword, everyday name,
+	// exact class, a category or file name contains it, ignoring case.
 	Text string
-	// Category, when set, keeps the photos of one facet: those whose sure
-	// everyday name has it as broadest category, or for names.NotSure
-	// those below Threshold.
+	// Category, when set, keeps the photos of one facet (facetsOf): those
+	// with it as a keyword, or whose sure everyday name has it as broadest
+	// category, or for names.NotSure those Spotter is not sure of.
 	Category  string
 	Threshold float32
 	// Before keeps results stored before it: the moment the window
@@ -176,26 +179,28 @@ func (w *Window) reloadLibrary() {
 	})
 }
 
-// recount counts the photos of each facet for the facet bar: this
-// session's rows here, the library's off the UI thread.
+// recount counts the photos of each facet for the facet bar, and all the
+// photos "All" shows: this session's rows here, the library's off the UI
+// thread.
 func (w *Window) recount() {
 	w.recounts = false
-	counts := w.table.facets()
+	counts, total := w.table.counts(), len(w.table.rows)
 	if w.library == nil {
-		w.facets.show(counts, w.table.category)
+		w.facets.show(counts, total, w.table.category)
 		return
 	}
 	q := Query{Threshold: w.table.threshold, Before: w.opened}
 	w.chores.Now("counting the categories", func(context.Context) func() {
 		stored, err := w.library.Facets(q)
+		n, errCount := w.library.Count(q)
 		return func() {
-			if err != nil {
+			if err = cmp.Or(err, errCount); err != nil {
 				slog.Warn("counting the categories", "err", err)
 			}
 			for c, n := range stored {
 				counts[c] += n
 			}
-			w.facets.show(counts, w.table.category)
+			w.facets.show(counts, total+n, w.table.category)
 		}
 	})
 }

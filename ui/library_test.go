@@ -33,7 +33,7 @@ func (m *memLibrary) keep(q Query) []Entry {
 		a := answerOf(e.Result)
 		text := strings.ToLower(strings.Join(append([]string{a.Name, a.Class, filepath.Base(e.Path)}, a.Categories...), " "))
 		if (q.Before.IsZero() || e.When.Before(q.Before)) && strings.Contains(text, strings.ToLower(q.Text)) &&
-			(q.Category == "" || q.Category == facetOf(e, q.Threshold)) {
+			(q.Category == "" || slices.Contains(facetsOfEntry(e, q.Threshold), q.Category)) {
 			out = append(out, e)
 		}
 	}
@@ -62,30 +62,25 @@ func (m *memLibrary) Forget(paths ...string) error {
 	return nil
 }
 
-// Facets counts as table.facet does, by broadest category of a sure name.
+// Facets counts as the window counts its rows (facetsOf): by keyword, by
+// broadest category of the classifier's sure name, or "not sure".
 func (m *memLibrary) Facets(q Query) (map[string]int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[string]int{}
 	for _, e := range m.keep(Query{Before: q.Before}) {
-		if f := facetOf(e, q.Threshold); f != "" {
+		for _, f := range facetsOfEntry(e, q.Threshold) {
 			out[f]++
 		}
 	}
 	return out, nil
 }
 
-func facetOf(e Entry, threshold float32) string {
-	a := answerOf(e.Result)
-	switch {
-	case e.Err != "":
-		return ""
-	case !a.Sure(threshold):
-		return names.NotSure
-	case len(a.Categories) > 0:
-		return a.Categories[0]
+func facetsOfEntry(e Entry, threshold float32) []string {
+	if e.Err != "" {
+		return nil
 	}
-	return ""
+	return facetsOf(e.Result, threshold)
 }
 
 func (m *memLibrary) asked() (pages []int, queries []Query) {

@@ -37,7 +37,7 @@ func (l *resultsList) TypedKey(e *fyne.KeyEvent) {
 }
 
 // itemParts are what a list row and a grid tile show of a photo, laid out
-// differently: its thumbnail, everyday name (or "not sure") with its
+// differently: its thumbnail, label (or "not sure") with its
 // confidence and bar, and the file name with how it went.
 type itemParts struct {
 	id     uint64 // the row shown, 0 for none

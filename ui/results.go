@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -15,9 +16,6 @@ import (
 	"github.com/spotter-app/spotter/settings"
 )
 
-// resultsView is the right-hand panel: the everyday name in large type
-// (or "Not sure"), how sure the model is, the exact class beneath, and the
-// runners-up with confidence bars.
 // rankRow is one of the runners-up: its class, cut to fit, its
 // probability and a bar beneath. Its text has no padding: with labels'
 // five rows did not fit beside the photo, and a theme override to tighten
@@ -28,10 +26,14 @@ type rankRow struct {
 	box       *fyne.Container
 }
 
+// resultsView is the answer beneath the photo: the title or everyday name
+// in large type (or "Not sure"), what was seen or how sure the model is,
+// and the classifier's ranking with confidence bars, headed by its own
+// view beside a model set's answer.
 type resultsView struct {
-	title      *widget.Label // the everyday name, or "Not sure"
-	confidence *widget.Label
-	class      *widget.Label // the exact class and its probability
+	title      *widget.Label // the title or everyday name, or "Not sure"
+	confidence *widget.Label // what was seen, or the everyday name's confidence
+	class      *widget.Label // the classifier's exact class, when it alone answered
 	rows       []rankRow
 	rankTitle  *widget.Label
 	ranked     *fyne.Container
@@ -61,6 +63,7 @@ func newResultsView() *resultsView {
 		rows.Add(r.box)
 	}
 	v.rankTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.rankTitle.Wrapping = fyne.TextWrapWord
 	v.ranked = container.NewVBox(v.rankTitle, container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), rows))
 
 	v.errText = widget.NewLabel("")
@@ -97,29 +100,40 @@ func (v *resultsView) showError(msg string) {
 	v.errBox.Show()
 }
 
-// showResult shows the everyday answer a (as "Not sure" unless sure, so a
-// guess below the threshold never reads as a confident word), the exact
-// class, and the first n of preds.
-func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, preds []prediction.Prediction, n int) {
+// showResult shows a photo's answer: for the model set, its title and the
+// people and objects seen, and beside them the classifier's own view with
+// its first n classes; for the classifier alone, its everyday name, exact
+// class and first n classes. Either reads "Not sure" unless Spotter is,
+// so a guess never reads as a confident word.
+func (v *resultsView) showResult(res prediction.Result, threshold float32, n int) {
 	v.clear()
+	preds := res.Predictions
 	if len(preds) == 0 {
 		v.showError("The model gave no answer for this photo. Try another photo or another model.")
 		return
 	}
-	if sure {
+	a := answerOf(res)
+	n = min(n, len(preds))
+	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
+	switch {
+	case res.Fused:
+		v.title.SetText(cmp.Or(res.Title, "Not sure"))
+		v.confidence.SetText(strings.Join(seen(res), "\n"))
+		v.rankTitle.SetText(classifierView(a, threshold))
+	case a.Sure(threshold):
 		v.title.SetText(a.Name)
 		v.confidence.SetText(strings.Join(append([]string{percent(a.Confidence) + " confidence"}, a.Categories...), " · "))
-	} else {
+		v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
+		v.class.Show()
+	default:
 		v.title.SetText("Not sure")
 		v.confidence.SetText(fmt.Sprintf("No everyday name reaches %s: the likeliest, %s, has %s.",
 			percent(threshold), a.Name, percent(a.Confidence)))
+		v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
+		v.class.Show()
 	}
 	v.title.Show()
 	v.confidence.Show()
-	v.class.SetText(fmt.Sprintf("Exact class: %s, %s", a.Class, percent(a.ClassProbability)))
-	v.class.Show()
-	n = min(n, len(preds))
-	v.rankTitle.SetText(fmt.Sprintf("Top %d", n))
 	for i, r := range v.rows {
 		if i >= n {
 			r.box.Hide()
@@ -131,6 +145,61 @@ func (v *resultsView) showResult(a names.Answer, sure bool, threshold float32, p
 		r.box.Show()
 	}
 	v.ranked.Show()
+}
+
+// classifierView heads the classifier's ranking beside a model set's
+// answer: its everyday name, how sure, and its exact class where that
+// says more ("The classifier alone: dog, 85 % (malamute)").
+func classifierView(a names.Answer, threshold float32) string {
+	lead := "The classifier alone: "
+	if !a.Sure(threshold) {
+		lead = "The classifier alone is not sure: "
+	}
+	s := lead + a.Name + ", " + percent(a.Confidence)
+	if class, _ := splitLabel(a.Class); class != a.Name {
+		s += " (" + class + ")"
+	}
+	return s
+}
+
+// seen says what the detectors found, a line each: the people and faces
+// ("3 people, 2 faces"), then each other kind of object with its best
+// score and how many there are ("horse 64 % (×2)"). A line each, because
+// a label wraps at any space, parting a score from its "%".
+func seen(res prediction.Result) []string {
+	var lines, who []string
+	if res.People > 0 {
+		who = append(who, count(res.People, "person", "people"))
+	}
+	if len(res.Faces) > 0 {
+		who = append(who, count(len(res.Faces), "face", "faces"))
+	}
+	if len(who) > 0 {
+		lines = append(lines, strings.Join(who, ", "))
+	}
+	var order []string
+	best, many := map[string]float32{}, map[string]int{}
+	for _, o := range res.Objects {
+		if o.Name == "person" {
+			continue // counted as people
+		}
+		if many[o.Name] == 0 {
+			order = append(order, o.Name)
+		}
+		many[o.Name]++
+		best[o.Name] = max(best[o.Name], o.Score)
+	}
+	for _, name := range order {
+		s := name + " " + percent(best[name])
+		if many[name] > 1 {
+			s += fmt.Sprintf(" (×%d)", many[name])
+		}
+		lines = append(lines, s)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "Spotter found no people and no objects it knows.")
+	}
+	return lines
 }
 
 // splitLabel separates an ImageNet label's first name from its synonyms
@@ -145,4 +214,12 @@ func percent(p float32) string {
 		return fmt.Sprintf("%.1f %%", 100*p)
 	}
 	return fmt.Sprintf("%.0f %%", 100*p)
+}
+
+// count says how many in words: "1 person", "3 people".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

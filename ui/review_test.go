@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/library/keywords"
@@ -113,7 +114,7 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	}
 
 	h.w.selectRow(dog.id)
-	want := keywords.Suggest(dog.answer(), true)
+	want := keywords.Suggest(dog.res, h.w.table.threshold)
 	var labels []string
 	for _, c := range h.checks() {
 		labels = append(labels, c.Text)
@@ -121,14 +122,14 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 			t.Errorf("%q is not checked before any verdict", c.Text)
 		}
 	}
-	if !slices.Equal(labels, want) || len(want) < 2 || want[0] != dog.answer().Name {
-		t.Fatalf("suggested %q, want %q: the everyday name, then its categories", labels, want)
+	if !slices.Equal(labels, want) || len(want) < 2 || !slices.Equal(want, dog.res.Words()) {
+		t.Fatalf("suggested %q, want %q: the model set's keywords", labels, dog.res.Words())
 	}
 	if !h.w.review.box.Visible() || h.w.review.write.Disabled() {
 		t.Fatal("the review is not offered for a sure photo")
 	}
 
-	// Reject the broadest category: remembered, and nothing written yet.
+	// Reject the least telling keyword: remembered, and nothing written yet.
 	rejected := want[len(want)-1]
 	test.Tap(h.checks()[len(want)-1])
 	h.until("the rejection is remembered", func() bool { ok, known := reviews.verdict(dogPath, rejected); return known && !ok })
@@ -146,8 +147,14 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	if got := slices.Sorted(slices.Values(info.Subjects)); !slices.Equal(got, slices.Sorted(slices.Values(kept))) {
 		t.Errorf("dc:subject %q, want %q without the rejected %q", info.Subjects, kept, rejected)
 	}
-	if len(info.Hierarchies) != 1 || strings.Contains(info.Hierarchies[0], rejected) || !strings.HasSuffix(info.Hierarchies[0], dog.answer().Name) {
-		t.Errorf("hierarchical keywords %q", info.Hierarchies)
+	var hierarchies []string
+	for _, k := range dog.res.Keywords {
+		if k.Word != rejected {
+			hierarchies = append(hierarchies, k.Path)
+		}
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(info.Hierarchies)), slices.Sorted(slices.Values(hierarchies))) {
+		t.Errorf("hierarchical keywords %q, want %q", info.Hierarchies, hierarchies)
 	}
 	if s := info.Spotter; s == nil || s.Class != dog.answer().Class || s.Model != filepath.Base(inferencetest.Descriptor(t)) || s.Probability != dog.answer().ClassProbability {
 		t.Errorf("Spotter's record %+v", s)
@@ -159,7 +166,8 @@ func TestKeywordReviewWriteRejectRemove(t *testing.T) {
 	// All rows shown: the eagle gets all of its keywords.
 	h.w.writeKeywords(true)
 	h.until("the eagle's keywords are written", func() bool { return eagle.tagNote != "" })
-	if info, err := sidecar.Read(eaglePath); err != nil || !slices.Contains(info.Subjects, eagle.answer().Name) {
+	if info, err := sidecar.Read(eaglePath); err != nil || len(eagle.res.Keywords) == 0 ||
+		!slices.Equal(slices.Sorted(slices.Values(info.Subjects)), slices.Sorted(slices.Values(eagle.res.Words()))) {
 		t.Errorf("eagle's sidecar: %+v, %v", info, err)
 	}
 	if !strings.Contains(h.w.status.text.Text, "Keywords written for 2 photos") {
@@ -222,25 +230,32 @@ func TestKeywordWriteErrorPerPhoto(t *testing.T) {
 	}
 }
 
-// A plain magenta card is no photo of anything: below the threshold it is
-// "not sure" in the list, the detail panel and the filter, never a
-// confident word, and it gets no keywords. The threshold is a setting: the
-// same answer reads as its name once the threshold is below it.
-func TestNotSureAndTheThreshold(t *testing.T) {
-	h := start(t, float32Opener(t, &counting{}))
+// magentaCard writes a plain magenta card, no photo of anything.
+func magentaCard(t *testing.T) string {
+	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{255, 0, 255, 255}}, image.Point{}, draw.Src)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	card := inferencetest.WriteFile(t, t.TempDir(), "card.png", buf.Bytes())
-	h.win.drop(t, card)
+	return inferencetest.WriteFile(t, t.TempDir(), "card.png", buf.Bytes())
+}
+
+// The classifier alone (a model without detectors beside it, or an answer
+// the catalogue kept from before them) is read by its everyday name. A
+// plain magenta card is no photo of anything: below the threshold it is
+// "not sure" in the list, the detail panel and the filter, never a
+// confident word, and it gets no keywords. The threshold is a setting: the
+// same answer reads as its name once the threshold is below it.
+func TestNotSureAndTheThreshold(t *testing.T) {
+	h := start(t, openerFor(t, inference.Options{Descriptor: float32Descriptor(t), ClassifierAlone: true}, &counting{}))
+	h.win.drop(t, magentaCard(t))
 	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
 	r := h.rowNamed("card.png")
 	a := r.answer()
 	t.Logf("the magenta card: %+v", a)
-	if r.state != done || a.Sure(names.DefaultThreshold) {
+	if r.state != done || r.res.Fused || a.Sure(names.DefaultThreshold) {
 		t.Fatalf("the magenta card: state %d, %+v; want an answer below %v", r.state, a, names.DefaultThreshold)
 	}
 	if it := h.item(r.id); it == nil || it.label.Text != names.NotSure {

@@ -86,7 +86,7 @@ func (r *row) summary() string {
 	case cancelled:
 		return "cancelled"
 	}
-	return fmt.Sprintf("%s, %d ms", percent(r.answer().Confidence), r.res.Timing.Total().Milliseconds())
+	return fmt.Sprintf("%s, %d ms", percent(confidence(r.res)), r.res.Timing.Total().Milliseconds())
 }
 
 // photo is what work off the UI thread needs of a row or a library entry,
@@ -134,8 +134,8 @@ type table struct {
 	byID   map[uint64]*row
 	view   []*row
 	filter string
-	// category keeps the photos of one facet: a top category, or
-	// names.NotSure; "" keeps every photo.
+	// category keeps the photos of one facet (facetsOf): a keyword, a
+	// top category, or names.NotSure; "" keeps every photo.
 	category string
 	order    string
 	// threshold is the confidence an everyday name needs; below it a
@@ -160,26 +160,41 @@ func newTable(threshold float32) *table {
 	return t
 }
 
-// sure says whether a photo has an everyday name the window may state.
-func (t *table) sure(r *row) bool { return r.state == done && r.answer().Sure(t.threshold) }
+// sure says whether a photo has a name the window may state: a title
+// from the model set, or an everyday name reaching the threshold.
+func (t *table) sure(r *row) bool { return r.state == done && r.res.Sure(t.threshold) }
 
 // label is what the list and the detail panel call a classified photo: its
-// everyday name, or "not sure"; "" for a photo with no answer.
+// title ("person, dog, horse") or, for the classifier alone, its everyday
+// name; "not sure" when Spotter is not; "" for a photo with no answer.
 func (t *table) label(r *row) string {
 	switch {
 	case r.state != done:
 		return ""
-	case t.sure(r):
-		return r.answer().Name
+	case !t.sure(r):
+		return names.NotSure
+	case r.res.Fused:
+		return r.res.Title
 	}
-	return names.NotSure
+	return r.answer().Name
+}
+
+// confidence is how sure Spotter is of a classified photo's label: its
+// most telling keyword's, or the everyday name's. A photo the model set is
+// not sure of shows the classifier's, low as it is.
+func confidence(res prediction.Result) float32 {
+	if res.Fused && len(res.Keywords) > 0 {
+		return res.Keywords[0].Confidence
+	}
+	return answerOf(res).Confidence
 }
 
 // matches says whether a row answers the filter: its file name, and for a
-// classified photo its exact class and its everyday name and categories,
-// or "not sure". A guess below the threshold is no name to find it by.
+// classified photo its exact class, its label, and its keywords (each
+// word and category) or its everyday name's categories, or "not sure". A
+// guess below the threshold is no name to find it by.
 func (t *table) matches(r *row, needle string) bool {
-	if t.category != "" && t.facet(r) != t.category {
+	if t.category != "" && !slices.Contains(t.facets(r), t.category) {
 		return false
 	}
 	if needle == "" || strings.Contains(strings.ToLower(r.name), needle) {
@@ -190,7 +205,13 @@ func (t *table) matches(r *row, needle string) bool {
 	}
 	a := r.answer()
 	hay := []string{t.label(r), a.Class}
-	if t.sure(r) {
+	switch {
+	case r.res.Fused:
+		for _, k := range r.res.Keywords {
+			hay = append(hay, strings.Split(k.Path, "|")...)
+			hay = append(hay, k.Word)
+		}
+	case t.sure(r):
 		hay = append(hay, a.Categories...)
 	}
 	return slices.ContainsFunc(hay, func(s string) bool { return strings.Contains(strings.ToLower(s), needle) })
@@ -212,27 +233,37 @@ func (t *table) markShown() {
 	}
 }
 
-// facet is the category a row is counted under: its everyday name's
-// broadest category, names.NotSure, or "" for a photo with no answer (or
-// a name without a category).
-func (t *table) facet(r *row) string {
-	switch {
-	case r.state != done:
-		return ""
-	case !t.sure(r):
-		return names.NotSure
+// facets are the facets a row is counted under: none for a photo with no
+// answer.
+func (t *table) facets(r *row) []string {
+	if r.state != done {
+		return nil
 	}
-	if cats := r.answer().Categories; len(cats) > 0 {
-		return cats[0]
-	}
-	return ""
+	return facetsOf(r.res, t.threshold)
 }
 
-// facets counts this session's rows by facet, not filtered.
-func (t *table) facets() map[string]int {
+// facetsOf are the facets a classified photo is counted under: each of the
+// model set's keywords ("people", "dog"), or for the classifier alone its
+// everyday name's broadest category; names.NotSure when Spotter is not
+// sure. A name without a category is under none.
+func facetsOf(res prediction.Result, threshold float32) []string {
+	switch {
+	case !res.Sure(threshold):
+		return []string{names.NotSure}
+	case res.Fused:
+		return res.Words()
+	}
+	if cats := answerOf(res).Categories; len(cats) > 0 {
+		return cats[:1]
+	}
+	return nil
+}
+
+// counts counts this session's rows by facet, not filtered.
+func (t *table) counts() map[string]int {
 	out := map[string]int{}
 	for _, r := range t.rows {
-		if f := t.facet(r); f != "" {
+		for _, f := range t.facets(r) {
 			out[f]++
 		}
 	}
@@ -367,7 +398,7 @@ func (t *table) refresh() {
 			return cmp.Compare(strings.ToLower(t.label(a)), strings.ToLower(t.label(b)))
 		}
 	case orderProbability:
-		by = func(a, b *row) int { return cmp.Compare(b.answer().Confidence, a.answer().Confidence) }
+		by = func(a, b *row) int { return cmp.Compare(confidence(b.res), confidence(a.res)) }
 	}
 	if by != nil {
 		// Stable, so equal rows keep the order they were added in.

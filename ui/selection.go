@@ -41,9 +41,10 @@ func (w *Window) showDetail(r *row) {
 	}
 	v.copyBtn.Hide()
 	w.review.box.Hide()
+	v.preview.mark(r.res) // none until the photo has its answer
 	switch r.state {
 	case done:
-		w.results.showResult(r.answer(), w.table.sure(r), w.table.threshold, r.res.Predictions, w.predictions())
+		w.results.showResult(r.res, w.table.threshold, w.predictions())
 		w.review.show(r, w.table.threshold, w.pickedCount(), func(kw string, on bool) { w.verdict(r, kw, on) })
 		w.loadVerdicts(r)
 		v.copyBtn.Show()
@@ -207,6 +208,17 @@ func (w *Window) setLarge(on bool) {
 	}
 	w.main.Refresh()
 	w.viewer.box.Refresh()
+}
+
+// boxes says whether the preview marks the objects and faces found.
+func (w *Window) boxes() bool { return w.prefs().BoolWithFallback(settings.KeyBoxes, true) }
+
+// showBoxes shows or hides the marks on the preview, and remembers the
+// choice.
+func (w *Window) showBoxes(on bool) {
+	w.prefs().SetBool(settings.KeyBoxes, on)
+	w.viewer.preview.showMarks(on)
+	w.recheck()
 }
 
 // setLayout shows the rows as a list or a grid, and remembers the choice.

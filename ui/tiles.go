@@ -75,9 +75,9 @@ func (b *binder) refreshMarks() {
 	}
 }
 
-// rowText is what an item says of a photo: the everyday name (or "not
-// sure") and its confidence, and a line beneath with the file name and how
-// it went.
+// rowText is what an item says of a photo: its label (the title, the
+// everyday name or "not sure") and its confidence, and a line beneath with
+// the file name and how it went.
 type rowText struct {
 	label      string
 	pct        string
@@ -90,8 +90,8 @@ type rowText struct {
 func describe(r *row, t *table) rowText {
 	switch r.state {
 	case done:
-		a := r.answer()
-		txt := rowText{label: t.label(r), pct: percent(a.Confidence), confidence: a.Confidence, bar: true, detail: r.name}
+		c := confidence(r.res)
+		txt := rowText{label: t.label(r), pct: percent(c), confidence: c, bar: true, detail: r.name}
 		switch {
 		case r.tagErr:
 			txt.detail, txt.danger = r.tagNote, true

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/ui/work"
 )
 
@@ -17,18 +18,20 @@ import (
 const minPreviewSide = 512
 
 // preview is the selected photo, as large as the space it has, keeping its
-// aspect. It asks for the photo again, decoded at the size shown, when it
-// grows past what was decoded.
+// aspect, with the objects and faces found in it marked. It asks for the
+// photo again, decoded at the size shown, when it grows past what was
+// decoded.
 type preview struct {
 	widget.BaseWidget
 	image   *canvas.Image
 	decoded int            // the side last asked for, in pixels
 	want    func(side int) // asks for the photo at side pixels
 	scale   func() float32 // pixels per Fyne unit where it is shown
+	marks   marks
 }
 
 func newPreview(want func(side int)) *preview {
-	p := &preview{image: canvas.NewImageFromImage(nil), want: want}
+	p := &preview{image: canvas.NewImageFromImage(nil), want: want, marks: newMarks()}
 	p.image.FillMode = canvas.ImageFillContain
 	// The photo is decoded at the size it is shown, so the graphics card
 	// only draws it: Fyne resamples a smoothly scaled image on the
@@ -45,7 +48,29 @@ func newPreview(want func(side int)) *preview {
 	return p
 }
 
-func (p *preview) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(p.image) }
+func (p *preview) CreateRenderer() fyne.WidgetRenderer { return &previewRenderer{p} }
+
+// previewRenderer lays the marks over the photo wherever it is drawn, so
+// they follow every resize and every new picture.
+type previewRenderer struct{ p *preview }
+
+func (r *previewRenderer) Layout(s fyne.Size) {
+	r.p.image.Resize(s)
+	r.p.marks.place(s, r.p.image.Image)
+}
+
+func (r *previewRenderer) MinSize() fyne.Size { return r.p.MinSize() }
+
+func (r *previewRenderer) Refresh() {
+	r.p.image.Refresh()
+	r.Layout(r.p.Size())
+}
+
+func (r *previewRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.p.image, r.p.marks.layer}
+}
+
+func (r *previewRenderer) Destroy() {}
 
 // MinSize lets the window shrink: the photo takes what space there is.
 func (p *preview) MinSize() fyne.Size { return fyne.NewSize(160, 120) }
@@ -81,7 +106,7 @@ func (p *preview) side() int {
 // is set: its decode at the size shown is asked for.
 func (p *preview) show(img image.Image, start bool) {
 	p.image.Image = img
-	p.image.Refresh()
+	p.Refresh()
 	if start {
 		p.decoded = p.side()
 		p.want(p.decoded)
@@ -121,8 +146,25 @@ func newViewer(want func(side int), results *resultsView, review *reviewPanel, c
 // clear empties the viewer: no photo is selected.
 func (v *viewer) clear() {
 	v.preview.show(nil, false)
+	v.preview.mark(prediction.Result{})
 	v.caption.SetText("")
 	v.results.clear()
 	v.review.box.Hide()
 	v.copyBtn.Hide()
+}
+
+// mark marks res's objects and faces on the photo; a result without any
+// (no answer yet, or the classifier alone) clears the marks.
+func (p *preview) mark(res prediction.Result) {
+	p.marks.set(res)
+	p.marks.place(p.Size(), p.image.Image)
+}
+
+// showMarks shows or hides the marks.
+func (p *preview) showMarks(on bool) {
+	if on {
+		p.marks.layer.Show()
+	} else {
+		p.marks.layer.Hide()
+	}
 }

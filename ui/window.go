@@ -85,7 +85,8 @@ type Window struct {
 	// the keywords' record of the model.
 	engineInfo work.EngineInfo
 	idle       func()
-	recounts   bool // the facets are out of date
+	recounts   bool   // the facets are out of date
+	recheck    func() // brings the menus' check marks up to date
 
 	// UI thread only.
 	loading  bool
@@ -141,10 +142,13 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	w.setup.Hide()
 	win.SetContent(w.layout())
 	acts := w.actions()
-	win.SetMainMenu(menu(acts))
+	main, recheck := menu(acts)
+	win.SetMainMenu(main)
+	w.recheck = recheck
 	register(win.Canvas(), acts)
 	win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { w.key(e.Name) })
 	w.setLayout(w.prefs().StringWithFallback(settings.KeyLayout, layoutGrid))
+	w.viewer.preview.showMarks(w.boxes())
 	win.Resize(fyne.NewSize(1280, 800))
 	win.SetOnDropped(w.dropped)
 	// Closing cancels at once; the caller waits for the worker in Shutdown
@@ -196,7 +200,7 @@ func (w *Window) layout() fyne.CanvasObject {
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.cancelAll)
 	w.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), w.chooseExport)
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Filter by name, class, category or file")
+	w.search.SetPlaceHolder("Filter by keyword, name, class or file")
 	w.search.OnChanged = func(s string) {
 		w.table.filter = s
 		w.reloadLibrary()
@@ -444,9 +448,4 @@ func setEnabled(b *widget.Button, on bool) {
 }
 
 // photos counts photos in words: "1 photo", "3 photos".
-func photos(n int) string {
-	if n == 1 {
-		return "1 photo"
-	}
-	return fmt.Sprintf("%d photos", n)
-}
+func photos(n int) string { return count(n, "photo", "photos") }

@@ -67,6 +67,42 @@ func TestWindowAt1280x800(t *testing.T) {
 	a.noErrors(t)
 }
 
+// A dropped photo of a person with a dog and a horse shows their boxes on
+// the preview, in the boxes' amber, and Ctrl+B takes them away.
+func TestBoxesInWindow(t *testing.T) {
+	d := startDisplay(t)
+	a := d.launch(t, buildSpotter(t))
+	s := d.screen(t, 1280, 800)
+	a.waitLog(t, "model loaded")
+	shots := screenshotDir(t)
+	d.run(t, filepath.Join(d.xdnd, "xdndsend"), s.wid, "640", "400", inferencetest.Photo(t, "person.jpg"))
+	a.waitLines(t, "msg=classified", 1)
+
+	// The amber of ui's objectColour, give or take the edges' blending.
+	amber := func(c color.Color) bool {
+		r, g, b, _ := c.RGBA()
+		return r>>8 > 240 && g>>8 > 170 && g>>8 < 215 && b>>8 < 50
+	}
+	// The preview: right of the library, above the answer.
+	preview := image.Rect(1280*4/10, 80, 1280, 520)
+	var boxes int
+	waitFor(t, 10*time.Second, "the boxes on the preview", func() bool {
+		boxes = count(s.shoot(t), preview, amber)
+		return boxes >= 1000
+	})
+	saveShot(t, s.shoot(t), filepath.Join(shots, "e2e-boxes.png"))
+	t.Logf("%d pixels of the boxes' amber", boxes)
+
+	s.d.run(t, "xdotool", "mousemove", "--window", s.wid, "800", "300", "key", "ctrl+b")
+	var left int
+	waitFor(t, 10*time.Second, "Ctrl+B to hide the boxes", func() bool {
+		left = count(s.shoot(t), preview, amber)
+		return left < boxes/20
+	})
+	saveShot(t, s.shoot(t), filepath.Join(shots, "e2e-boxes-hidden.png"))
+	a.noErrors(t)
+}
+
 func count(img image.Image, r image.Rectangle, match func(color.Color) bool) int {
 	n := 0
 	for y := r.Min.Y; y < r.Max.Y; y++ {
