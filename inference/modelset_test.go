@@ -130,8 +130,8 @@ func TestKiteCountsPeople(t *testing.T) {
 func TestFaces(t *testing.T) {
 	c := openSet(t)
 	r := see(t, c, sharedFile(t, "faces", "four-people.jpg"))
-	if len(r.Faces) != 4 {
-		t.Errorf("%d faces in four-people.jpg, want 4", len(r.Faces))
+	if len(r.Faces) != 4 || r.People != 4 || r.Title != "4 people" {
+		t.Errorf("four-people.jpg: %d faces, %d people, title %q; want 4, 4, \"4 people\"", len(r.Faces), r.People, r.Title)
 	}
 	for _, f := range r.Faces {
 		if f.Score < 0.9 || f.Box[2] <= f.Box[0] || f.Landmarks[0][0] < f.Box[0] || f.Landmarks[0][0] > f.Box[2] {

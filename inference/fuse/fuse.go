@@ -57,7 +57,9 @@ func Fuse(s Seen, res *prediction.Result) {
 		res.Faces = append(res.Faces, prediction.Face{Score: f.Score, Box: prediction.Box(f.Box), Landmarks: f.Landmarks})
 	}
 	persons := s.persons(objs)
-	res.People = len(persons)
+	// A face is a person too: people standing close hide each other's
+	// bodies from the detector, not their faces.
+	res.People = max(len(persons), s.sureFaces())
 
 	var kws []prediction.Keyword
 	add := func(k prediction.Keyword) {
@@ -174,12 +176,12 @@ func (s Seen) peopleWords(persons []detect.Object) []prediction.Keyword {
 		return prediction.Keyword{Word: w, Path: "people|" + w, Source: src, Confidence: c}
 	}
 	var out []prediction.Keyword
-	if len(persons) == 1 {
+	if max(len(persons), s.sureFaces()) == 1 {
 		out = append(out, kw("person", best, "objects"))
 	} else {
 		out = append(out, kw("people", best, "objects"))
 	}
-	if len(persons) >= rules.group {
+	if max(len(persons), s.sureFaces()) >= rules.group {
 		out = append(out, kw("group", best, "objects"))
 	}
 	if len(persons) == 1 && len(s.Faces) == 1 {
@@ -190,6 +192,17 @@ func (s Seen) peopleWords(persons []detect.Object) []prediction.Keyword {
 		}
 	}
 	return out
+}
+
+// sureFaces counts the faces sure enough to count as people.
+func (s Seen) sureFaces() int {
+	n := 0
+	for _, f := range s.Faces {
+		if f.Score >= rules.countFace {
+			n++
+		}
+	}
+	return n
 }
 
 // objectWords names each kind of object Spotter is sure of, once, the

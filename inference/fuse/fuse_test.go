@@ -98,6 +98,10 @@ func TestPeopleWords(t *testing.T) {
 			[]string{"people", "group"}, "3 people", 3},
 		{"a reflection inside a person is not another", []detect.Object{obj("person", 0.9, 0, 0, 400, 800), obj("person", 0.5, 50, 50, 300, 600)}, nil,
 			[]string{"person"}, "person", 1},
+		{"faces count where bodies hide each other", []detect.Object{obj("person", 0.9, 0, 0, 400, 800), obj("person", 0.8, 500, 0, 900, 800)},
+			[]detect.Face{{Score: 0.95, Box: detect.Box{10, 10, 50, 50}}, {Score: 0.94, Box: detect.Box{100, 10, 140, 50}}, {Score: 0.93, Box: detect.Box{510, 10, 550, 50}},
+				{Score: 0.7, Box: detect.Box{600, 10, 640, 50}}},
+			[]string{"people", "group"}, "3 people", 3},
 		{"too faint to say", []detect.Object{obj("person", 0.4, 0, 0, 100, 300)}, nil, nil, "", 1},
 	} {
 		s := seen(c.objs...)

@@ -18,6 +18,9 @@ var rules = struct {
 	// surePerson: the best person box's score needed to say "person";
 	// samePerson: a person box this much inside a better one is not counted.
 	countPerson, surePerson, samePerson float32
+	// countFace: a face of at least this score counts as a person where
+	// the detector found fewer bodies than faces.
+	countFace float32
 	// group: from how many people a photo is a group.
 	group int
 	// portraitFace, portraitArea: one person whose face scores at least
@@ -75,6 +78,7 @@ var rules = struct {
 	countPerson:   0.25,
 	surePerson:    0.5,
 	samePerson:    0.8,
+	countFace:     0.8,
 	group:         3,
 	portraitFace:  0.8,
 	portraitArea:  0.02,
