@@ -241,7 +241,7 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	})
 	b.Run("Search", func(b *testing.B) {
 		for b.Loop() {
-			if got, err := c.Search("butterfly", modelA, 50); err != nil || len(got) != 50 {
+			if got, err := c.Search(Filter{Model: modelA, Text: "butterfly"}, 50); err != nil || len(got) != 50 {
 				b.Fatal(len(got), err)
 			}
 		}
@@ -250,7 +250,7 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	// photos have, the first thousand.
 	b.Run("SearchCommon", func(b *testing.B) {
 		for b.Loop() {
-			if got, err := c.Search("dog", Model{}, 1000); err != nil || len(got) != 1000 {
+			if got, err := c.Search(Filter{Text: "dog"}, 1000); err != nil || len(got) != 1000 {
 				b.Fatal(len(got), err)
 			}
 		}

@@ -68,6 +68,31 @@ CREATE TABLE reviews(
 	PRIMARY KEY(photo_id, keyword)
 );
 `,
+	// 2: the model set's fused answer. keywords, objects and faces are JSON
+	// arrays, best first, read back whole; the keywords table holds each
+	// keyword's word again so that search and facets find photos by word
+	// through an index, and goes with its result.
+	`
+ALTER TABLE results ADD COLUMN fused    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN title    TEXT NOT NULL DEFAULT '';
+ALTER TABLE results ADD COLUMN people   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN objects  TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN faces    TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN width    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN height   INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX results_people ON results(people, model_id) WHERE fused;
+
+CREATE TABLE keywords(
+	photo_id INTEGER NOT NULL,
+	model_id INTEGER NOT NULL,
+	word     TEXT NOT NULL,
+	PRIMARY KEY(photo_id, model_id, word),
+	FOREIGN KEY(photo_id, model_id) REFERENCES results(photo_id, model_id) ON DELETE CASCADE
+);
+CREATE INDEX keywords_word ON keywords(word, model_id);
+CREATE INDEX keywords_model ON keywords(model_id, word);
+`,
 }
 
 // migrate applies the steps the file lacks. Each step and its version number
