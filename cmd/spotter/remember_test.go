@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,6 +52,19 @@ func copyPhotos(t *testing.T, names ...string) (dir string, paths []string) {
 		paths = append(paths, p)
 	}
 	return dir, paths
+}
+
+// writeCard makes a plain magenta photo in dir, in which Spotter is sure of
+// nothing.
+func writeCard(t *testing.T, dir string) string {
+	t.Helper()
+	_, err := exec.LookPath("convert")
+	inferencetest.Need(t, err == nil, "convert (apt-get install imagemagick)")
+	card := filepath.Join(dir, "plain.jpg")
+	if out, err := exec.Command("convert", "-size", "1600x1200", "xc:#ff00ff", card).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	return card
 }
 
 // The second run answers from the catalogue, the same answers, and says
