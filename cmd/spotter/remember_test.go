@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,5 +203,53 @@ func TestSearch(t *testing.T) {
 	if after, _ := os.ReadFile(db); code != 2 || !strings.Contains(errs, "cannot be read") || !strings.Contains(errs, "spotter classify once") ||
 		!bytes.Equal(after, garbage) || len(asides) != 0 {
 		t.Errorf("damaged catalogue: exit %d, %q; file kept %v, moved aside %v", code, errs, bytes.Equal(after, garbage), asides)
+	}
+}
+
+// Search finds the model set's keywords whole and photos by how many
+// people they show, alone or with words.
+func TestSearchKeywordsAndPeople(t *testing.T) {
+	inferencetest.Library(t)
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	dir, paths := copyPhotos(t, "dog.jpg", "person.jpg", "kite.jpg")
+	dog, person, kite := paths[0], paths[1], paths[2]
+	if code, _, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--catalog", db, dir); code != 0 {
+		t.Fatalf("classify: %s", errs)
+	}
+	found := func(args ...string) []string {
+		t.Helper()
+		var out, errb strings.Builder
+		code := search(append([]string{"--catalog", db, "--json"}, args...), &out, &errb)
+		var got []string
+		for _, r := range records(t, out.String()) {
+			got = append(got, r.Path)
+		}
+		slices.Sort(got)
+		if (code == 0) != (len(got) > 0) || errb.Len() > 0 {
+			t.Errorf("search %q: exit %d with %d photos, stderr %q", args, code, len(got), errb.String())
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"horse"}, []string{person}}, // a keyword the classifier never said (it says llama)
+		{[]string{"bicycle"}, []string{dog}},  //
+		{[]string{"people"}, []string{kite}},  // the photo with five people, not the one with one
+		{[]string{"llama"}, []string{person}}, // the classifier's name, as before
+		{[]string{"--people", "1"}, []string{person}},
+		{[]string{"--people", "2-10"}, []string{kite}},
+		{[]string{"--people", "0"}, []string{dog}},
+		{[]string{"--people", "0-1", "dog"}, []string{dog, person}},
+		{[]string{"--people", "1", "bicycle"}, nil},
+	} {
+		if got := found(tc.args...); !slices.Equal(got, tc.want) {
+			t.Errorf("search %q: %q; want %q", tc.args, got, tc.want)
+		}
+	}
+	var out, errb strings.Builder
+	if code := search([]string{"--catalog", db, "--people", "many"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "a range such as 3-10") {
+		t.Errorf("--people many: exit %d, %q", code, errb.String())
 	}
 }
