@@ -84,7 +84,7 @@ func TestClassifyJSONModelSet(t *testing.T) {
 	inferencetest.Library(t)
 	person := inferencetest.Photo(t, "person.jpg")
 	kite := inferencetest.Photo(t, "kite.jpg")
-	card := writeCard(t, t.TempDir())
+	card := writeCard(t, t.TempDir(), magentaCard)
 	code, out, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--json", person, kite, card)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

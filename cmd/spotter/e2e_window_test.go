@@ -16,7 +16,7 @@ import (
 // photo covers at least a quarter of the window. The photo is a plain
 // magenta card, so its pixels can be counted on the screen.
 func TestWindowAt1280x800(t *testing.T) {
-	card := writeCard(t, t.TempDir())
+	card := writeCard(t, t.TempDir(), magentaCard)
 	d := startDisplay(t)
 	a := d.launch(t, buildSpotter(t))
 	s := d.screen(t, 1280, 800)

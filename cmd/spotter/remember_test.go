@@ -55,14 +55,21 @@ func copyPhotos(t *testing.T, names ...string) (dir string, paths []string) {
 	return dir, paths
 }
 
-// writeCard makes a plain magenta photo in dir, in which Spotter is sure of
-// nothing.
-func writeCard(t *testing.T, dir string) string {
+// The cards writeCard makes: ImageMagick's fills of a whole photo, in which
+// Spotter is sure of nothing.
+const (
+	magentaCard = "xc:#ff00ff"
+	// gradientCard's thumbnail has many colours, as a photo's has.
+	gradientCard = "gradient:magenta-cyan"
+)
+
+// writeCard makes a 1600×1200 card, plain.jpg, in dir.
+func writeCard(t *testing.T, dir, fill string) string {
 	t.Helper()
 	_, err := exec.LookPath("convert")
 	inferencetest.Need(t, err == nil, "convert (apt-get install imagemagick)")
 	card := filepath.Join(dir, "plain.jpg")
-	if out, err := exec.Command("convert", "-size", "1600x1200", "xc:#ff00ff", card).CombinedOutput(); err != nil {
+	if out, err := exec.Command("convert", "-size", "1600x1200", fill, card).CombinedOutput(); err != nil {
 		t.Fatalf("convert: %v\n%s", err, out)
 	}
 	return card

@@ -162,7 +162,7 @@ func TestTagPeopleAndAnimals(t *testing.T) {
 func TestTagNotSureWritesNothing(t *testing.T) {
 	inferencetest.Library(t)
 	dir := t.TempDir()
-	card := writeCard(t, dir)
+	card := writeCard(t, dir, magentaCard)
 	code, out, _ := runTag(t, "--no-catalog", card)
 	if code != 0 || out != card+": not sure: no keywords\n" {
 		t.Errorf("a plain card: exit %d, %q", code, out)
