@@ -170,7 +170,7 @@ func (t *tagger) remove(paths []string) {
 }
 
 // report prints one photo's change: "IMG_1.jpg: added person, dog,
-// people|person, animal|dog to IMG_1.jpg.xmp (new)".
+// people|person, animal|dog, 1 face to IMG_1.jpg.xmp (new)".
 func (t *tagger) report(photo string, c sidecar.Change, err error, verb string) {
 	if err != nil {
 		t.fail(photo, err)
@@ -179,6 +179,12 @@ func (t *tagger) report(photo string, c sidecar.Change, err error, verb string) 
 	words := append(append([]string{}, c.Subjects.Added...), c.Hierarchies.Added...)
 	if strings.HasPrefix(verb, "would remove") || verb == "removed" {
 		words = append(append([]string{}, c.Subjects.Removed...), c.Hierarchies.Removed...)
+	}
+	switch {
+	case c.Faces == 1:
+		words = append(words, "1 face")
+	case c.Faces > 1:
+		words = append(words, fmt.Sprintf("%d faces", c.Faces))
 	}
 	if !c.Changed || len(words) == 0 {
 		fmt.Fprintf(t.stdout, "%s: nothing to change in %s\n", photo, c.Sidecar)

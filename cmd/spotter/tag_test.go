@@ -174,3 +174,46 @@ func TestTagNotSureWritesNothing(t *testing.T) {
 		t.Errorf("threshold 2: exit %d, want 2", code)
 	}
 }
+
+// A face the model set found is written as an unnamed MWG face region
+// exiftool reads, inside the photo, and goes with --remove.
+func TestTagFaceRegions(t *testing.T) {
+	inferencetest.Library(t)
+	_, err := exec.LookPath("exiftool")
+	inferencetest.Need(t, err == nil, "exiftool (apt-get install libimage-exiftool-perl)")
+	src := filepath.Join(inferencetest.Root(t), "..", "shared", "everyday-dev", "people-portrait-woman-hat.jpg")
+	data, err := os.ReadFile(src)
+	inferencetest.Need(t, err == nil, src)
+	photo := filepath.Join(t.TempDir(), "portrait.jpg")
+	if err := os.WriteFile(photo, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runTag(t, "--no-catalog", photo); code != 0 || !strings.Contains(out, "people|portrait, 1 face to ") {
+		t.Fatalf("tag: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	out, err := exec.Command("exiftool", "-j", "-n", "-XMP-mwg-rs:all", photo+".xmp").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []struct {
+		RegionType                                         any
+		RegionAreaX, RegionAreaY, RegionAreaW, RegionAreaH float64
+		RegionAreaUnit                                     string
+		RegionAppliedToDimensionsW                         int
+	}
+	if err := json.Unmarshal(out, &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("exiftool said %s (%v)", out, err)
+	}
+	r := recs[0]
+	inside := func(centre, size float64) bool { return size > 0.02 && centre-size/2 >= 0 && centre+size/2 <= 1 }
+	if r.RegionType != "Face" || r.RegionAreaUnit != "normalized" || !inside(r.RegionAreaX, r.RegionAreaW) || !inside(r.RegionAreaY, r.RegionAreaH) ||
+		r.RegionAppliedToDimensionsW <= 0 {
+		t.Errorf("exiftool reads the face region as %+v", r)
+	}
+	if code, out, errs := runTag(t, "--remove", photo); code != 0 || !strings.Contains(out, "1 face from") {
+		t.Fatalf("--remove: exit %d, %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(photo + ".xmp"); !os.IsNotExist(err) {
+		t.Errorf("the sidecar Spotter made is still there: %v", err)
+	}
+}
