@@ -123,8 +123,8 @@ func relink(oldPath string, candID int64, e Entry) func(tx *sql.Tx, _ *modelIDs)
 				SELECT ?, model_id, `+resultColumns+` FROM results WHERE photo_id = ?`, id, candID); err != nil {
 				return err
 			}
-			_, err = tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word)
-				SELECT ?, model_id, word FROM keywords WHERE photo_id = ?`, id, candID)
+			_, err = tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns)
+				SELECT ?, model_id, word, at_ns FROM keywords WHERE photo_id = ?`, id, candID)
 			return err
 		}
 		// Moved: the row, its results for every model and its reviews follow

@@ -193,31 +193,30 @@ func (c *Catalog) Facets(m Model, threshold float32, before time.Time) (Facets, 
 	}
 	// One pass over the index, summed here. A fused result counts by its
 	// keywords below, not by category.
-	rows, err := c.db.Query(`SELECT outcome, r.fused, NOT (`+notSure+`) AS sure, top_category, count(*)
-		FROM results r INDEXED BY results_category WHERE model_id = ? AND at_ns < ?
-		GROUP BY outcome, r.fused, sure, top_category`, threshold, id, limit)
+	rows, err := c.db.Query(`SELECT outcome, fused, top_category, confidence >= ?, count(*)
+		FROM results INDEXED BY results_facets WHERE model_id = ? AND at_ns < ?
+		GROUP BY outcome, fused, top_category, confidence >= ?`, threshold, id, limit, threshold)
 	if err != nil {
 		return out, err
 	}
 	defer rows.Close()
-	fused := false
+	fused := 0
 	for rows.Next() {
 		var (
-			outcome, cat string
-			isFused      bool
-			sure         bool
-			n            int
+			outcome, cat  string
+			isFused, sure bool
+			n             int
 		)
-		if err := rows.Scan(&outcome, &isFused, &sure, &cat, &n); err != nil {
+		if err := rows.Scan(&outcome, &isFused, &cat, &sure, &n); err != nil {
 			return out, err
 		}
 		switch {
 		case outcome == "error":
 			out.Failed += n
+		case isFused:
+			fused += n
 		case !sure:
 			out.NotSure += n
-		case isFused:
-			fused = true
 		default:
 			out.Categories = append(out.Categories, Facet{cat, n})
 		}
@@ -225,10 +224,12 @@ func (c *Catalog) Facets(m Model, threshold float32, before time.Time) (Facets, 
 	if err := rows.Err(); err != nil {
 		return out, err
 	}
-	if fused {
-		if out.Keywords, err = c.keywordFacets(id, limit); err != nil {
+	if fused > 0 {
+		var sure int
+		if out.Keywords, sure, err = c.keywordFacets(id, limit); err != nil {
 			return out, err
 		}
+		out.NotSure += fused - sure
 	}
 	for _, fs := range [][]Facet{out.Categories, out.Keywords} {
 		slices.SortFunc(fs, func(a, b Facet) int {
@@ -242,24 +243,26 @@ func (c *Catalog) Facets(m Model, threshold float32, before time.Time) (Facets, 
 }
 
 // keywordFacets counts model id's fused results stored before limit by
-// keyword.
-func (c *Catalog) keywordFacets(id, limit int64) ([]Facet, error) {
-	rows, err := c.db.Query(`SELECT k.word, count(*) FROM keywords k
-		CROSS JOIN results r ON r.photo_id = k.photo_id AND r.model_id = k.model_id
-		WHERE k.model_id = ? AND r.at_ns < ? GROUP BY k.word`, id, limit)
+// keyword, and how many have any: the rest are those Spotter is not sure
+// of.
+func (c *Catalog) keywordFacets(id, limit int64) (facets []Facet, sure int, err error) {
+	rows, err := c.db.Query(`SELECT word, count(*) FROM keywords WHERE model_id = ? AND at_ns < ? GROUP BY word`, id, limit)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []Facet
 	for rows.Next() {
 		var f Facet
 		if err := rows.Scan(&f.Name, &f.Count); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		out = append(out, f)
+		facets = append(facets, f)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	err = c.db.QueryRow(`SELECT count(DISTINCT photo_id) FROM keywords WHERE model_id = ? AND at_ns < ?`, id, limit).Scan(&sure)
+	return facets, sure, err
 }
 
 // SetReview records the person's decision about keyword for the photo at path.

@@ -106,8 +106,8 @@ func putEntry(tx *sql.Tx, ids *modelIDs, e *Entry) error {
 		return err
 	}
 	for _, k := range e.Keywords {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word) VALUES(?, ?, ?)`,
-			photoID, modelID, k.Word); err != nil {
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns) VALUES(?, ?, ?, ?)`,
+			photoID, modelID, k.Word, e.When.UnixNano()); err != nil {
 			return err
 		}
 	}
