@@ -5,9 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/spotter-app/spotter/inference"
+	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/pipeline"
 	"github.com/spotter-app/spotter/inference/prediction"
@@ -76,5 +80,30 @@ func TestMemoryRecallsTheWholeAnswer(t *testing.T) {
 		if !ok || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s recalled as\n%+v\nwant\n%+v", name, got, want)
 		}
+	}
+}
+
+// The window keys its answers by the model set before the engine opens;
+// the engine's own models must give the same key, or the window would list
+// nothing it classified.
+func TestWindowKeysAsTheEngine(t *testing.T) {
+	inferencetest.Library(t)
+	path := inferencetest.Descriptor(t)
+	desc, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after modelRef
+	before.use(withCompanions(desc)...)
+	clf, err := inference.Open(inference.Options{Descriptor: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clf.Close()
+	after.use(clf.Models()...)
+	k1, ok1 := before.get()
+	k2, ok2 := after.get()
+	if !ok1 || !ok2 || k1 != k2 || strings.Count(k1.Name, " + ") != 2 || !before.fused() {
+		t.Errorf("before the engine opens: %+v (fused %v); the engine's: %+v", k1, before.fused(), k2)
 	}
 }

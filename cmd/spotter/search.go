@@ -32,7 +32,7 @@ func search(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print JSON Lines, as spotter classify --json does")
 	asCSV := flags.Bool("csv", false, "print CSV, as spotter classify --csv does")
 	var people peopleFlag
-	flags.Var(&people, "people", "only photos showing N people, or N-M (\"0\", \"2\", \"3-10\"); WORDS may then be left out")
+	flags.Var(&people, "people", "only photos showing `N` people, or N-M (\"0\", \"2\", \"3-10\"); WORDS may then be left out")
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter search [flags] WORDS")
 		fmt.Fprintln(stderr, "Lists the photos Spotter classified that have WORDS as a keyword (\"dog\", \"teddy bear\"), or whose name, class, category")
