@@ -31,8 +31,10 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	cf.register(fs)
 	fresh := fs.Bool("fresh", false, "classify every photo again, also those the catalogue knows unchanged")
 	top := fs.Int("top", 5, "how many predictions to print per photo")
-	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached"} ("ms" only when not cached) or {"path","error"}`)
-	asCSV := fs.Bool("csv", false, "print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached")
+	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached",`+
+		`"objects":[{"name","label","score","box":[x1,y1,x2,y2]}],"faces":[{"score","box","landmarks"}],"people","keywords":[…],"title","sure"} `+
+		`("ms" only when not cached; objects, faces and people only with the detectors; keywords as spotter tag writes them) or {"path","error"}`)
+	asCSV := fs.Bool("csv", false, `print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached, people, keywords (";" between), title, sure, objects ("name score;…")`)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter classify [flags] PHOTO|FOLDER…")
 		fmt.Fprintln(stderr, "Folders are searched recursively; results stream as each photo finishes.")
@@ -154,14 +156,14 @@ func (w *warner) warn(msg string) {
 	}
 }
 
-// memory is the catalogue as the stream's memory for clf's model, or nil
-// without a catalogue.
+// memory is the catalogue as the stream's memory for clf's model set, or
+// nil without a catalogue.
 func (w *warner) memory(cat *catalog.Catalog, clf *inference.Classifier, fresh bool, top int) pipeline.Memory {
 	if cat == nil {
 		return nil
 	}
 	var ref modelRef
-	ref.use(clf.Descriptor())
+	ref.use(clf.Models()...)
 	if _, ok := ref.get(); !ok {
 		w.warn("The model file cannot be read to tell it apart in the catalogue; results are not being saved.")
 		return nil
@@ -213,21 +215,25 @@ func (o *output) write(r report.Record) {
 	case r.Error != "":
 		_, err = fmt.Fprintf(o.stderr, "%s: error: %s\n", r.Path, r.Error)
 	default:
-		_, err = fmt.Fprintf(o.stdout, "%s: %s%s\n", r.Path, everyday(r), describe(r.Predictions))
+		_, err = fmt.Fprintf(o.stdout, "%s: %s%s\n", r.Path, lead(r), describe(r.Predictions))
 	}
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		fmt.Fprintln(o.stderr, "spotter:", err)
 	}
 }
 
-// everyday leads a line with the answer in words: "dog 72.0% — ", or
-// "not sure — " below the default threshold, so a plain magenta card is
-// never read as a confident "matchstick".
-func everyday(r report.Record) string {
+// lead starts a line with the answer in words: the model set's title
+// ("person, dog, horse — "), the classifier's everyday name alone ("dog
+// 72.0% — "), or "not sure — " when Spotter is sure of nothing at the
+// default threshold, so a plain magenta card is never read as a confident
+// "matchstick".
+func lead(r report.Record) string {
 	switch {
-	case r.Name == "" || r.Confidence == nil:
-		return ""
-	case *r.Confidence < names.DefaultThreshold:
+	case r.Title != "":
+		return r.Title + " — "
+	case r.People == nil && (r.Name == "" || r.Confidence == nil):
+		return "" // a classifier without a table of names says nothing in words
+	case r.Sure == nil || !*r.Sure:
 		return names.NotSure + " — "
 	}
 	return fmt.Sprintf("%s %.1f%% — ", r.Name, 100**r.Confidence)

@@ -38,9 +38,11 @@ func TestClassifyCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
+	// Each line leads with the model set's title, then the classifier's
+	// classes.
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], dog+": dog ") || !strings.Contains(lines[0], "% — malamute") ||
-		!strings.HasPrefix(lines[1], eagle+": bird ") || !strings.Contains(lines[1], "% — kite") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], dog+": dog, car, bicycle — malamute") ||
+		!strings.HasPrefix(lines[1], eagle+": bird — kite") {
 		t.Errorf("output:\n%s", out)
 	}
 
@@ -72,6 +74,55 @@ func TestClassifyCommand(t *testing.T) {
 	}
 	if !strings.Contains(out, `"probability":`) || !strings.Contains(out, `"error":`) {
 		t.Errorf("JSON field names changed:\n%s", out)
+	}
+}
+
+// The model set's answer in JSON: person.jpg shows a person, a dog and a
+// horse (the classifier alone calls it a llama, which is never a keyword),
+// and kite.jpg people on a beach.
+func TestClassifyJSONModelSet(t *testing.T) {
+	inferencetest.Library(t)
+	person := inferencetest.Photo(t, "person.jpg")
+	kite := inferencetest.Photo(t, "kite.jpg")
+	card := writeCard(t, t.TempDir(), magentaCard)
+	code, out, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--json", person, kite, card)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs := records(t, out)
+	if len(recs) != 3 {
+		t.Fatalf("records %s", out)
+	}
+	p := recs[0]
+	var names []string
+	for _, o := range p.Objects {
+		names = append(names, o.Name)
+		if o.Label == "" || o.Score < 0.35 || o.Score > 1 || !(o.Box[0] < o.Box[2] && o.Box[1] < o.Box[3]) || o.Box[0] < 0 {
+			t.Errorf("person.jpg object %+v", o)
+		}
+	}
+	if !slices.Equal(names, []string{"person", "dog", "horse"}) || p.People == nil || *p.People != 1 ||
+		!slices.Equal(p.Keywords, []string{"person", "dog", "horse"}) || p.Title != "person, dog, horse" || p.Sure == nil || !*p.Sure {
+		t.Errorf("person.jpg: objects %q, people %v, keywords %q, title %q, sure %v", names, p.People, p.Keywords, p.Title, p.Sure)
+	}
+	if p.Name != "llama" || slices.Contains(p.Keywords, "llama") || strings.Contains(p.Title, "llama") {
+		t.Errorf("person.jpg: the classifier's %q must stay out of the keywords %q and title %q", p.Name, p.Keywords, p.Title)
+	}
+	for _, field := range []string{`"objects":[{"name":"person","label":"person","score":`, `"box":[`, `"people":1`, `"keywords":["person","dog","horse"]`, `"sure":true`} {
+		if !strings.Contains(out, field) {
+			t.Errorf("no %s in\n%s", field, out)
+		}
+	}
+	if k := recs[1]; k.People == nil || *k.People < 2 || !slices.Contains(k.Keywords, "people") || !strings.Contains(k.Title, "people") {
+		t.Errorf("kite.jpg: people %v, keywords %q, title %q; want people counted", k.People, k.Keywords, k.Title)
+	}
+	if c := recs[2]; c.Sure == nil || *c.Sure || c.Keywords != nil || c.Title != "" || c.People == nil || *c.People != 0 {
+		t.Errorf("a plain card: %+v; want not sure, no keywords, nobody", c)
+	}
+	for _, f := range p.Faces {
+		if f.Score <= 0 || f.Box[2] <= f.Box[0] {
+			t.Errorf("person.jpg face %+v", f)
+		}
 	}
 }
 
@@ -131,13 +182,19 @@ func TestClassifyFolderAsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error", "name", "confidence", "categories", "cached"}}
+	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error", "name", "confidence", "categories", "cached",
+		"people", "keywords", "title", "sure", "objects"}}
 	if len(rows) != 3 || !slices.Equal(rows[0], want[0]) {
 		t.Fatalf("CSV:\n%s", out)
 	}
 	if !strings.HasSuffix(rows[1][0], "d/dog.jpg") || !strings.HasPrefix(rows[1][1], "malamute") || rows[1][7] != "dog" || rows[1][9] != "animal" ||
 		!strings.HasSuffix(rows[2][0], "e/eagle.jpg") || rows[2][1] != "kite" || rows[2][6] != "" || rows[2][7] != "bird" || rows[2][10] != "false" {
 		t.Errorf("CSV rows %q", rows[1:])
+	}
+	// The model set's columns: people, keywords, title, sure, objects.
+	if !slices.Equal(rows[1][11:15], []string{"0", "dog;car;bicycle", "dog, car, bicycle", "true"}) || !strings.HasPrefix(rows[1][15], "dog 0.") ||
+		strings.Count(rows[1][15], ";") != 2 || !slices.Equal(rows[2][11:15], []string{"0", "bird", "bird", "true"}) {
+		t.Errorf("the model set's columns %q", [][]string{rows[1][11:], rows[2][11:]})
 	}
 	if p, err := strconv.ParseFloat(rows[1][2], 64); err != nil || p < 0.3 || p > 1 {
 		t.Errorf("probability %q", rows[1][2])

@@ -29,8 +29,9 @@ func TestReviewInWindow(t *testing.T) {
 	_, err := exec.LookPath("exiftool")
 	inferencetest.Need(t, err == nil, "exiftool (apt-get install libimage-exiftool-perl)")
 	d := startDisplay(t)
-	dir, paths := copyPhotos(t, "dog.jpg", "eagle.jpg", "horses.jpg")
-	dog, eagle, horses := paths[0], paths[1], paths[2]
+	dir, paths := copyPhotos(t, "dog.jpg", "eagle.jpg")
+	dog, eagle, card := paths[0], paths[1], writeCard(t, dir, gradientCard)
+	paths = append(paths, card)
 	// The person's own sidecar for the eagle, as exiftool writes it.
 	if out, err := exec.Command("exiftool", "-q", "-o", eagle+".xmp", "-XMP-dc:Subject=holiday", eagle).CombinedOutput(); err != nil {
 		t.Fatalf("exiftool: %v\n%s", err, out)
@@ -46,34 +47,35 @@ func TestReviewInWindow(t *testing.T) {
 	a.waitLines(t, "msg=classified", 3)
 	s.waitRows(t, 3)
 
-	// Reject: the dog's "animal" is unchecked, and only "dog" is written.
+	// Reject: of the dog's dog, car and bicycle, "car" is unchecked, and
+	// the other two are written, each under its path.
 	s.click(t, listRow(0))
-	boxes := s.waitChecked(t, 2, "the dog's two suggestions, checked")
+	boxes := s.waitChecked(t, 3, "the dog's three suggestions, checked")
 	s.click(t, boxes[1])
-	s.waitChecked(t, 1, "the dog's animal keyword unchecked")
+	s.waitChecked(t, 2, "the dog's car keyword unchecked")
 	d.run(t, "xdotool", "key", "ctrl+k")
 	waitSidecar(t, dog+".xmp", true)
-	wantKeywords(t, dog+".xmp", []string{"dog"}, []string{"dog"})
+	wantKeywords(t, dog+".xmp", []string{"dog", "bicycle"}, []string{"animal|dog", "vehicle|bicycle"})
 	shot := filepath.Join(screenshotDir(t), "e2e-review.png")
 	checkScreenshot(t, shot, func() { d.run(t, "import", "-window", s.wid, shot) })
 
 	// Accept, and apply to a selection: Ctrl adds to the dog the eagle,
-	// whose "animal" the person unchecks and checks again, and the
-	// horses, which Spotter is not sure about.
+	// whose "bird" the person unchecks and checks again, and the plain
+	// card, which Spotter is not sure about.
 	before := fileBytes(t, eagle+".xmp")
 	s.click(t, listRow(1), "ctrl")
-	boxes = s.waitChecked(t, 2, "the eagle's two suggestions, checked")
-	s.click(t, boxes[1])
-	s.waitChecked(t, 1, "the eagle's animal keyword unchecked")
-	s.click(t, boxes[1])
-	s.waitChecked(t, 2, "the eagle's animal keyword checked again")
+	boxes = s.waitChecked(t, 1, "the eagle's suggestion, checked")
+	s.click(t, boxes[0])
+	s.waitChecked(t, 0, "the eagle's bird keyword unchecked")
+	s.click(t, boxes[0])
+	s.waitChecked(t, 1, "the eagle's bird keyword checked again")
 	s.click(t, listRow(2), "ctrl")
-	s.waitChecked(t, 0, "the horses, not sure, with no suggestions")
+	s.waitChecked(t, 0, "the card, not sure, with no suggestions")
 	d.run(t, "xdotool", "key", "ctrl+k")
 	waitSidecarChange(t, eagle+".xmp", before)
-	wantKeywords(t, eagle+".xmp", []string{"holiday", "animal", "bird"}, []string{"animal|bird"})
-	wantKeywords(t, dog+".xmp", []string{"dog"}, []string{"dog"})
-	noSidecar(t, horses)
+	wantKeywords(t, eagle+".xmp", []string{"holiday", "bird"}, []string{"animal|bird"})
+	wantKeywords(t, dog+".xmp", []string{"dog", "bicycle"}, []string{"animal|dog", "vehicle|bicycle"})
+	noSidecar(t, card)
 	samePhotos(t, paths, photoHashes)
 
 	// Undo for every row shown: the dog's sidecar was all Spotter's and
@@ -83,7 +85,7 @@ func TestReviewInWindow(t *testing.T) {
 	waitSidecar(t, dog+".xmp", false)
 	waitSidecarChange(t, eagle+".xmp", before)
 	wantKeywords(t, eagle+".xmp", []string{"holiday"}, nil)
-	noSidecar(t, horses)
+	noSidecar(t, card)
 	samePhotos(t, paths, photoHashes)
 
 	// The catalogue keeps both verdicts.
@@ -99,9 +101,11 @@ func TestReviewInWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for photo, want := range map[string]catalog.ReviewState{dog: catalog.Rejected, eagle: catalog.Accepted} {
-		if got, err := cat.Reviews(photo); err != nil || got["animal"] != want {
-			t.Errorf("the catalogue's reviews of %s: %v, %v; want animal %s", filepath.Base(photo), got, err, want)
+	for photo, want := range map[string]map[string]catalog.ReviewState{dog: {"car": catalog.Rejected}, eagle: {"bird": catalog.Accepted}} {
+		for k, state := range want {
+			if got, err := cat.Reviews(photo); err != nil || got[k] != state {
+				t.Errorf("the catalogue's reviews of %s: %v, %v; want %s %s", filepath.Base(photo), got, err, k, state)
+			}
 		}
 	}
 	if err := cat.Close(); err != nil {
@@ -109,28 +113,28 @@ func TestReviewInWindow(t *testing.T) {
 	}
 
 	// The rejection is remembered: after a restart the dog, listed from
-	// the catalogue, shows "animal" unchecked and gets "dog" alone.
+	// the catalogue, shows "car" unchecked and gets dog and bicycle.
 	d.launch(t, bin)
 	s = d.screen(t, 1024, 768)
 	s.waitRows(t, 3)
 	s.filter(t, "dog.jpg")
 	s.waitRows(t, 1)
 	s.click(t, listRow(0))
-	s.waitChecked(t, 1, "the dog's animal keyword unchecked, as remembered")
+	s.waitChecked(t, 2, "the dog's car keyword unchecked, as remembered")
 	d.run(t, "xdotool", "key", "ctrl+k")
 	waitSidecar(t, dog+".xmp", true)
-	wantKeywords(t, dog+".xmp", []string{"dog"}, []string{"dog"})
+	wantKeywords(t, dog+".xmp", []string{"dog", "bicycle"}, []string{"animal|dog", "vehicle|bicycle"})
 
 	// Every row shown, without the filter: the eagle's accepted keywords
-	// join the person's again, and the horses still get none.
+	// join the person's again, and the card still gets none.
 	s.filter(t, "")
 	s.waitRows(t, 3)
 	before = fileBytes(t, eagle+".xmp")
 	d.run(t, "xdotool", "key", "ctrl+shift+k")
 	waitSidecarChange(t, eagle+".xmp", before)
-	wantKeywords(t, eagle+".xmp", []string{"holiday", "animal", "bird"}, []string{"animal|bird"})
-	wantKeywords(t, dog+".xmp", []string{"dog"}, []string{"dog"})
-	noSidecar(t, horses)
+	wantKeywords(t, eagle+".xmp", []string{"holiday", "bird"}, []string{"animal|bird"})
+	wantKeywords(t, dog+".xmp", []string{"dog", "bicycle"}, []string{"animal|dog", "vehicle|bicycle"})
+	noSidecar(t, card)
 	samePhotos(t, paths, photoHashes)
 }
 

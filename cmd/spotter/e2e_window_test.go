@@ -3,7 +3,6 @@ package main
 import (
 	"image"
 	"image/color"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,14 +16,8 @@ import (
 // photo covers at least a quarter of the window. The photo is a plain
 // magenta card, so its pixels can be counted on the screen.
 func TestWindowAt1280x800(t *testing.T) {
-	_, err := exec.LookPath("convert")
-	inferencetest.Need(t, err == nil, "convert (apt-get install imagemagick)")
+	card := writeCard(t, t.TempDir(), magentaCard)
 	d := startDisplay(t)
-	dir := t.TempDir()
-	card := filepath.Join(dir, "card.jpg")
-	if out, err := exec.Command("convert", "-size", "1600x1200", "xc:#ff00ff", card).CombinedOutput(); err != nil {
-		t.Fatalf("convert: %v\n%s", err, out)
-	}
 	a := d.launch(t, buildSpotter(t))
 	s := d.screen(t, 1280, 800)
 	a.waitLog(t, "model loaded")
@@ -61,7 +54,7 @@ func TestWindowAt1280x800(t *testing.T) {
 	if n := count(img, image.Rect(0, 100, 1280*4/10, 300), magenta); n < 2000 {
 		t.Errorf("the card's tile shows %d magenta pixels", n)
 	}
-	if !strings.Contains(a.logText(), "card.jpg") {
+	if !strings.Contains(a.logText(), filepath.Base(card)) {
 		t.Error("the log does not mention the dropped card")
 	}
 	a.noErrors(t)

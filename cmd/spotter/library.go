@@ -12,28 +12,62 @@ import (
 	"github.com/spotter-app/spotter/ui"
 )
 
-// modelRef is the model whose answers the window shows and keeps: known
-// from the descriptor before the model loads, and again whenever the
-// settings load another.
-type modelRef struct{ p atomic.Pointer[catalog.Model] }
+// modelRef is the model set whose answers the window shows and keeps:
+// known from the descriptors before the models load, and again whenever
+// the settings load another.
+type modelRef struct{ p atomic.Pointer[modelSet] }
 
-// use makes desc's model the current one. A model file that cannot be read
-// leaves the window listing every model's answers and keeping none.
-func (r *modelRef) use(desc *model.Descriptor) {
-	m, err := catalog.ModelFor(desc.Name, desc.ModelPath())
-	if err != nil {
-		slog.Warn("cannot tell the model apart in the catalogue", "model", desc.ModelPath(), "err", err)
-		r.p.Store(nil)
-		return
+// modelSet is the catalogue's key for the models that run together, and
+// whether their answers are fused (detectors ran beside the classifier):
+// those are listed by keyword, the classifier's alone by category.
+type modelSet struct {
+	key   catalog.Model
+	fused bool
+}
+
+// use makes the set of descs (the classifier first, as
+// inference.Classifier.Models lists them) the current one. A model file that
+// cannot be read leaves the window listing every model's answers and
+// keeping none.
+func (r *modelRef) use(descs ...*model.Descriptor) {
+	members := make([]catalog.Model, len(descs))
+	for i, d := range descs {
+		m, err := catalog.ModelFor(d.Name, d.ModelPath())
+		if err != nil {
+			slog.Warn("cannot tell the model apart in the catalogue", "model", d.ModelPath(), "err", err)
+			r.p.Store(nil)
+			return
+		}
+		members[i] = m
 	}
-	r.p.Store(&m)
+	r.p.Store(&modelSet{key: catalog.ModelSet(members...), fused: len(descs) > 1})
 }
 
 func (r *modelRef) get() (catalog.Model, bool) {
-	if m := r.p.Load(); m != nil {
-		return *m, true
+	if s := r.p.Load(); s != nil {
+		return s.key, true
 	}
 	return catalog.Model{}, false
+}
+
+// fused reports whether the current set's answers are fused.
+func (r *modelRef) fused() bool {
+	s := r.p.Load()
+	return s != nil && s.fused
+}
+
+// withCompanions lists the models inference.Open runs for the classifier
+// desc: it and the detectors beside it. The window keys its answers by them
+// before the engine opens, the same key the engine's Models give later.
+func withCompanions(desc *model.Descriptor) []*model.Descriptor {
+	out := []*model.Descriptor{desc}
+	objects, faces := model.Companions(desc)
+	for _, d := range []*model.Descriptor{objects, faces} {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // library is the catalogue as the window consumes it: the photos it lists
@@ -43,17 +77,26 @@ type library struct {
 	model *modelRef
 }
 
+// filter is the window's query in the catalogue's terms. The window's
+// categories are the facets: the keywords of a model set's fused answers,
+// the classifier's categories when it runs alone.
 func (l library) filter(q ui.Query) catalog.Filter {
 	m, _ := l.model.get()
 	f := catalog.Filter{Model: m, Text: q.Text, Before: q.Before, Threshold: q.Threshold}
-	if q.Category == names.NotSure {
+	switch {
+	case q.Category == names.NotSure:
 		f.NotSure = true
-	} else {
+	case l.model.fused():
+		f.Keyword = q.Category
+	default:
 		f.Category = q.Category
 	}
 	return f
 }
 
+// Facets counts the current model set's photos by keyword ("person 41 ·
+// dog 12 …") for fused answers and by category for the classifier's alone,
+// with those Spotter is not sure of.
 func (l library) Facets(q ui.Query) (map[string]int, error) {
 	out := map[string]int{}
 	m, ok := l.model.get()
@@ -62,9 +105,12 @@ func (l library) Facets(q ui.Query) (map[string]int, error) {
 	}
 	f, err := l.cat.Facets(m, q.Threshold, q.Before)
 	for _, c := range f.Categories {
-		if c.Category != "" {
-			out[c.Category] = c.Count
+		if c.Name != "" {
+			out[c.Name] = c.Count
 		}
+	}
+	for _, k := range f.Keywords {
+		out[k.Name] = k.Count
 	}
 	if f.NotSure > 0 {
 		out[names.NotSure] = f.NotSure

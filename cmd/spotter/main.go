@@ -1,6 +1,7 @@
-// Command spotter classifies photos with an ImageNet model, in a window
+// Command spotter sees what is in photos (an ImageNet classifier with object
+// and face detectors beside it), in a window
 // (spotter [FILE]) or on the command line (spotter classify FILE…), finds
-// them again (spotter search QUERY) and writes what it saw as keywords
+// them again (spotter search WORDS) and writes what it saw as keywords
 // (spotter tag FILE…).
 package main
 
@@ -143,8 +144,8 @@ func window(args []string, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
 		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
-		fmt.Fprintln(stderr, "       spotter search [flags] QUERY  list the photos whose name, class or category matches")
-		fmt.Fprintln(stderr, "       spotter tag [flags] PHOTO|FOLDER…  write everyday names as XMP keywords (spotter tag -h)")
+		fmt.Fprintln(stderr, "       spotter search [flags] WORDS  list the photos with a keyword, or whose name, class or category matches (spotter search -h)")
+		fmt.Fprintln(stderr, "       spotter tag [flags] PHOTO|FOLDER…  write the keywords Spotter is sure of to XMP sidecars (spotter tag -h)")
 		fs.PrintDefaults()
 	}
 	if code, ok := parse(fs, args, stderr); !ok {
@@ -167,8 +168,9 @@ func window(args []string, stderr io.Writer) int {
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 	win := a.NewWindow(ui.Title)
-	// The catalogue lists and keeps the answers of the model in use: the
-	// one the settings name is known before it loads.
+	// The catalogue lists and keeps the answers of the model set in use:
+	// the classifier the settings name, and the detectors beside it, are
+	// known before they load.
 	var ref modelRef
 	var opts ui.Options
 	cat := cf.open(func(msg string) {
@@ -183,7 +185,7 @@ func window(args []string, stderr io.Writer) int {
 		}()
 		if d, err := model.Find(ef.withSettings(a.Preferences()).model); err == nil {
 			if desc, err := model.Load(d); err == nil {
-				ref.use(desc)
+				ref.use(withCompanions(desc)...)
 			}
 		}
 		lib := library{cat: cat, model: &ref}
@@ -196,7 +198,7 @@ func window(args []string, stderr io.Writer) int {
 			return nil, work.EngineInfo{}, err // not c: a nil *Classifier in the interface is not nil
 		}
 		desc := c.Descriptor()
-		ref.use(desc)
+		ref.use(c.Models()...)
 		return c, work.EngineInfo{Runtime: ortlib.Version(), Model: desc.Name, ModelLicense: desc.LicensePath()}, nil
 	}
 	// Fyne catches SIGTERM and Ctrl+C only once its event loop starts; a

@@ -74,22 +74,56 @@ func (m *memory) Keep(d pipeline.Done) {
 }
 
 func fillEntry(e *catalog.Entry, res prediction.Result) {
-	e.Predictions = make([]catalog.Prediction, len(res.Predictions))
-	for i, p := range res.Predictions {
-		e.Predictions[i] = catalog.Prediction{Label: p.Label, Probability: p.Probability}
-	}
+	e.Predictions = convert(res.Predictions, func(p prediction.Prediction) catalog.Prediction {
+		return catalog.Prediction{Label: p.Label, Probability: p.Probability}
+	})
 	a := res.Everyday
 	e.Name, e.Confidence, e.Categories = a.Name, a.Confidence, a.Categories
 	e.Class, e.ClassProbability = a.Class, a.ClassProbability
+	e.Fused, e.Title, e.People = res.Fused, res.Title, res.People
+	e.Width, e.Height = res.Size[0], res.Size[1]
+	e.Keywords = convert(res.Keywords, func(k prediction.Keyword) catalog.Keyword {
+		return catalog.Keyword{Word: k.Word, Path: k.Path, Source: k.Source, Confidence: k.Confidence}
+	})
+	e.Objects = convert(res.Objects, func(o prediction.Object) catalog.Object {
+		return catalog.Object{Name: o.Name, Label: o.Label, Score: o.Score, Box: catalog.Box(o.Box), Path: o.Path}
+	})
+	e.Faces = convert(res.Faces, func(f prediction.Face) catalog.Face {
+		return catalog.Face{Score: f.Score, Box: catalog.Box(f.Box), Landmarks: f.Landmarks}
+	})
 }
 
 // resultOf turns a stored entry back into the answer the stream gives.
 func resultOf(e catalog.Entry) prediction.Result {
-	res := prediction.Result{Predictions: make([]prediction.Prediction, len(e.Predictions))}
-	for i, p := range e.Predictions {
-		res.Predictions[i] = prediction.Prediction{Label: p.Label, Probability: p.Probability}
+	return prediction.Result{
+		Predictions: convert(e.Predictions, func(p catalog.Prediction) prediction.Prediction {
+			return prediction.Prediction{Label: p.Label, Probability: p.Probability}
+		}),
+		Everyday: names.Answer{Name: e.Name, Confidence: e.Confidence, Categories: e.Categories,
+			Class: e.Class, ClassProbability: e.ClassProbability},
+		Fused: e.Fused, Title: e.Title, People: e.People, Size: [2]int{e.Width, e.Height},
+		Keywords: convert(e.Keywords, func(k catalog.Keyword) prediction.Keyword {
+			return prediction.Keyword{Word: k.Word, Path: k.Path, Source: k.Source, Confidence: k.Confidence}
+		}),
+		Objects: convert(e.Objects, func(o catalog.Object) prediction.Object {
+			return prediction.Object{Name: o.Name, Label: o.Label, Score: o.Score, Box: prediction.Box(o.Box), Path: o.Path}
+		}),
+		Faces: convert(e.Faces, func(f catalog.Face) prediction.Face {
+			return prediction.Face{Score: f.Score, Box: prediction.Box(f.Box), Landmarks: f.Landmarks}
+		}),
 	}
-	res.Everyday = names.Answer{Name: e.Name, Confidence: e.Confidence, Categories: e.Categories,
-		Class: e.Class, ClassProbability: e.ClassProbability}
-	return res
+}
+
+// convert maps a list between the engine's types and the catalogue's,
+// keeping an empty one nil so that an answer read back equals the one
+// stored.
+func convert[From, To any](in []From, f func(From) To) []To {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]To, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
 }

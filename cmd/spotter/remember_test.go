@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +53,26 @@ func copyPhotos(t *testing.T, names ...string) (dir string, paths []string) {
 		paths = append(paths, p)
 	}
 	return dir, paths
+}
+
+// The cards writeCard makes: ImageMagick's fills of a whole photo, in which
+// Spotter is sure of nothing.
+const (
+	magentaCard = "xc:#ff00ff"
+	// gradientCard's thumbnail has many colours, as a photo's has.
+	gradientCard = "gradient:magenta-cyan"
+)
+
+// writeCard makes a 1600×1200 card, plain.jpg, in dir.
+func writeCard(t *testing.T, dir, fill string) string {
+	t.Helper()
+	_, err := exec.LookPath("convert")
+	inferencetest.Need(t, err == nil, "convert (apt-get install imagemagick)")
+	card := filepath.Join(dir, "plain.jpg")
+	if out, err := exec.Command("convert", "-size", "1600x1200", fill, card).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	return card
 }
 
 // The second run answers from the catalogue, the same answers, and says
@@ -188,5 +210,53 @@ func TestSearch(t *testing.T) {
 	if after, _ := os.ReadFile(db); code != 2 || !strings.Contains(errs, "cannot be read") || !strings.Contains(errs, "spotter classify once") ||
 		!bytes.Equal(after, garbage) || len(asides) != 0 {
 		t.Errorf("damaged catalogue: exit %d, %q; file kept %v, moved aside %v", code, errs, bytes.Equal(after, garbage), asides)
+	}
+}
+
+// Search finds the model set's keywords whole and photos by how many
+// people they show, alone or with words.
+func TestSearchKeywordsAndPeople(t *testing.T) {
+	inferencetest.Library(t)
+	db := filepath.Join(t.TempDir(), "catalog.db")
+	dir, paths := copyPhotos(t, "dog.jpg", "person.jpg", "kite.jpg")
+	dog, person, kite := paths[0], paths[1], paths[2]
+	if code, _, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "--catalog", db, dir); code != 0 {
+		t.Fatalf("classify: %s", errs)
+	}
+	found := func(args ...string) []string {
+		t.Helper()
+		var out, errb strings.Builder
+		code := search(append([]string{"--catalog", db, "--json"}, args...), &out, &errb)
+		var got []string
+		for _, r := range records(t, out.String()) {
+			got = append(got, r.Path)
+		}
+		slices.Sort(got)
+		if (code == 0) != (len(got) > 0) || errb.Len() > 0 {
+			t.Errorf("search %q: exit %d with %d photos, stderr %q", args, code, len(got), errb.String())
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"horse"}, []string{person}}, // a keyword the classifier never said (it says llama)
+		{[]string{"bicycle"}, []string{dog}},  //
+		{[]string{"people"}, []string{kite}},  // the photo with five people, not the one with one
+		{[]string{"llama"}, []string{person}}, // the classifier's name, as before
+		{[]string{"--people", "1"}, []string{person}},
+		{[]string{"--people", "2-10"}, []string{kite}},
+		{[]string{"--people", "0"}, []string{dog}},
+		{[]string{"--people", "0-1", "dog"}, []string{dog, person}},
+		{[]string{"--people", "1", "bicycle"}, nil},
+	} {
+		if got := found(tc.args...); !slices.Equal(got, tc.want) {
+			t.Errorf("search %q: %q; want %q", tc.args, got, tc.want)
+		}
+	}
+	var out, errb strings.Builder
+	if code := search([]string{"--catalog", db, "--people", "many"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "a range such as 3-10") {
+		t.Errorf("--people many: exit %d, %q", code, errb.String())
 	}
 }

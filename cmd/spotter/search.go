@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spotter-app/spotter/inference/report"
@@ -17,8 +18,9 @@ import (
 // the file as it is, the commands that write mend it.
 const damagedAdvice = "If it is damaged, open Spotter or run spotter classify once: a damaged catalogue is then moved aside and a new one started"
 
-// search is `spotter search QUERY`: the photos in the catalogue whose
-// everyday name, class, category or file name contains QUERY, most
+// search is `spotter search [--people N[-M]] WORDS`: the photos in the
+// catalogue that have WORDS as a keyword or whose everyday name, class,
+// category or file name contains them, with as many people as asked, most
 // confident first. Exit status 0 when any matched, 1 when none did, 2 on
 // bad usage or when the catalogue cannot be read (as grep does).
 func search(args []string, stdout, stderr io.Writer) int {
@@ -29,16 +31,19 @@ func search(args []string, stdout, stderr io.Writer) int {
 	top := flags.Int("top", 5, "how many predictions to print per photo")
 	asJSON := flags.Bool("json", false, "print JSON Lines, as spotter classify --json does")
 	asCSV := flags.Bool("csv", false, "print CSV, as spotter classify --csv does")
+	var people peopleFlag
+	flags.Var(&people, "people", "only photos showing `N` people, or N-M (\"0\", \"2\", \"3-10\"); WORDS may then be left out")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter search [flags] QUERY")
-		fmt.Fprintln(stderr, "Lists the photos Spotter classified whose name, class, category or file name contains QUERY, most confident first.")
+		fmt.Fprintln(stderr, "Usage: spotter search [flags] WORDS")
+		fmt.Fprintln(stderr, "Lists the photos Spotter classified that have WORDS as a keyword (\"dog\", \"teddy bear\"), or whose name, class, category")
+		fmt.Fprintln(stderr, "or file name contains WORDS, most confident first.")
 		flags.PrintDefaults()
 	}
 	if code, ok := parse(flags, args, stderr); !ok {
 		return code
 	}
 	query := strings.TrimSpace(strings.Join(flags.Args(), " "))
-	if query == "" || *limit < 1 || *top < 1 || (*asJSON && *asCSV) {
+	if (query == "" && people.span == nil) || *limit < 1 || *top < 1 || (*asJSON && *asCSV) {
 		flags.Usage()
 		return 2
 	}
@@ -65,7 +70,7 @@ func search(args []string, stdout, stderr io.Writer) int {
 		w.warn(msg)
 	}
 	defer w.closeCatalog(cat)
-	entries, err := cat.Search(query, catalog.Model{}, *limit)
+	entries, err := cat.Search(catalog.Filter{Text: query, People: people.span}, *limit)
 	if err != nil {
 		fmt.Fprintf(stderr, "spotter: the catalogue %s could not be searched (%v). %s\n", path, err, damagedAdvice)
 		return 2
@@ -84,4 +89,31 @@ func search(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// peopleFlag is --people: a count, or a range of counts "N-M".
+type peopleFlag struct{ span *catalog.Span }
+
+func (p *peopleFlag) String() string {
+	if p.span == nil {
+		return ""
+	}
+	if p.span.Min == p.span.Max {
+		return strconv.Itoa(p.span.Min)
+	}
+	return fmt.Sprintf("%d-%d", p.span.Min, p.span.Max)
+}
+
+func (p *peopleFlag) Set(s string) error {
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isRange {
+		hi = lo
+	}
+	from, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	to, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || from < 0 || to < from {
+		return fmt.Errorf("%q is not a number of people: give a count such as 2, or a range such as 3-10", s)
+	}
+	p.span = &catalog.Span{Min: from, Max: to}
+	return nil
 }

@@ -13,14 +13,16 @@ import (
 
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/pipeline"
+	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/library/keywords"
 	"github.com/spotter-app/spotter/library/sidecar"
 )
 
 // tag is `spotter tag`: classify what the catalogue does not know yet, then
-// write each photo's everyday name and categories into its XMP sidecar, or
-// with --remove take Spotter's keywords away again. Running it is the
+// write the keywords Spotter is sure of in each photo, each under its path
+// ("animal|dog"), into its XMP sidecar, or with --remove take Spotter's
+// keywords away again. Running it is the
 // person's "apply"; --dry-run shows what would change and writes nothing.
 // Exit status 0 when every photo went well (a photo Spotter is not sure of
 // is skipped, not failed), 1 when any failed, 2 on bad usage.
@@ -30,13 +32,14 @@ func tag(args []string, stdout, stderr io.Writer) int {
 	ef.register(flags)
 	var cf catalogFlags
 	cf.register(flags)
-	threshold := flags.Float64("threshold", names.DefaultThreshold, "write keywords only for photos named with at least this confidence (0–1)")
+	threshold := flags.Float64("threshold", names.DefaultThreshold, "with the classifier alone, write its everyday name only when at least this confident (0–1); with the detectors beside it, the keywords are those the model set is sure of")
 	dryRun := flags.Bool("dry-run", false, "print what would change in the sidecars, and change none (new answers are still kept in the catalogue)")
 	remove := flags.Bool("remove", false, "take away the keywords Spotter wrote (a sidecar Spotter made and nothing else uses is deleted)")
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter tag [flags] PHOTO|FOLDER…")
-		fmt.Fprintln(stderr, "Writes each photo's everyday name and categories as XMP keywords to PHOTO.EXT.xmp (or an existing PHOTO.xmp),")
-		fmt.Fprintln(stderr, "merged with what the sidecar holds; the photo itself is never changed.")
+		fmt.Fprintln(stderr, "Writes the keywords Spotter is sure of in each photo (\"person\", \"dog\"), each also under its path (\"animal|dog\"),")
+		fmt.Fprintln(stderr, "as XMP keywords to PHOTO.EXT.xmp (or an existing PHOTO.xmp), merged with what the sidecar holds;")
+		fmt.Fprintln(stderr, "the photo itself is never changed.")
 		flags.PrintDefaults()
 	}
 	if code, ok := parse(flags, args, stderr); !ok {
@@ -72,9 +75,8 @@ func tag(args []string, stdout, stderr io.Writer) int {
 				t.fail(d.Path, d.Err)
 				return
 			}
-			a := d.Result.Everyday
 			if !d.Result.Sure(float32(*threshold)) {
-				fmt.Fprintf(stdout, "%s: %s (%s %.0f%%): no keywords\n", d.Path, names.NotSure, a.Name, 100*a.Confidence)
+				fmt.Fprintf(stdout, "%s: %s: no keywords\n", d.Path, notSureOf(d.Result))
 				return
 			}
 			k, ok := keywords.For(d.Result, float32(*threshold), t.rejected(cat, d.Path), clf.Descriptor().Name, time.Now())
@@ -94,6 +96,15 @@ func tag(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// notSureOf says what Spotter saw in a photo it is not sure of: the
+// classifier's best guess, which the model set's answer does not go by.
+func notSureOf(r prediction.Result) string {
+	if a := r.Everyday; !r.Fused && a.Name != "" {
+		return fmt.Sprintf("%s (%s %.0f%%)", names.NotSure, a.Name, 100*a.Confidence)
+	}
+	return names.NotSure
 }
 
 type tagger struct {
@@ -158,8 +169,8 @@ func (t *tagger) remove(paths []string) {
 	}
 }
 
-// report prints one photo's change: "IMG_1.jpg: added cat, animal;
-// animal|cat to IMG_1.jpg.xmp (new)".
+// report prints one photo's change: "IMG_1.jpg: added person, dog,
+// people|person, animal|dog, 1 face to IMG_1.jpg.xmp (new)".
 func (t *tagger) report(photo string, c sidecar.Change, err error, verb string) {
 	if err != nil {
 		t.fail(photo, err)
@@ -168,6 +179,12 @@ func (t *tagger) report(photo string, c sidecar.Change, err error, verb string) 
 	words := append(append([]string{}, c.Subjects.Added...), c.Hierarchies.Added...)
 	if strings.HasPrefix(verb, "would remove") || verb == "removed" {
 		words = append(append([]string{}, c.Subjects.Removed...), c.Hierarchies.Removed...)
+	}
+	switch {
+	case c.Faces == 1:
+		words = append(words, "1 face")
+	case c.Faces > 1:
+		words = append(words, fmt.Sprintf("%d faces", c.Faces))
 	}
 	if !c.Changed || len(words) == 0 {
 		fmt.Fprintf(t.stdout, "%s: nothing to change in %s\n", photo, c.Sidecar)

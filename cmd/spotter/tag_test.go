@@ -76,13 +76,14 @@ func TestTagWritesReviewsAndRemoves(t *testing.T) {
 	if code != 0 || errs != "" {
 		t.Fatalf("tag: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+	// What the model set is sure of, each word under its own path.
 	subjects, hier := exifKeywords(t, dog+".xmp")
-	if !slices.Equal(subjects, []string{"animal", "dog"}) || !slices.Equal(hier, []string{"animal|dog"}) {
+	if !slices.Equal(subjects, []string{"dog", "car", "bicycle"}) || !slices.Equal(hier, []string{"animal|dog", "vehicle|car", "vehicle|bicycle"}) {
 		t.Errorf("dog's sidecar: subjects %q, hierarchy %q", subjects, hier)
 	}
-	subjects, _ = exifKeywords(t, eagle+".xmp")
-	if !slices.Contains(subjects, "holiday") || !slices.Contains(subjects, "bird") {
-		t.Errorf("eagle's sidecar lost the person's keyword or lacks Spotter's: %q", subjects)
+	subjects, hier = exifKeywords(t, eagle+".xmp")
+	if !slices.Equal(subjects, []string{"holiday", "bird"}) || !slices.Equal(hier, []string{"animal|bird"}) {
+		t.Errorf("eagle's sidecar lost the person's keyword or lacks Spotter's: %q, %q", subjects, hier)
 	}
 	if rating, err := exec.Command("exiftool", "-s3", "-XMP:Rating", eagle+".xmp").Output(); err != nil || strings.TrimSpace(string(rating)) != "4" {
 		t.Errorf("the rating is gone: %q (%v)", rating, err)
@@ -93,7 +94,7 @@ func TestTagWritesReviewsAndRemoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cat.SetReview(dog, "animal", catalog.Rejected); err != nil {
+	if err := cat.SetReview(dog, "car", catalog.Rejected); err != nil {
 		t.Fatal(err)
 	}
 	if err := cat.Close(); err != nil {
@@ -102,8 +103,9 @@ func TestTagWritesReviewsAndRemoves(t *testing.T) {
 	if code, out, errs := runTag(t, "--catalog", db, dog); code != 0 {
 		t.Fatalf("tag again: exit %d, %q %q", code, out, errs)
 	}
-	if subjects, _ := exifKeywords(t, dog+".xmp"); !slices.Equal(subjects, []string{"dog"}) {
-		t.Errorf("after rejecting animal: %q", subjects)
+	if subjects, hier := exifKeywords(t, dog+".xmp"); !slices.Equal(subjects, []string{"dog", "bicycle"}) ||
+		!slices.Equal(hier, []string{"animal|dog", "vehicle|bicycle"}) {
+		t.Errorf("after rejecting car: %q, %q", subjects, hier)
 	}
 
 	code, out, errs = runTag(t, "--catalog", db, "--remove", dir)
@@ -113,26 +115,105 @@ func TestTagWritesReviewsAndRemoves(t *testing.T) {
 	if _, err := os.Stat(dog + ".xmp"); !os.IsNotExist(err) {
 		t.Errorf("the sidecar Spotter made is still there: %v", err)
 	}
-	subjects, _ = exifKeywords(t, eagle+".xmp")
-	if !slices.Equal(subjects, []string{"holiday"}) {
-		t.Errorf("after --remove the eagle's sidecar says %q; want the person's keyword alone", subjects)
+	subjects, hier = exifKeywords(t, eagle+".xmp")
+	if !slices.Equal(subjects, []string{"holiday"}) || hier != nil {
+		t.Errorf("after --remove the eagle's sidecar says %q, %q; want the person's keyword alone", subjects, hier)
 	}
 	if after, err := os.ReadFile(dog); err != nil || !bytes.Equal(before, after) {
 		t.Error("the photo itself changed")
 	}
 }
 
+// Several hierarchies per photo, people's among them, read back by
+// exiftool as other photo apps would, and taken away exactly.
+func TestTagPeopleAndAnimals(t *testing.T) {
+	inferencetest.Library(t)
+	_, err := exec.LookPath("exiftool")
+	inferencetest.Need(t, err == nil, "exiftool (apt-get install libimage-exiftool-perl)")
+	dir, paths := copyPhotos(t, "person.jpg", "kite.jpg")
+	person, kite := paths[0], paths[1]
+	if code, out, errs := runTag(t, "--no-catalog", dir); code != 0 || errs != "" ||
+		!strings.Contains(out, person+": added person, dog, horse, people|person, animal|dog, animal|horse to "+person+".xmp (new)") {
+		t.Fatalf("tag: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	subjects, hier := exifKeywords(t, person+".xmp")
+	if !slices.Equal(subjects, []string{"person", "dog", "horse"}) || !slices.Equal(hier, []string{"people|person", "animal|dog", "animal|horse"}) {
+		t.Errorf("person.jpg's sidecar: subjects %q, hierarchy %q", subjects, hier)
+	}
+	subjects, hier = exifKeywords(t, kite+".xmp")
+	if !slices.Contains(subjects, "people") || !slices.Contains(hier, "people|people") || slices.Contains(subjects, "person") {
+		t.Errorf("kite.jpg's sidecar: subjects %q, hierarchy %q; want people", subjects, hier)
+	}
+	// The person's own hierarchy beside Spotter's stays when Spotter's go.
+	if out, err := exec.Command("exiftool", "-q", "-overwrite_original", "-XMP-lr:HierarchicalSubject+=places|beach", kite+".xmp").CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v\n%s", err, out)
+	}
+	if code, out, errs := runTag(t, "--remove", dir); code != 0 {
+		t.Fatalf("--remove: exit %d, %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(person + ".xmp"); !os.IsNotExist(err) {
+		t.Errorf("the sidecar Spotter made is still there: %v", err)
+	}
+	if subjects, hier := exifKeywords(t, kite+".xmp"); subjects != nil || !slices.Equal(hier, []string{"places|beach"}) {
+		t.Errorf("after --remove kite.jpg's sidecar says %q, %q; want the person's hierarchy alone", subjects, hier)
+	}
+}
+
 func TestTagNotSureWritesNothing(t *testing.T) {
 	inferencetest.Library(t)
-	dir, paths := copyPhotos(t, "dog.jpg")
-	code, out, _ := runTag(t, "--no-catalog", "--threshold", "1", paths[0])
-	if code != 0 || !strings.Contains(out, "not sure") {
-		t.Errorf("threshold 1: exit %d, %q", code, out)
+	dir := t.TempDir()
+	card := writeCard(t, dir, magentaCard)
+	code, out, _ := runTag(t, "--no-catalog", card)
+	if code != 0 || out != card+": not sure: no keywords\n" {
+		t.Errorf("a plain card: exit %d, %q", code, out)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*.xmp")); len(left) > 0 {
 		t.Errorf("a photo Spotter is not sure of got a sidecar: %q", left)
 	}
 	if code, _, _ := runTag(t, "--threshold", "2", "x.jpg"); code != 2 {
 		t.Errorf("threshold 2: exit %d, want 2", code)
+	}
+}
+
+// A face the model set found is written as an unnamed MWG face region
+// exiftool reads, inside the photo, and goes with --remove.
+func TestTagFaceRegions(t *testing.T) {
+	inferencetest.Library(t)
+	_, err := exec.LookPath("exiftool")
+	inferencetest.Need(t, err == nil, "exiftool (apt-get install libimage-exiftool-perl)")
+	src := filepath.Join(inferencetest.Root(t), "..", "shared", "everyday-dev", "people-portrait-woman-hat.jpg")
+	data, err := os.ReadFile(src)
+	inferencetest.Need(t, err == nil, src)
+	photo := filepath.Join(t.TempDir(), "portrait.jpg")
+	if err := os.WriteFile(photo, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runTag(t, "--no-catalog", photo); code != 0 || !strings.Contains(out, "people|portrait, 1 face to ") {
+		t.Fatalf("tag: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	out, err := exec.Command("exiftool", "-j", "-n", "-XMP-mwg-rs:all", photo+".xmp").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []struct {
+		RegionType                                         any
+		RegionAreaX, RegionAreaY, RegionAreaW, RegionAreaH float64
+		RegionAreaUnit                                     string
+		RegionAppliedToDimensionsW                         int
+	}
+	if err := json.Unmarshal(out, &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("exiftool said %s (%v)", out, err)
+	}
+	r := recs[0]
+	inside := func(centre, size float64) bool { return size > 0.02 && centre-size/2 >= 0 && centre+size/2 <= 1 }
+	if r.RegionType != "Face" || r.RegionAreaUnit != "normalized" || !inside(r.RegionAreaX, r.RegionAreaW) || !inside(r.RegionAreaY, r.RegionAreaH) ||
+		r.RegionAppliedToDimensionsW <= 0 {
+		t.Errorf("exiftool reads the face region as %+v", r)
+	}
+	if code, out, errs := runTag(t, "--remove", photo); code != 0 || !strings.Contains(out, "1 face from") {
+		t.Fatalf("--remove: exit %d, %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(photo + ".xmp"); !os.IsNotExist(err) {
+		t.Errorf("the sidecar Spotter made is still there: %v", err)
 	}
 }

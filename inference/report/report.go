@@ -11,12 +11,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/library/keywords"
 )
 
 // Record is one photo's outcome: its everyday name with the summed
-// confidence and the category path, the predictions best first, or an
-// error.
+// confidence and the category path, the predictions best first, and with
+// the model set the objects, faces, people count, keywords and title; or
+// an error.
 type Record struct {
 	Path        string                  `json:"path"`
 	Name        string                  `json:"name,omitempty"`
@@ -26,8 +29,20 @@ type Record struct {
 	MS          *float64                `json:"ms,omitempty"`
 	// Cached is set on every classified photo: true when the answer came
 	// from the catalogue rather than the model.
-	Cached *bool  `json:"cached,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Cached  *bool               `json:"cached,omitempty"`
+	Objects []prediction.Object `json:"objects,omitempty"`
+	Faces   []prediction.Face   `json:"faces,omitempty"`
+	// People is set when the detectors ran: a count of 0 is an answer,
+	// not a gap.
+	People *int `json:"people,omitempty"`
+	// Keywords are the words spotter tag would write at the default
+	// threshold, so a script sees exactly what tagging would do.
+	Keywords []string `json:"keywords,omitempty"`
+	Title    string   `json:"title,omitempty"`
+	// Sure is set on every classified photo: whether Spotter is sure of
+	// anything in it at the default threshold.
+	Sure  *bool  `json:"sure,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // New makes the record for a classification's outcome; cached says the
@@ -43,6 +58,12 @@ func New(path string, res prediction.Result, err error, cached bool) Record {
 	}
 	if a := res.Everyday; a.Name != "" {
 		r.Name, r.Confidence, r.Categories = a.Name, &a.Confidence, a.Categories
+	}
+	sure := res.Sure(names.DefaultThreshold)
+	r.Sure, r.Keywords, r.Title = &sure, keywords.Suggest(res, names.DefaultThreshold), res.Title
+	if res.Fused {
+		people := res.People
+		r.Objects, r.Faces, r.People = res.Objects, res.Faces, &people
 	}
 	return r
 }
@@ -73,9 +94,10 @@ func WriteJSON(w io.Writer, records []Record) error {
 
 // CSV writes a header, then one row per record: path, top label and
 // probability pairs, milliseconds, error, then everyday name, confidence,
-// categories (joined by "|", broadest first) and cached. The columns added
-// later come last, so scripts reading the older ones by position still
-// work. Each row is flushed as written so
+// categories (joined by "|", broadest first) and cached, then people,
+// keywords (joined by ";"), title, sure and objects ("person 0.912000;dog
+// 0.870000"). The columns added later come last, so scripts reading the
+// older ones by position still work. Each row is flushed as written so
 // a script reading a pipe sees it at once.
 type CSV struct {
 	w   *csv.Writer
@@ -89,7 +111,8 @@ func NewCSV(w io.Writer, top int) (*CSV, error) {
 	for i := 1; i <= top; i++ {
 		header = append(header, fmt.Sprintf("label_%d", i), fmt.Sprintf("probability_%d", i))
 	}
-	header = append(header, "ms", "error", "name", "confidence", "categories", "cached")
+	header = append(header, "ms", "error", "name", "confidence", "categories", "cached",
+		"people", "keywords", "title", "sure", "objects")
 	return c, c.writeRow(header)
 }
 
@@ -112,11 +135,25 @@ func (c *CSV) Write(r Record) error {
 	if r.MS != nil {
 		ms = strconv.FormatFloat(*r.MS, 'f', 3, 64)
 	}
-	cached := ""
-	if r.Cached != nil {
-		cached = strconv.FormatBool(*r.Cached)
+	people := ""
+	if r.People != nil {
+		people = strconv.Itoa(*r.People)
 	}
-	return c.writeRow(append(row, ms, r.Error, r.Name, confidence, strings.Join(r.Categories, "|"), cached))
+	objects := make([]string, len(r.Objects))
+	for i, o := range r.Objects {
+		objects[i] = o.Name + " " + probability(o.Score)
+	}
+	return c.writeRow(append(row, ms, r.Error, r.Name, confidence, strings.Join(r.Categories, "|"), boolean(r.Cached),
+		people, strings.Join(r.Keywords, ";"), r.Title, boolean(r.Sure), strings.Join(objects, ";")))
+}
+
+// boolean is a set flag's value, or empty where the record has none (an
+// error's row).
+func boolean(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
 }
 
 func probability(p float32) string { return strconv.FormatFloat(float64(p), 'f', 6, 32) }

@@ -29,6 +29,71 @@ func answered(t *testing.T) prediction.Result {
 	}
 }
 
+// fused is the model set's answer for a person walking a dog: the
+// classifier's "dog" beside the detectors' objects, a face and keywords.
+func fused(t *testing.T) prediction.Result {
+	t.Helper()
+	r := answered(t)
+	r.Fused, r.People, r.Title, r.Size = true, 1, "person, dog", [2]int{640, 480}
+	r.Objects = []prediction.Object{
+		{Name: "person", Label: "person", Score: 0.9, Box: prediction.Box{10, 20, 110, 400}, Path: "people|person"},
+		{Name: "dog", Label: "dog", Score: 0.8, Box: prediction.Box{200, 300, 320, 420}, Path: "animal|dog"},
+	}
+	r.Faces = []prediction.Face{{Score: 0.7, Box: prediction.Box{40, 30, 80, 80}, Landmarks: [5][2]float32{{50, 45}, {70, 45}, {60, 55}, {52, 68}, {68, 68}}}}
+	r.Keywords = []prediction.Keyword{
+		{Word: "person", Path: "people|person", Source: "objects", Confidence: 0.9},
+		{Word: "dog", Path: "animal|dog", Source: "objects", Confidence: 0.8},
+	}
+	return r
+}
+
+// The model set's answer carries what it found as the command line's
+// --json help names it; the keywords are spotter tag's.
+func TestJSONLinesCarryTheModelSet(t *testing.T) {
+	b, err := json.Marshal(New("p.jpg", fused(t), nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Objects []struct {
+			Name, Label string
+			Score       float32
+			Box         [4]float32
+		}
+		Faces []struct {
+			Score     float32
+			Box       [4]float32
+			Landmarks [5][2]float32
+		}
+		People   *int
+		Keywords []string
+		Title    string
+		Sure     *bool
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Objects) != 2 || got.Objects[1].Name != "dog" || got.Objects[1].Label != "dog" || got.Objects[1].Box != [4]float32{200, 300, 320, 420} ||
+		len(got.Faces) != 1 || got.Faces[0].Landmarks[4] != [2]float32{68, 68} || got.People == nil || *got.People != 1 ||
+		!slices.Equal(got.Keywords, []string{"person", "dog"}) || got.Title != "person, dog" || got.Sure == nil || !*got.Sure {
+		t.Errorf("record %s", b)
+	}
+	if bytes.Contains(b, []byte(`"path":"people|person"`)) || bytes.Contains(b, []byte("animal|dog")) {
+		t.Errorf("the keywords' paths are the sidecar's, not the record's: %s", b)
+	}
+
+	// Nothing found is an answer too: no people, no keywords, not sure.
+	none := fused(t)
+	none.Objects, none.Faces, none.Keywords, none.People, none.Title = nil, nil, nil, 0, ""
+	b, err = json.Marshal(New("empty.jpg", none, nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`"people":0`)) || !bytes.Contains(b, []byte(`"sure":false`)) || bytes.Contains(b, []byte(`"keywords"`)) {
+		t.Errorf("a fused answer with nothing in it: %s", b)
+	}
+}
+
 func TestJSONLinesCarryTheEverydayAnswer(t *testing.T) {
 	var buf bytes.Buffer
 	out := NewJSONLines(&buf)
@@ -92,6 +157,7 @@ func TestCSVColumns(t *testing.T) {
 		New("dog, \"best\".jpg", answered(t), nil, false),
 		New("again.jpg", answered(t), nil, true),
 		New("b.jpg", prediction.Result{}, errors.New("b.jpg is a PDF document"), false),
+		New("fused.jpg", fused(t), nil, true),
 	} {
 		if err := out.Write(r); err != nil {
 			t.Fatal(err)
@@ -102,11 +168,17 @@ func TestCSVColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"path", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "error", "name", "confidence", "categories", "cached"},
-		{"dog, \"best\".jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "", "dog", "0.750000", "animal", "false"},
+		{"path", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "error", "name", "confidence", "categories", "cached",
+			"people", "keywords", "title", "sure", "objects"},
+		// The classifier alone: no people count, its everyday name the keyword.
+		{"dog, \"best\".jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "", "dog", "0.750000", "animal", "false",
+			"", "dog", "", "true", ""},
 		// An answer from the catalogue took no time worth a number.
-		{"again.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true"},
-		{"b.jpg", "", "", "", "", "", "", "", "b.jpg is a PDF document", "", "", "", ""},
+		{"again.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true",
+			"", "dog", "", "true", ""},
+		{"b.jpg", "", "", "", "", "", "", "", "b.jpg is a PDF document", "", "", "", "", "", "", "", "", ""},
+		{"fused.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true",
+			"1", "person;dog", "person, dog", "true", "person 0.900000;dog 0.800000"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %q", rows)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,7 +57,9 @@ var benchNames = []struct {
 	{"chair", []string{"furniture"}}, {"guitar", []string{"musical instrument"}},
 }
 
-// realistic is a result as big as a real one: five ImageNet-like labels.
+// realistic is a result as big as a real one: five ImageNet-like labels,
+// and the model set's answer: the name as an object and a keyword when
+// sure, a third of the photos with people, a face each.
 func realistic(r *rand.Rand, e Entry) Entry {
 	k := benchNames[r.IntN(len(benchNames))]
 	conf := r.Float32()
@@ -66,6 +69,22 @@ func realistic(r *rand.Rand, e Entry) Entry {
 	for j := range 5 {
 		e.Predictions = append(e.Predictions, Prediction{fmt.Sprintf("%s, some longer ImageNet label %d", k.name, j), p})
 		p /= 2
+	}
+	e.Fused, e.Width, e.Height = true, 4000, 3000
+	words := []string{k.name}
+	if r.IntN(3) == 0 {
+		words = append([]string{"person"}, words...)
+		e.People = 1 + r.IntN(4)
+		e.Faces = []Face{{Score: 0.9, Box: Box{1200, 400, 1500, 800}, Landmarks: [5][2]float32{{1300, 550}, {1400, 550}, {1350, 620}, {1310, 700}, {1390, 700}}}}
+	}
+	for _, w := range words {
+		e.Objects = append(e.Objects, Object{w, w, conf, Box{100, 200, 2100, 2800}, "thing|" + w})
+		if conf >= 0.3 {
+			e.Keywords = append(e.Keywords, Keyword{w, "thing|" + w, "objects", conf})
+		}
+	}
+	if len(e.Keywords) > 0 {
+		e.Title = strings.Join(words, ", ")
 	}
 	return e
 }
@@ -241,7 +260,7 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	})
 	b.Run("Search", func(b *testing.B) {
 		for b.Loop() {
-			if got, err := c.Search("butterfly", modelA, 50); err != nil || len(got) != 50 {
+			if got, err := c.Search(Filter{Model: modelA, Text: "butterfly"}, 50); err != nil || len(got) != 50 {
 				b.Fatal(len(got), err)
 			}
 		}
@@ -250,14 +269,33 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	// photos have, the first thousand.
 	b.Run("SearchCommon", func(b *testing.B) {
 		for b.Loop() {
-			if got, err := c.Search("dog", Model{}, 1000); err != nil || len(got) != 1000 {
+			if got, err := c.Search(Filter{Text: "dog"}, 1000); err != nil || len(got) != 1000 {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
+	// What the window asks when a keyword facet is picked, and
+	// `spotter search --people 2-4`.
+	b.Run("KeywordPage", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Count(Filter{Model: modelA, Keyword: "dog"}); err != nil {
+				b.Fatal(err)
+			}
+			if page, err := c.Page(Filter{Model: modelA, Keyword: "dog"}, 0, 100); err != nil || len(page) != 100 {
+				b.Fatal(len(page), err)
+			}
+		}
+	})
+	b.Run("SearchPeople", func(b *testing.B) {
+		for b.Loop() {
+			if got, err := c.Search(Filter{People: &Span{2, 4}}, 1000); err != nil || len(got) != 1000 {
 				b.Fatal(len(got), err)
 			}
 		}
 	})
 	b.Run("Facets", func(b *testing.B) {
 		for b.Loop() {
-			if f, err := c.Facets(modelA, 0.5, time.Time{}); err != nil || len(f.Categories) == 0 {
+			if f, err := c.Facets(modelA, 0.5, time.Time{}); err != nil || len(f.Keywords) == 0 {
 				b.Fatal(f, err)
 			}
 		}

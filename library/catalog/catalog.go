@@ -1,7 +1,8 @@
 // Package catalog keeps what Spotter learned about a person's photos in an
 // SQLite database, so that no photo is classified twice: each photo's path,
-// size, modification time and content fingerprint, and per model the
-// predictions, everyday name and categories, or the error.
+// size, modification time and content fingerprint, and per model set the
+// predictions, everyday name and categories, with the detectors the objects,
+// faces, people count, keywords and title; or the error.
 //
 // It imports no Fyne, no ONNX Runtime and no other Spotter package: the
 // command line and the window hand it plain values.

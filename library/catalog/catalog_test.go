@@ -118,7 +118,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 	if version != len(migrations) || mode != "wal" || !fk {
 		t.Errorf("user_version %d, journal_mode %q, foreign_keys %v; want %d, wal, true", version, mode, fk, len(migrations))
 	}
-	for _, table := range []string{"models", "photos", "results", "reviews"} {
+	for _, table := range []string{"models", "photos", "results", "reviews", "keywords"} {
 		var n int
 		if err := c.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: %d, %v", table, n, err)
@@ -343,7 +343,7 @@ func TestOddPathsRoundTrip(t *testing.T) {
 			t.Errorf("%q is not in the page", n)
 		}
 	}
-	if got, err := c.Search("\xff\xfe", modelA, 10); err != nil || len(got) != 1 || got[0].Path != filepath.Join(dir, names[0]) {
+	if got, err := c.Search(Filter{Model: modelA, Text: "\xff\xfe"}, 10); err != nil || len(got) != 1 || got[0].Path != filepath.Join(dir, names[0]) {
 		t.Errorf("search for the invalid bytes: %v, %v", got, err)
 	}
 	if err := c.Forget(filepath.Join(dir, names[0]), filepath.Join(dir, names[1])); err != nil {
@@ -520,7 +520,7 @@ func TestFacets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "{[{animal 2} { 1} {vehicle 1}] 1 1}"
+	want := "{[{animal 2} { 1} {vehicle 1}] [] 1 1}"
 	if fmt.Sprint(f) != want {
 		t.Errorf("facets %v; want %v", f, want)
 	}
@@ -554,7 +554,7 @@ func TestSearchBestFirst(t *testing.T) {
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.Search("Butterfly", modelA, 3)
+	got, err := c.Search(Filter{Model: modelA, Text: "Butterfly"}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +565,7 @@ func TestSearchBestFirst(t *testing.T) {
 	if want := "[1.jpg 0.9 3.jpg 0.7 2.jpg 0.5]"; fmt.Sprint(s) != want {
 		t.Errorf("search: %v; want %v", s, want)
 	}
-	if got, _ := c.Search("butterfly", Model{}, 10); len(got) != 5 || got[0].Model != modelB {
+	if got, _ := c.Search(Filter{Text: "butterfly"}, 10); len(got) != 5 || got[0].Model != modelB {
 		t.Errorf("search of every model: %d results, first %+v", len(got), got)
 	}
 }

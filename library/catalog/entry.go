@@ -6,16 +6,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Model identifies the model a result came from: the descriptor's name and the
 // SHA-256 of its .onnx file, so a retrained model with the same name counts as
-// another model.
+// another model. A result of several models run together is keyed by their
+// set (ModelSet).
 type Model struct {
 	Name   string
 	SHA256 string
+}
+
+// ModelSet identifies the answer of several models run together: their names
+// joined by " + " and the SHA-256 of their SHA-256s in order, so changing any
+// of them classifies the photos again while the older answers stay under
+// their own key. A set of one is that model, whose answers from before model
+// sets were keyed so.
+func ModelSet(members ...Model) Model {
+	if len(members) == 1 {
+		return members[0]
+	}
+	names := make([]string, len(members))
+	h := sha256.New()
+	for i, m := range members {
+		names[i] = m.Name
+		io.WriteString(h, m.SHA256)
+	}
+	return Model{Name: strings.Join(names, " + "), SHA256: hex.EncodeToString(h.Sum(nil))}
 }
 
 // Prediction is one class and its probability.
@@ -42,6 +62,19 @@ type Entry struct {
 	Categories       []string
 	Class            string
 	ClassProbability float32
+	// Fused is set for the answer of a model set (the classifier with
+	// detectors): Objects and Faces, best first, with boxes in the upright
+	// photo's pixels, whose size is Width × Height; People counted from
+	// them; Keywords the words Spotter is sure of, the most telling first;
+	// Title the photo's name for a person, "" when Spotter is sure of
+	// nothing.
+	Fused         bool
+	Title         string
+	People        int
+	Keywords      []Keyword
+	Objects       []Object
+	Faces         []Face
+	Width, Height int
 	// Error is the message when the photo could not be classified; then the
 	// fields above are empty.
 	Error string
@@ -52,6 +85,36 @@ type Entry struct {
 	Missing bool
 	// Cached: Lookup answered from the catalogue.
 	Cached bool
+}
+
+// Box is x1, y1, x2, y2 in the upright photo's pixels.
+type Box [4]float32
+
+// Keyword is one word of a fused answer: its path under its categories
+// ("animal|dog"), the source that saw it and how sure that source was.
+// The short JSON names are how it is stored.
+type Keyword struct {
+	Word       string  `json:"w"`
+	Path       string  `json:"p"`
+	Source     string  `json:"s"`
+	Confidence float32 `json:"c"`
+}
+
+// Object is one thing the object detector found: its everyday name, the
+// detector's label, score, box and keyword path.
+type Object struct {
+	Name  string  `json:"n"`
+	Label string  `json:"l"`
+	Score float32 `json:"s"`
+	Box   Box     `json:"b"`
+	Path  string  `json:"p"`
+}
+
+// Face is one face the face detector found, with its five landmarks.
+type Face struct {
+	Score     float32       `json:"s"`
+	Box       Box           `json:"b"`
+	Landmarks [5][2]float32 `json:"m"`
 }
 
 // ReviewState is what the person decided about a suggested keyword.

@@ -458,7 +458,7 @@ func TestOpenForReading(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := r.Search("dog", Model{}, 10)
+		found, err := r.Search(Filter{Text: "dog"}, 10)
 		if err != nil || len(found) != 1 || found[0].Path != stored || r.Saving() || len(r.Warnings()) != 0 {
 			t.Errorf("search: %+v, %v; saving %v, warnings %q", found, err, r.Saving(), r.Warnings())
 		}
@@ -520,7 +520,7 @@ func TestOpenForReading(t *testing.T) {
 		if w := r.Warnings(); len(w) != 1 || !strings.Contains(w[0], "newer Spotter") {
 			t.Errorf("warnings %q", w)
 		}
-		if found, err := r.Search("dog", Model{}, 10); err != nil || len(found) != 1 || found[0].Path != stored {
+		if found, err := r.Search(Filter{Text: "dog"}, 10); err != nil || len(found) != 1 || found[0].Path != stored {
 			t.Errorf("search of a newer catalogue: %+v, %v", found, err)
 		}
 	})

@@ -117,11 +117,14 @@ func relink(oldPath string, candID int64, e Entry) func(tx *sql.Tx, _ *modelIDs)
 			if err != nil || id == candID {
 				return err
 			}
-			_, err = tx.Exec(`INSERT OR REPLACE INTO results(photo_id, model_id, at_ns, outcome, error,
-					predictions, name, confidence, categories, top_category, class, class_probability)
-				SELECT ?, model_id, at_ns, outcome, error, predictions, name, confidence, categories,
-					top_category, class, class_probability
-				FROM results WHERE photo_id = ?`, id, candID)
+			// Replacing a result takes its keywords with it (the foreign
+			// key's cascade): the copy's follow.
+			if _, err := tx.Exec(`INSERT OR REPLACE INTO results(photo_id, model_id, `+resultColumns+`)
+				SELECT ?, model_id, `+resultColumns+` FROM results WHERE photo_id = ?`, id, candID); err != nil {
+				return err
+			}
+			_, err = tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns)
+				SELECT ?, model_id, word, at_ns FROM keywords WHERE photo_id = ?`, id, candID)
 			return err
 		}
 		// Moved: the row, its results for every model and its reviews follow
@@ -160,8 +163,13 @@ func (c *Catalog) result(photoID, modelID int64) (Entry, bool, error) {
 	return e, err == nil, err
 }
 
+// resultColumns are what a result holds beyond its keys.
+const resultColumns = `at_ns, outcome, error, predictions, name, confidence, categories, top_category,
+	class, class_probability, fused, title, people, keywords, objects, faces, width, height`
+
 const entryColumns = `p.path, p.size, p.mtime_ns, p.fingerprint, p.missing, m.name, m.sha256,
-	r.at_ns, r.error, r.predictions, r.name, r.confidence, r.categories, r.class, r.class_probability`
+	r.at_ns, r.error, r.predictions, r.name, r.confidence, r.categories, r.class, r.class_probability,
+	r.fused, r.title, r.people, r.keywords, r.objects, r.faces, r.width, r.height`
 
 // entryFrom fixes the join order: results drive, so a filter's plan is the one
 // chosen in Catalog.where, whatever statistics PRAGMA optimize gathered (with
@@ -170,14 +178,25 @@ const entryFrom = ` FROM results r CROSS JOIN photos p ON p.id = r.photo_id CROS
 
 func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 	var (
-		e                  Entry
-		path, fp           []byte
-		mtime, at          int64
-		predText, catsText string
+		e                         Entry
+		path, fp                  []byte
+		mtime, at                 int64
+		predText, catsText        string
+		kwText, objText, faceText string
 	)
 	err := row.Scan(&path, &e.Size, &mtime, &fp, &e.Missing, &e.Model.Name, &e.Model.SHA256,
-		&at, &e.Error, &predText, &e.Name, &e.Confidence, &catsText, &e.Class, &e.ClassProbability)
+		&at, &e.Error, &predText, &e.Name, &e.Confidence, &catsText, &e.Class, &e.ClassProbability,
+		&e.Fused, &e.Title, &e.People, &kwText, &objText, &faceText, &e.Width, &e.Height)
 	if err != nil {
+		return Entry{}, err
+	}
+	if err := readArray(kwText, &e.Keywords); err != nil {
+		return Entry{}, err
+	}
+	if err := readArray(objText, &e.Objects); err != nil {
+		return Entry{}, err
+	}
+	if err := readArray(faceText, &e.Faces); err != nil {
 		return Entry{}, err
 	}
 	e.Path = string(path)
@@ -194,11 +213,20 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 			e.Predictions[i] = Prediction{p.L, p.P}
 		}
 	}
-	if err := json.Unmarshal([]byte(catsText), &e.Categories); err != nil {
+	if err := readArray(catsText, &e.Categories); err != nil {
 		return Entry{}, err
 	}
-	if len(e.Categories) == 0 {
-		e.Categories = nil
-	}
 	return e, nil
+}
+
+// readArray reads a JSON array jsonArray stored; an empty one is nil, as
+// it was before it was stored.
+func readArray[T any](text string, dst *[]T) error {
+	if err := json.Unmarshal([]byte(text), dst); err != nil {
+		return err
+	}
+	if len(*dst) == 0 {
+		*dst = nil
+	}
+	return nil
 }

@@ -12,17 +12,25 @@ import (
 	"time"
 )
 
-// Filter chooses results for Count and Page.
+// Filter chooses results for Count, Page and Search.
 type Filter struct {
 	// Model: only this model's results; the zero Model means every model's.
 	Model Model
 	// Text matches, ignoring ASCII case, part of the everyday name, the class,
-	// a category or the file name.
+	// a category or the file name, or a fused answer's keyword whole.
 	Text string
-	// Category keeps results with this category at any level whose confidence
-	// is at least Threshold, as Facets counts them.
+	// Category keeps results of the classifier alone with this category at
+	// any level whose confidence is at least Threshold, as Facets counts
+	// them.
 	Category string
-	// NotSure keeps classified photos whose confidence is below Threshold.
+	// Keyword keeps fused results with this keyword, as Facets counts them.
+	Keyword string
+	// People, when set, keeps fused results counting People.Min to
+	// People.Max people, both included.
+	People *Span
+	// NotSure keeps classified photos Spotter is sure of nothing in: fused
+	// answers without keywords, and the classifier's alone whose confidence
+	// is below Threshold.
 	NotSure   bool
 	Threshold float32
 	// Before keeps results stored before this time: the window lists what
@@ -51,24 +59,46 @@ func (c *Catalog) where(f Filter) (cond string, args []any, ok bool, err error) 
 	if f.Text != "" {
 		pat := likePattern(f.Text)
 		conds = append(conds, `(r.name LIKE ? ESCAPE '\' OR r.class LIKE ? ESCAPE '\'
-			OR r.categories LIKE ? ESCAPE '\' OR p.base LIKE ? ESCAPE '\')`)
-		args = append(args, pat, pat, pat, pat)
+			OR r.categories LIKE ? ESCAPE '\' OR p.base LIKE ? ESCAPE '\'
+			OR `+hasKeyword+`)`)
+		args = append(args, pat, pat, pat, pat, strings.ToLower(f.Text))
 	}
 	if f.Category != "" {
-		conds = append(conds, `r.outcome = 'ok' AND r.confidence >= ?
+		conds = append(conds, `r.outcome = 'ok' AND NOT r.fused AND r.confidence >= ?
 			AND EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value = ?)`)
 		args = append(args, f.Threshold, f.Category)
+	}
+	if f.Keyword != "" {
+		conds = append(conds, hasKeyword)
+		args = append(args, f.Keyword)
+	}
+	if f.People != nil {
+		conds = append(conds, `r.fused AND r.people BETWEEN ? AND ?`)
+		args = append(args, f.People.Min, f.People.Max)
 	}
 	if !f.Before.IsZero() {
 		conds = append(conds, `r.at_ns < ?`)
 		args = append(args, f.Before.UnixNano())
 	}
 	if f.NotSure {
-		conds = append(conds, `r.outcome = 'ok' AND r.confidence < ?`)
+		conds = append(conds, `r.outcome = 'ok' AND `+notSure)
 		args = append(args, f.Threshold)
 	}
 	return strings.Join(conds, " AND "), args, true, nil
 }
+
+// Span is a range of counts, both ends included.
+type Span struct{ Min, Max int }
+
+// hasKeyword keeps results with the keyword given as its argument. The
+// keywords with that word are found through their index once, not looked
+// up for every result.
+const hasKeyword = `(r.photo_id, r.model_id) IN (SELECT photo_id, model_id FROM keywords WHERE word = ?)`
+
+// notSure holds for a result Spotter is sure of nothing in, given the
+// threshold as its argument: a fused answer without keywords, or the
+// classifier's alone below the threshold.
+const notSure = `CASE WHEN r.fused THEN r.keywords = '[]' ELSE r.confidence < ? END`
 
 func likePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -101,11 +131,12 @@ func (c *Catalog) Page(f Filter, offset, limit int) ([]Entry, error) {
 		ORDER BY r.at_ns DESC, r.photo_id DESC, r.model_id LIMIT ? OFFSET ?`, args...)
 }
 
-// Search is up to limit classified photos whose name, class, category or file
-// name contains query, most confident first. The zero Model searches every
-// model's results.
-func (c *Catalog) Search(query string, m Model, limit int) ([]Entry, error) {
-	cond, args, ok, err := c.where(Filter{Model: m, Text: query})
+// Search is up to limit classified photos the filter keeps, most confident
+// first: those whose name, class, category or file name contains f.Text or
+// who have it as a keyword, with as many people as f.People. The zero Model
+// searches every model's results.
+func (c *Catalog) Search(f Filter, limit int) ([]Entry, error) {
+	cond, args, ok, err := c.where(f)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -131,16 +162,19 @@ func (c *Catalog) entries(query string, args ...any) ([]Entry, error) {
 	return out, rows.Err()
 }
 
-// Facet is a top category and how many confident results it holds.
+// Facet is a top category or a keyword and how many results hold it.
 type Facet struct {
-	Category string
-	Count    int
+	Name  string
+	Count int
 }
 
-// Facets sums up one model's results: confident ones (at least threshold) by
-// top category, most first; classified ones below threshold; and failures.
+// Facets sums up one model's results, most first: the classifier's alone
+// that are confident (at least threshold) by top category; fused ones by
+// each of their keywords, so a photo of a person and a dog counts under
+// both; the classified ones Spotter is sure of nothing in; and failures.
 type Facets struct {
 	Categories []Facet
+	Keywords   []Facet
 	NotSure    int
 	Failed     int
 }
@@ -157,39 +191,78 @@ func (c *Catalog) Facets(m Model, threshold float32, before time.Time) (Facets, 
 	if !before.IsZero() {
 		limit = before.UnixNano()
 	}
-	// One pass over the index, summed here.
-	rows, err := c.db.Query(`SELECT outcome, top_category, confidence >= ?, count(*)
-		FROM results INDEXED BY results_category WHERE model_id = ? AND at_ns < ?
-		GROUP BY outcome, top_category, confidence >= ?`, threshold, id, limit, threshold)
+	// One pass over the index, summed here. A fused result counts by its
+	// keywords below, not by category.
+	rows, err := c.db.Query(`SELECT outcome, fused, top_category, confidence >= ?, count(*)
+		FROM results INDEXED BY results_facets WHERE model_id = ? AND at_ns < ?
+		GROUP BY outcome, fused, top_category, confidence >= ?`, threshold, id, limit, threshold)
 	if err != nil {
 		return out, err
 	}
 	defer rows.Close()
+	fused := 0
 	for rows.Next() {
 		var (
-			outcome, cat string
-			sure         bool
-			n            int
+			outcome, cat  string
+			isFused, sure bool
+			n             int
 		)
-		if err := rows.Scan(&outcome, &cat, &sure, &n); err != nil {
+		if err := rows.Scan(&outcome, &isFused, &cat, &sure, &n); err != nil {
 			return out, err
 		}
 		switch {
 		case outcome == "error":
 			out.Failed += n
+		case isFused:
+			fused += n
 		case !sure:
 			out.NotSure += n
 		default:
 			out.Categories = append(out.Categories, Facet{cat, n})
 		}
 	}
-	slices.SortFunc(out.Categories, func(a, b Facet) int {
-		if a.Count != b.Count {
-			return cmp.Compare(b.Count, a.Count)
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	if fused > 0 {
+		var sure int
+		if out.Keywords, sure, err = c.keywordFacets(id, limit); err != nil {
+			return out, err
 		}
-		return strings.Compare(a.Category, b.Category)
-	})
-	return out, rows.Err()
+		out.NotSure += fused - sure
+	}
+	for _, fs := range [][]Facet{out.Categories, out.Keywords} {
+		slices.SortFunc(fs, func(a, b Facet) int {
+			if a.Count != b.Count {
+				return cmp.Compare(b.Count, a.Count)
+			}
+			return strings.Compare(a.Name, b.Name)
+		})
+	}
+	return out, nil
+}
+
+// keywordFacets counts model id's fused results stored before limit by
+// keyword, and how many have any: the rest are those Spotter is not sure
+// of.
+func (c *Catalog) keywordFacets(id, limit int64) (facets []Facet, sure int, err error) {
+	rows, err := c.db.Query(`SELECT word, count(*) FROM keywords WHERE model_id = ? AND at_ns < ? GROUP BY word`, id, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f Facet
+		if err := rows.Scan(&f.Name, &f.Count); err != nil {
+			return nil, 0, err
+		}
+		facets = append(facets, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	err = c.db.QueryRow(`SELECT count(DISTINCT photo_id) FROM keywords WHERE model_id = ? AND at_ns < ?`, id, limit).Scan(&sure)
+	return facets, sure, err
 }
 
 // SetReview records the person's decision about keyword for the photo at path.

@@ -68,6 +68,39 @@ CREATE TABLE reviews(
 	PRIMARY KEY(photo_id, keyword)
 );
 `,
+	// 2: the model set's fused answer. keywords, objects and faces are JSON
+	// arrays, best first, read back whole; the keywords table holds each
+	// keyword's word again, with its result's time, so that search, the
+	// keyword filter and facets find photos by word through its indexes
+	// alone. Its rows go with their result.
+	//
+	// results_facets replaces results_category: Facets counts from the
+	// index alone, where reading each row cost 100,000 lookups of rows
+	// grown by the JSON.
+	`
+ALTER TABLE results ADD COLUMN fused    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN title    TEXT NOT NULL DEFAULT '';
+ALTER TABLE results ADD COLUMN people   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN objects  TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN faces    TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE results ADD COLUMN width    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN height   INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX results_people ON results(people, model_id) WHERE fused;
+DROP INDEX results_category;
+CREATE INDEX results_facets ON results(model_id, outcome, fused, top_category, confidence, at_ns);
+
+CREATE TABLE keywords(
+	photo_id INTEGER NOT NULL,
+	model_id INTEGER NOT NULL,
+	word     TEXT NOT NULL,
+	at_ns    INTEGER NOT NULL,
+	PRIMARY KEY(photo_id, model_id, word),
+	FOREIGN KEY(photo_id, model_id) REFERENCES results(photo_id, model_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX keywords_word ON keywords(word, model_id);
+CREATE INDEX keywords_model ON keywords(model_id, word, at_ns);
+`,
 }
 
 // migrate applies the steps the file lacks. Each step and its version number

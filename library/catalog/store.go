@@ -70,21 +70,57 @@ func putEntry(tx *sql.Tx, ids *modelIDs, e *Entry) error {
 	if len(cats) > 0 {
 		top = cats[0]
 	}
+	var kwText, objText, faceText string
+	for _, f := range []struct {
+		dst *string
+		v   any
+	}{{&kwText, e.Keywords}, {&objText, e.Objects}, {&faceText, e.Faces}} {
+		if *f.dst, err = jsonArray(f.v); err != nil {
+			return err
+		}
+	}
 	outcome := "ok"
 	if e.Error != "" {
 		outcome = "error"
 	}
 	_, err = tx.Exec(`INSERT INTO results(photo_id, model_id, at_ns, outcome, error, predictions,
-			name, confidence, categories, top_category, class, class_probability)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			name, confidence, categories, top_category, class, class_probability,
+			fused, title, people, keywords, objects, faces, width, height)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(photo_id, model_id) DO UPDATE SET at_ns = excluded.at_ns, outcome = excluded.outcome,
 			error = excluded.error, predictions = excluded.predictions, name = excluded.name,
 			confidence = excluded.confidence, categories = excluded.categories,
 			top_category = excluded.top_category, class = excluded.class,
-			class_probability = excluded.class_probability`,
+			class_probability = excluded.class_probability, fused = excluded.fused,
+			title = excluded.title, people = excluded.people, keywords = excluded.keywords,
+			objects = excluded.objects, faces = excluded.faces, width = excluded.width,
+			height = excluded.height`,
 		photoID, modelID, e.When.UnixNano(), outcome, e.Error, string(predText),
-		e.Name, e.Confidence, string(catText), top, e.Class, e.ClassProbability)
-	return err
+		e.Name, e.Confidence, string(catText), top, e.Class, e.ClassProbability,
+		e.Fused, e.Title, e.People, kwText, objText, faceText, e.Width, e.Height)
+	if err != nil {
+		return err
+	}
+	// An update keeps the row, so its keywords do not go by themselves.
+	if _, err := tx.Exec(`DELETE FROM keywords WHERE photo_id = ? AND model_id = ?`, photoID, modelID); err != nil {
+		return err
+	}
+	for _, k := range e.Keywords {
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns) VALUES(?, ?, ?, ?)`,
+			photoID, modelID, k.Word, e.When.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonArray stores a slice as JSON, an empty one as [] rather than null.
+func jsonArray(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if string(b) == "null" {
+		return "[]", err
+	}
+	return string(b), err
 }
 
 // upsertPhoto makes path's row say size, mtime and fp. When the content

@@ -206,6 +206,7 @@ func (w *writer) commitQueued() {
 	w.mu.Unlock()
 
 	var err error
+	var own []error // each op's outcome when they were tried alone
 	// A read-only catalogue's warning, given at Open, already says results are
 	// not saved.
 	if !w.c.readOnly {
@@ -214,24 +215,23 @@ func (w *writer) commitQueued() {
 			// One bad write must not cost the others: try each alone and
 			// report to each caller its own outcome.
 			err = nil
+			own = make([]error, len(batch))
 			for i, o := range batch {
-				e := w.commit([]op{o})
+				own[i] = w.commit([]op{o})
 				if err == nil {
-					err = e
-				}
-				if o.done != nil {
-					o.done <- e
-					batch[i].done = nil
+					err = own[i]
 				}
 			}
 		}
 	}
-	w.settle(batch, err)
+	w.settle(batch, own, err)
 }
 
-// settle retires the batch's overlay entries, answers its waiters and records
-// a failure for Flush, Close and Warnings.
-func (w *writer) settle(batch []op, err error) {
+// settle retires the batch's overlay entries, records a failure for Flush,
+// Close and Warnings, and only then answers its waiters, each with its own
+// outcome when own has it: a waiter answered before would find the failure
+// not yet recorded (Flush returned nil, Warnings said nothing).
+func (w *writer) settle(batch []op, own []error, err error) {
 	w.mu.Lock()
 	for _, o := range batch {
 		if o.pending != nil && w.pending[o.pending.key] == o.pending {
@@ -246,8 +246,13 @@ func (w *writer) settle(batch []op, err error) {
 	if isStorage(err) {
 		w.c.warn(notSaving(w.c.path, err))
 	}
-	for _, o := range batch {
-		if o.done != nil {
+	for i, o := range batch {
+		if o.done == nil {
+			continue
+		}
+		if own != nil {
+			o.done <- own[i]
+		} else {
 			o.done <- err
 		}
 	}

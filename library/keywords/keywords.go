@@ -45,8 +45,8 @@ func Suggest(r prediction.Result, threshold float32) []string {
 
 // For is what the sidecar gets for an answer, leaving out the rejected
 // keywords: each kept word in dc:subject, and each kept word's path, root
-// first, as a hierarchical keyword ("animal|dog", "people|person"). It is
-// false when nothing is left.
+// first, as a hierarchical keyword ("animal|dog", "people|person"), with
+// the faces found as regions. It is false when no keyword is left.
 func For(r prediction.Result, threshold float32, rejected map[string]bool, model string, date time.Time) (sidecar.Keywords, bool) {
 	k := sidecar.Keywords{Model: model, Date: date}
 	for _, e := range suggestions(r, threshold) {
@@ -61,5 +61,28 @@ func For(r prediction.Result, threshold float32, rejected map[string]bool, model
 	}
 	a := r.Everyday
 	k.Class, k.Probability = a.Class, a.ClassProbability
+	k.Faces, k.Dimensions = regions(r), r.Size
 	return k, true
 }
+
+// regions are the answer's faces as shares of the photo's size, which MWG
+// regions are written in; none when the size is unknown.
+func regions(r prediction.Result) []sidecar.Region {
+	w, h := float32(r.Size[0]), float32(r.Size[1])
+	if w <= 0 || h <= 0 {
+		return nil
+	}
+	var out []sidecar.Region
+	for _, f := range r.Faces {
+		x1, y1 := clamp(f.Box[0]/w), clamp(f.Box[1]/h)
+		x2, y2 := clamp(f.Box[2]/w), clamp(f.Box[3]/h)
+		if x2 > x1 && y2 > y1 {
+			out = append(out, sidecar.Region{X: (x1 + x2) / 2, Y: (y1 + y2) / 2, W: x2 - x1, H: y2 - y1})
+		}
+	}
+	return out
+}
+
+// clamp keeps a share in [0, 1]: a face at the photo's edge may have a box
+// reaching past it.
+func clamp(v float32) float32 { return min(max(v, 0), 1) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
+	"github.com/spotter-app/spotter/library/sidecar"
 )
 
 func TestClassifierAlone(t *testing.T) {
@@ -43,5 +44,25 @@ func TestFused(t *testing.T) {
 	r.Keywords = nil
 	if got := Suggest(r, 0.1); got != nil {
 		t.Errorf("no keywords, yet Suggest = %q", got)
+	}
+}
+
+// Faces go to the sidecar as shares of the photo's size, centre first, a
+// box past the photo's edge cut at it.
+func TestFacesAsRegions(t *testing.T) {
+	r := prediction.Result{Fused: true, Size: [2]int{400, 200},
+		Keywords: []prediction.Keyword{{Word: "person", Path: "people|person"}},
+		Faces: []prediction.Face{
+			{Score: 0.9, Box: prediction.Box{100, 50, 200, 150}},
+			{Score: 0.8, Box: prediction.Box{-20, 150, 40, 220}},
+		}}
+	k, ok := For(r, 0.5, nil, "set", time.Now())
+	want := []sidecar.Region{{X: 0.375, Y: 0.5, W: 0.25, H: 0.5}, {X: 0.05, Y: 0.875, W: 0.1, H: 0.25}}
+	if !ok || !slices.Equal(k.Faces, want) || k.Dimensions != [2]int{400, 200} {
+		t.Errorf("For = %+v, %v; want faces %+v", k, ok, want)
+	}
+	r.Size = [2]int{}
+	if k, _ := For(r, 0.5, nil, "set", time.Now()); k.Faces != nil {
+		t.Errorf("faces of a photo of unknown size: %+v", k.Faces)
 	}
 }

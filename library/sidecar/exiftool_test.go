@@ -202,3 +202,69 @@ func TestExiftoolReadsLightroomSidecar(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Faces are written as unnamed MWG face regions that exiftool reads, rewritten whole when they
+// change, and taken away by Remove; a sidecar with someone else's regions (named faces) keeps
+// them, and Spotter adds none beside them.
+func TestExiftoolReadsFaceRegions(t *testing.T) {
+	photo := newPhoto(t)
+	k := catKeywords
+	k.Dimensions = [2]int{640, 480}
+	k.Faces = []Region{{X: 0.5, Y: 0.25, W: 0.125, H: 0.25}, {X: 0.1, Y: 0.9, W: 0.05, H: 0.0625}}
+	c, err := Write(photo, k)
+	if err != nil || c.Faces != 2 {
+		t.Fatalf("Write = %+v, %v", c, err)
+	}
+	if _, v := xmpTags(t, c.Sidecar); v != "OK <nil>" {
+		t.Errorf("exiftool -validate: %s", v)
+	}
+	regions := func() map[string]any {
+		t.Helper()
+		return exiftool(t, "-XMP-mwg-rs:all", c.Sidecar)
+	}
+	tags := regions()
+	want := map[string]string{
+		"XMP-mwg-rs:RegionType": "[Face Face]", "XMP-mwg-rs:RegionAreaX": "[0.5 0.1]", "XMP-mwg-rs:RegionAreaY": "[0.25 0.9]",
+		"XMP-mwg-rs:RegionAreaW": "[0.125 0.05]", "XMP-mwg-rs:RegionAreaH": "[0.25 0.0625]", "XMP-mwg-rs:RegionAreaUnit": "[normalized normalized]",
+		"XMP-mwg-rs:RegionAppliedToDimensionsW": "640", "XMP-mwg-rs:RegionAppliedToDimensionsH": "480",
+	}
+	for tag, v := range want {
+		if fmt.Sprint(tags[tag]) != v {
+			t.Errorf("%s = %v; want %s (all: %v)", tag, tags[tag], v, tags)
+		}
+	}
+	if _, named := tags["XMP-mwg-rs:RegionName"]; named {
+		t.Errorf("Spotter named a face: %v", tags)
+	}
+	if c, err := Write(photo, k); err != nil || c.Changed || c.Faces != 0 {
+		t.Errorf("the same faces again: %+v, %v; want nothing changed", c, err)
+	}
+	k.Faces = k.Faces[:1]
+	if c, err := Write(photo, k); err != nil || !c.Changed || c.Faces != 1 {
+		t.Errorf("one face fewer: %+v, %v", c, err)
+	}
+	if got := fmt.Sprint(regions()["XMP-mwg-rs:RegionAreaX"]); got != "0.5" {
+		t.Errorf("after one face went, the regions' x are %s", got)
+	}
+	if c, err := Remove(photo); err != nil || !c.Delete || c.Faces != 1 {
+		t.Errorf("Remove = %+v, %v; want the sidecar Spotter made gone", c, err)
+	}
+
+	// A person's named face stays, and Spotter's faces are not mixed in.
+	runExiftool(t, "-o", c.Sidecar, "-XMP-mwg-rs:RegionName=Ann", "-XMP-mwg-rs:RegionType=Face",
+		"-XMP-mwg-rs:RegionAreaX=0.3", "-XMP-mwg-rs:RegionAreaY=0.3", "-XMP-mwg-rs:RegionAreaW=0.1", "-XMP-mwg-rs:RegionAreaH=0.1",
+		"-XMP-mwg-rs:RegionAreaUnit=normalized")
+	before := regions()
+	if c, err := Write(photo, k); err != nil || c.Faces != 0 {
+		t.Fatalf("Write beside a named face = %+v, %v", c, err)
+	}
+	if after := regions(); !maps.EqualFunc(after, before, func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) }) {
+		t.Errorf("the person's regions %v became %v", before, after)
+	}
+	if _, err := Remove(photo); err != nil {
+		t.Fatal(err)
+	}
+	if after := regions(); fmt.Sprint(after["XMP-mwg-rs:RegionName"]) != "Ann" {
+		t.Errorf("after Remove the person's regions are %v", after)
+	}
+}

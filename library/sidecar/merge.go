@@ -51,7 +51,7 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 	var diffs [len(lists)]Diff
 	want := wanted(k)
 	unchanged := v.record != nil && prev.Class == k.Class && prev.Model == k.Model &&
-		formatProbability(prev.Probability) == formatProbability(k.Probability)
+		formatFloat(prev.Probability) == formatFloat(k.Probability)
 	for i, l := range lists {
 		var add []string
 		diffs[i], own[i], add = reconcile(v.bags[i], v.owned[i], want[i])
@@ -77,11 +77,26 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 	for i := range lists {
 		unchanged = unchanged && len(diffs[i].Added)+len(diffs[i].Removed) == 0 && sameSet(v.owned[i], own[i])
 	}
+	// Spotter's regions are rewritten whole; someone else's stay, and then
+	// Spotter adds none.
+	faces := ""
+	if v.ownFaces != "" || len(v.regions) == 0 {
+		faces = formatFaces(k)
+		if faces != v.ownFaces {
+			c.Faces = len(k.Faces)
+		}
+	}
+	unchanged = unchanged && faces == v.ownFaces
 	c.Subjects, c.Hierarchies = diffs[listSubjects], diffs[listHierarchies]
 	if unchanged {
 		return doc.src, c, nil
 	}
 	c.Changed = true
+	if v.ownFaces != "" {
+		for _, r := range v.regions {
+			r.drop = true
+		}
+	}
 	for _, e := range v.ownElems {
 		e.drop = true
 	}
@@ -89,9 +104,9 @@ func merge(doc *document, k Keywords, created bool) (out []byte, c Change, err e
 		a.drop = true
 	}
 	if anchor, prefix := v.anchor(); anchor != nil && len(block) == 0 {
-		ins = append(ins, doc.insertChildren(anchor, lines(doc.childIndent(anchor), recordLines(prefix, anchor.prefix, k, own, created))))
+		ins = append(ins, doc.insertChildren(anchor, lines(doc.childIndent(anchor), recordLines(prefix, anchor.prefix, k, own, faces, created))))
 	} else {
-		ins = append(ins, doc.newBlock(append(block, recordLines("spotter", "rdf", k, own, created)...)))
+		ins = append(ins, doc.newBlock(append(block, recordLines("spotter", "rdf", k, own, faces, created)...)))
 	}
 	out, err = doc.render(ins)
 	return out, c, err
@@ -124,6 +139,13 @@ func unmerge(doc *document) (out []byte, c Change, empty bool, err error) {
 		}
 	}
 	c.Subjects, c.Hierarchies = diffs[listSubjects], diffs[listHierarchies]
+	if v.ownFaces != "" {
+		c.Faces = strings.Count(v.ownFaces, ";") + 1
+		for _, r := range v.regions {
+			r.drop = true
+			touched[r.parent] = true
+		}
+	}
 	for _, e := range v.ownElems {
 		e.drop = true
 		touched[e.parent] = true
@@ -373,14 +395,15 @@ func textElement(name, text string) string {
 	return "<" + name + ">" + escape(text) + "</" + name + ">"
 }
 
-// recordLines writes Spotter's record with the prefixes bound where it goes.
-func recordLines(prefix, rdf string, k Keywords, own [len(lists)][]string, created bool) []string {
+// recordLines writes Spotter's record with the prefixes bound where it goes,
+// and the face regions (faces, as formatFaces wrote them) before it.
+func recordLines(prefix, rdf string, k Keywords, own [len(lists)][]string, faces string, created bool) []string {
 	p := func(local string) string { return qname(prefix, local) }
 	var lines []string
 	if k.Class != "" {
 		lines = append(lines, textElement(p("class"), k.Class))
 	}
-	lines = append(lines, textElement(p("probability"), formatProbability(k.Probability)))
+	lines = append(lines, textElement(p("probability"), formatFloat(k.Probability)))
 	if k.Model != "" {
 		lines = append(lines, textElement(p("classifier"), k.Model))
 	}
@@ -388,12 +411,58 @@ func recordLines(prefix, rdf string, k Keywords, own [len(lists)][]string, creat
 		lines = append(lines, textElement(p("taggedOn"), k.Date.UTC().Format(time.RFC3339)))
 	}
 	lines = append(lines, textElement(p("createdSidecar"), xmpBool[created]))
+	if faces != "" {
+		lines = append(regionLines(rdf, k), lines...)
+		lines = append(lines, textElement(p("faceRegions"), faces))
+	}
 	for i, l := range lists {
 		if len(own[i]) > 0 {
 			lines = append(lines, bagLines(p(l.owned), rdf, own[i])...)
 		}
 	}
 	return lines
+}
+
+// The namespaces of MWG regions and the structures they hold.
+const (
+	nsRegions    = "http://www.metadataworkinggroup.com/schemas/regions/"
+	nsDimensions = "http://ns.adobe.com/xap/1.0/sType/Dimensions#"
+	nsArea       = "http://ns.adobe.com/xmp/sType/Area#"
+)
+
+// formatFaces is Spotter's record of the face regions it writes for k
+// ("x,y,w,h;…"), "" for none: comparing it tells whether they changed.
+func formatFaces(k Keywords) string {
+	if len(k.Faces) == 0 {
+		return ""
+	}
+	areas := make([]string, len(k.Faces))
+	for i, f := range k.Faces {
+		areas[i] = strings.Join([]string{formatFloat(f.X), formatFloat(f.Y), formatFloat(f.W), formatFloat(f.H)}, ",")
+	}
+	return strings.Join(areas, ";")
+}
+
+// regionLines writes k's faces as unnamed MWG face regions. The property
+// declares its own namespaces, so it fits in any Description without
+// touching the file's prefixes.
+func regionLines(rdf string, k Keywords) []string {
+	q := func(local string) string { return qname(rdf, local) }
+	lines := []string{
+		`<mwg-rs:Regions xmlns:mwg-rs="` + nsRegions + `" xmlns:stDim="` + nsDimensions + `" xmlns:stArea="` + nsArea + `" ` + q("parseType") + `="Resource">`,
+		fmt.Sprintf(` <mwg-rs:AppliedToDimensions stDim:w="%d" stDim:h="%d" stDim:unit="pixel"/>`, k.Dimensions[0], k.Dimensions[1]),
+		` <mwg-rs:RegionList>`,
+		`  <` + q("Bag") + `>`,
+	}
+	for _, f := range k.Faces {
+		lines = append(lines,
+			`   <`+q("li")+` `+q("parseType")+`="Resource">`,
+			`    <mwg-rs:Type>Face</mwg-rs:Type>`,
+			fmt.Sprintf(`    <mwg-rs:Area stArea:x="%s" stArea:y="%s" stArea:w="%s" stArea:h="%s" stArea:unit="normalized"/>`,
+				formatFloat(f.X), formatFloat(f.Y), formatFloat(f.W), formatFloat(f.H)),
+			`   </`+q("li")+`>`)
+	}
+	return append(lines, `  </`+q("Bag")+`>`, ` </mwg-rs:RegionList>`, `</mwg-rs:Regions>`)
 }
 
 // bagLines writes a list property, one line each, indented relative to the first.
@@ -408,7 +477,7 @@ func bagLines(prop, rdf string, values []string) []string {
 
 var xmpBool = map[bool]string{true: "True", false: "False"}
 
-func formatProbability(p float32) string { return strconv.FormatFloat(float64(p), 'f', -1, 32) }
+func formatFloat(p float32) string { return strconv.FormatFloat(float64(p), 'f', -1, 32) }
 
 func escape(s string) string {
 	var b strings.Builder

@@ -26,7 +26,17 @@ type Keywords struct {
 	Probability float32
 	Model       string
 	Date        time.Time
+	// Faces are the faces Spotter found, unnamed, written as MWG face regions
+	// (mwg-rs:Regions) on a photo of Dimensions pixels, width first. They are
+	// written only where the sidecar holds no regions of anyone else's, whose
+	// names Spotter must not disturb.
+	Faces      []Region
+	Dimensions [2]int
 }
+
+// Region is a face's area as a share of the photo's width and height: its
+// centre X, Y and its size W, H, each in [0, 1], as MWG regions are.
+type Region struct{ X, Y, W, H float32 }
 
 // Change says what Write or Remove did, or what Plan and PlanRemove say they would do.
 type Change struct {
@@ -35,6 +45,8 @@ type Change struct {
 	Delete                bool   // Spotter made the sidecar and nothing else is in it: Remove deletes it
 	Changed               bool   // false when the sidecar already says this and is left alone
 	Subjects, Hierarchies Diff
+	// Faces is how many face regions Spotter writes anew, or on Remove takes away.
+	Faces int
 }
 
 // Diff is one keyword list's change.

@@ -10,6 +10,7 @@ import (
 // Namespace is Spotter's XMP namespace. Its properties (prefix "spotter") record what the model
 // said and which keywords Spotter added, so they can be told from the person's own:
 // class, probability, classifier (the model), taggedOn, createdSidecar (Spotter made the file),
+// faceRegions (the face areas of the file's mwg-rs:Regions, which Spotter wrote),
 // subjects, hierarchicalSubjects, digiKamTags and microsoftKeywords (the values it added to
 // dc:subject, lr:hierarchicalSubject, digiKam:TagsList and MicrosoftPhoto:LastKeywordXMP).
 // The names keep clear of exiftool's common tag names (Model, Date) when it lists them flat.
@@ -70,6 +71,11 @@ type view struct {
 	// the elements and attributes in Spotter's namespace
 	ownElems []*element
 	ownAttrs []*attribute
+	// regions are the mwg-rs:Regions properties; ownFaces is Spotter's
+	// record of the faces it wrote as the one of them that is its own,
+	// "" when none is.
+	regions  []*element
+	ownFaces string
 }
 
 func (d *document) view() *view {
@@ -99,6 +105,9 @@ func (d *document) view() *view {
 					continue children
 				}
 			}
+			if p.is(nsRegions, "Regions") {
+				v.regions = append(v.regions, p)
+			}
 			if p.space == Namespace {
 				v.ownElems = append(v.ownElems, p)
 				rec[p.local] = string(p.text)
@@ -117,6 +126,7 @@ func (d *document) view() *view {
 	}
 	v.record = k
 	v.created = rec["createdSidecar"] == "True"
+	v.ownFaces = rec["faceRegions"]
 	return v
 }
 
