@@ -198,21 +198,29 @@ func (w *Window) showAbout() {
 	} else {
 		lines = append(lines, "ONNX Runtime: not loaded")
 	}
-	if info.Model != "" {
-		lines = append(lines, "Model: "+info.Model)
+	for _, l := range info.Licences {
+		lines = append(lines, "Model: "+l.Model)
 	}
 	text := widget.NewLabel(strings.Join(lines, "\n"))
 	content := container.NewVBox(text)
-	if info.ModelLicense != "" {
-		licence, err := os.ReadFile(info.ModelLicense)
-		if err == nil {
-			entry := widget.NewMultiLineEntry()
-			entry.SetText(string(licence))
-			entry.Wrapping = fyne.TextWrapWord
-			entry.SetMinRowsVisible(8)
-			content.Add(widget.NewLabelWithStyle("The model's licence", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			content.Add(entry)
+	// Each model's licence, one after another in one box: the models come
+	// from different authors under their own terms.
+	var licences []string
+	for _, l := range info.Licences {
+		if l.Path == "" {
+			continue
 		}
+		if licence, err := os.ReadFile(l.Path); err == nil {
+			licences = append(licences, l.Model+"\n\n"+string(licence))
+		}
+	}
+	if len(licences) > 0 {
+		entry := widget.NewMultiLineEntry()
+		entry.SetText(strings.Join(licences, "\n\n————————\n\n"))
+		entry.Wrapping = fyne.TextWrapWord
+		entry.SetMinRowsVisible(8)
+		content.Add(widget.NewLabelWithStyle("The models' licences", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		content.Add(entry)
 	}
 	d := dialog.NewCustom("About Spotter", "Close", content, w.win)
 	d.Resize(fyne.NewSize(600, 0).Max(d.MinSize()))

@@ -79,6 +79,16 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 	return inference.Open(inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top})
 }
 
+// engineInfo is what the About box says of the engine: every model of the
+// set with its licence.
+func engineInfo(c *inference.Classifier) work.EngineInfo {
+	var names, licences []string
+	for _, d := range c.Models() {
+		names, licences = append(names, d.Name), append(licences, d.LicensePath())
+	}
+	return work.Describe(ortlib.Version(), names, licences)
+}
+
 // catalogFlags choose the catalogue, for the window and the command line.
 type catalogFlags struct {
 	path string
@@ -197,9 +207,8 @@ func window(args []string, stderr io.Writer) int {
 		if err != nil {
 			return nil, work.EngineInfo{}, err // not c: a nil *Classifier in the interface is not nil
 		}
-		desc := c.Descriptor()
 		ref.use(c.Models()...)
-		return c, work.EngineInfo{Runtime: ortlib.Version(), Model: desc.Name, ModelLicense: desc.LicensePath()}, nil
+		return c, engineInfo(c), nil
 	}
 	// Fyne catches SIGTERM and Ctrl+C only once its event loop starts; a
 	// signal before that would kill the process mid-work. Catch them from

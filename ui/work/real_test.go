@@ -1,6 +1,8 @@
 package work_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference"
@@ -19,8 +21,11 @@ func realOpener(t *testing.T) work.Opener {
 		if err != nil {
 			return nil, work.EngineInfo{}, err
 		}
-		d := c.Descriptor()
-		return c, work.EngineInfo{Runtime: ortlib.Version(), Model: d.Name, ModelLicense: d.LicensePath()}, nil
+		var names, licences []string
+		for _, d := range c.Models() {
+			names, licences = append(names, d.Name), append(licences, d.LicensePath())
+		}
+		return c, work.Describe(ortlib.Version(), names, licences), nil
 	}
 }
 
@@ -31,8 +36,13 @@ func TestRealEngineSaysDog(t *testing.T) {
 	h := start(t, realOpener(t), work.Options{})
 	h.w.Add(inferencetest.Photo(t, "dog.jpg"))
 	h.until("the dog is answered", func() bool { return len(h.loaded) == 1 && h.done() })
-	if l := h.loaded[0]; l.Err != nil || l.Engine.Runtime == "" || l.Engine.Model == "" {
-		t.Errorf("loaded: %+v", l)
+	if l := h.loaded[0]; l.Err != nil || l.Engine.Runtime == "" || len(l.Engine.Licences) != 3 || !strings.Contains(l.Engine.Model, " + ") {
+		t.Errorf("loaded: %+v; want the three models of the set, each with its licence", l)
+	}
+	for _, l := range h.loaded[0].Engine.Licences {
+		if _, err := os.Stat(l.Path); err != nil {
+			t.Errorf("%s: its licence %v", l.Model, err)
+		}
 	}
 	f, _ := h.last(h.queued()[0].ID)
 	if f.Err != nil || f.Result.Everyday.Name != "dog" {

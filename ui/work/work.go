@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,9 +34,24 @@ type Classifier interface {
 // EngineInfo is what the About box says of the engine, which the window
 // cannot ask ONNX Runtime itself.
 type EngineInfo struct {
-	Runtime      string // ONNX Runtime's version, "" when not loaded
-	Model        string // the model in use
-	ModelLicense string // path of its licence file, "" when none
+	Runtime string // ONNX Runtime's version, "" when not loaded
+	Model   string // the models in use, as one name
+	// Licences are each model's name and the path of its licence file
+	// ("" when it has none), the classifier first.
+	Licences []Licence
+}
+
+// Licence is one model's licence.
+type Licence struct{ Model, Path string }
+
+// Describe is the EngineInfo of models that run together (descriptor
+// names and licence paths, the classifier first) on ONNX Runtime runtime.
+func Describe(runtime string, names, licences []string) EngineInfo {
+	info := EngineInfo{Runtime: runtime, Model: strings.Join(names, " + ")}
+	for i, n := range names {
+		info.Licences = append(info.Licences, Licence{Model: n, Path: licences[i]})
+	}
+	return info
 }
 
 // Opener loads the classifier and describes it. The worker calls it on its
