@@ -173,7 +173,11 @@ func (s Seen) peopleWords(persons []detect.Object) []prediction.Keyword {
 	}
 	best := persons[0].Score
 	kw := func(w string, c float32, src string) prediction.Keyword {
-		return prediction.Keyword{Word: w, Path: "people|" + w, Source: src, Confidence: c}
+		path := "people|" + w
+		if w == "people" {
+			path = w // the category itself, not "people|people"
+		}
+		return prediction.Keyword{Word: w, Path: path, Source: src, Confidence: c}
 	}
 	var out []prediction.Keyword
 	if max(len(persons), s.sureFaces()) == 1 {
