@@ -15,19 +15,22 @@ import (
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/everyday"
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/pipeline"
+	"github.com/spotter-app/spotter/library/keywords"
 )
 
 func main() {
 	dir := flag.String("dir", "../shared/everyday-dev", "the labelled set")
 	desc := flag.String("model", "", "classifier descriptor (default: as spotter finds it)")
 	verbose := flag.Bool("v", false, "print every photo")
+	alone := flag.Bool("alone", false, "the classifier alone, as before the detectors: its everyday name when sure (50 %)")
 	flag.Parse()
 	d, err := model.Find(*desc)
 	if err != nil {
 		log.Fatal(err)
 	}
-	clf, err := inference.Open(inference.Options{Descriptor: d})
+	clf, err := inference.Open(inference.Options{Descriptor: d, ClassifierAlone: *alone})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,7 +46,7 @@ func main() {
 			log.Fatalf("%s: %v", p.File, done.Err)
 		}
 		r := done.Result
-		verdicts[i] = everyday.Judge(p, everyday.Said{Keywords: r.Words(), People: r.People})
+		verdicts[i] = everyday.Judge(p, everyday.Said{Keywords: keywords.Suggest(r, names.DefaultThreshold), People: r.People})
 		if *verbose {
 			v := verdicts[i]
 			mark := " "
