@@ -570,10 +570,12 @@ func TestSortFilterRemoveAndExport(t *testing.T) {
 			rec.Name != a.Name || rec.Confidence == nil || *rec.Confidence != a.Confidence || !slices.Equal(rec.Categories, a.Categories) {
 			t.Errorf("JSON record %d = %+v, row %s %+v", i, rec, r.path, a)
 		}
-		// name, confidence, categories and cached are the last four columns.
-		row := rows[i+1]
-		if row[0] != r.path || row[1] != r.top().Label || row[len(row)-4] != a.Name || row[len(row)-2] != strings.Join(a.Categories, "|") {
-			t.Errorf("CSV row %d = %q", i+1, rows[i+1])
+		// The columns are found by the header's names: the model set's came
+		// after the classifier's.
+		row, col := rows[i+1], func(name string) int { return slices.Index(rows[0], name) }
+		if row[0] != r.path || row[1] != r.top().Label || row[col("name")] != a.Name || row[col("categories")] != strings.Join(a.Categories, "|") ||
+			row[col("title")] != r.res.Title || rec.Title != r.res.Title {
+			t.Errorf("CSV row %d = %q, JSON title %q; want the title %q", i+1, rows[i+1], rec.Title, r.res.Title)
 		}
 	}
 }
@@ -741,7 +743,7 @@ func TestSettingsApply(t *testing.T) {
 	if _, err := h.w.exportTo(&csvOut, ".csv"); err != nil {
 		t.Fatal(err)
 	}
-	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error,name,confidence,categories,cached" {
+	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error,name,confidence,categories,cached,people,keywords,title,sure,objects" {
 		t.Errorf("export header %q", header)
 	}
 
