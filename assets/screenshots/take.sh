@@ -2,7 +2,8 @@
 # Takes the README's screenshots from the real program under Xvfb, so they
 # show what Spotter really looks like: empty, working, one photo, an error,
 # a library in the grid and in the list, settings, the keyword review, the
-# light theme, and 200 % scale. Run by `make screenshots`.
+# light theme, and 200 % scale; the boxes of what was found on the photo.
+# Run by `make screenshots`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=assets/screenshots
@@ -22,7 +23,7 @@ for i in $(seq -w 1 80); do
   for p in dog eagle giraffe horses kite person; do cp "$shared/photos/$p.jpg" "$work/album/$i-$p.jpg"; done
 done
 printf 'Shopping list: eggs, milk.\n' > "$work/notes.jpg"
-# Three photos to review: a dog, a bird and one Spotter is not sure of.
+# Three photos to review: a dog with a bicycle and a car, a bird, horses.
 mkdir -p "$work/review"
 for p in dog eagle horses; do cp "$shared/photos/$p.jpg" "$work/review/"; done
 
@@ -44,7 +45,8 @@ classified() { until [ "$(grep -c 'msg=classified' "$work/log")" -ge "$1" ]; do 
 # The window at its default 1280×800: empty, one photo, the grid of a
 # library with a photo selected, the list, settings, the light theme.
 start; shot empty
-drop "$shared/photos/dog.jpg"; classified 1; shot result
+drop "$shared/photos/person.jpg"; classified 1; shot result
+drop "$shared/photos/kite.jpg"; classified 2; xdotool key --window "$wid" End; sleep 1.2; shot boxes
 drop "$work/notes.jpg"; sleep 1; xdotool key --window "$wid" End; sleep 0.5; shot error
 stop
 
@@ -54,7 +56,7 @@ xdotool key --window "$wid" ctrl+1; sleep 0.8; shot list
 xdotool key --window "$wid" ctrl+comma; sleep 1; shot settings
 stop
 
-# The review: the dog's "animal" unchecked (rejected), its keywords written.
+# The review: the dog's "car" unchecked (rejected), its keywords written.
 start; drop "$work/review"; classified 3
 xdotool key --window "$wid" Home; sleep 0.6
 xdotool mousemove --window "$wid" 1016 646 click 1; sleep 0.3
