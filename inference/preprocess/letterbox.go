@@ -16,12 +16,13 @@ import (
 type Letterbox struct {
 	in          model.Input
 	pad         float32
+	values      *Tensor // the descriptor's values (raw 0…255) and channel order
 	rgba, small *image.RGBA
 }
 
 // NewLetterbox prepares a detector's input as its descriptor states it.
 func NewLetterbox(in model.Input, lb model.Letterbox) *Letterbox {
-	return &Letterbox{in: in, pad: float32(lb.Pad)}
+	return &Letterbox{in: in, pad: float32(lb.Pad), values: NewTensor(in, model.Crop{})}
 }
 
 // Len is the number of float32 values one input takes.
@@ -81,32 +82,15 @@ func (l *Letterbox) Fill(p Photo, dst []float32) (fit Fit, err error) {
 // background as Tensor does, and pads the rest.
 func (l *Letterbox) write(img *image.RGBA, dst []float32) {
 	W, H := l.in.Width, l.in.Height
-	plane := W * H
-	order := [3]int{0, 1, 2}
-	if l.in.Channels == "BGR" {
-		order = [3]int{2, 1, 0}
-	}
 	b := img.Bounds()
 	w, h := min(b.Dx(), W), min(b.Dy(), H)
-	for y := 0; y < H; y++ {
-		if y >= h {
-			for c := 0; c < 3; c++ {
-				fill(dst[c*plane+y*W:c*plane+(y+1)*W], l.pad)
-			}
-			continue
-		}
-		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
-		for x := 0; x < w; x++ {
-			px := row[4*x : 4*x+4 : 4*x+4]
-			under := (Background*(255-int(px[3])) + 127) / 255
-			i := y*W + x
-			for c := 0; c < 3; c++ {
-				dst[c*plane+i] = float32(min(int(px[order[c]])+under, 255))
-			}
-		}
-		for c := 0; c < 3; c++ {
+	l.values.normalise(img, w, h, dst)
+	plane := W * H
+	for c := 0; c < 3; c++ {
+		for y := 0; y < h; y++ {
 			fill(dst[c*plane+y*W+w:c*plane+(y+1)*W], l.pad)
 		}
+		fill(dst[c*plane+h*W:(c+1)*plane], l.pad)
 	}
 }
 

@@ -96,7 +96,7 @@ func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
 		rgba = t.scratch
 	}
 	upright := p.Orientation.Apply(rgba)
-	t.normalise(upright, dst)
+	t.normalise(upright, t.in.Width, t.in.Height, dst)
 	return nil
 }
 
@@ -175,10 +175,12 @@ func CentralCrop(img image.Image, crop model.Crop) image.Image {
 }
 
 // normalise reads Pix directly (At() per pixel allocates) and lays
-// premultiplied colour over the grey background in the same pass.
-func (t *Tensor) normalise(img *image.RGBA, dst []float32) {
-	w, h := t.in.Width, t.in.Height
-	plane := w * h
+// premultiplied colour over the grey background in the same pass. It
+// writes img's top-left w×h pixels to the same places of the input, whose
+// own size may be larger (a detector's letterbox).
+func (t *Tensor) normalise(img *image.RGBA, w, h int, dst []float32) {
+	W := t.in.Width
+	plane := W * t.in.Height
 	order := [3]int{0, 1, 2}
 	if t.in.Channels == "BGR" {
 		order = [3]int{2, 1, 0}
@@ -189,7 +191,7 @@ func (t *Tensor) normalise(img *image.RGBA, dst []float32) {
 		for x := 0; x < w; x++ {
 			px := row[4*x : 4*x+4 : 4*x+4]
 			under := (Background*(255-int(px[3])) + 127) / 255
-			i := y*w + x
+			i := y*W + x
 			for c := 0; c < 3; c++ {
 				v := t.lut[c][min(int(px[order[c]])+under, 255)]
 				if nchw {
