@@ -315,6 +315,8 @@ func printFidelity(shots []photo, spotter []spotterPhoto, peer map[string]peerPh
 		top := res.Top()
 		if top.Label == pp.Label {
 			same++
+		} else {
+			notes = append(notes, fmt.Sprintf("top-1: Spotter %s %.2f, peer %s %.2f", short(top.Label), top.Probability, short(pp.Label), pp.Probability))
 		}
 		fmt.Printf("%-40s %8s %6s %6s %6.3f  %s\n", shot.name, fmt.Sprintf("%d/%d", n-len(misses), n),
 			fmt.Sprintf("%d/%d", len(res.Faces), len(pp.Faces)), yesNo(top.Label == pp.Label),
@@ -322,6 +324,13 @@ func printFidelity(shots []photo, spotter []spotterPhoto, peer map[string]peerPh
 	}
 	fmt.Printf("%-40s %8s %6s %6s   (faces: photos where both found as many)\n\n", fmt.Sprintf("all %d photos", len(shots)),
 		fmt.Sprintf("%d/%d", matched, objects), fmt.Sprintf("%d/%d", faceRows, len(shots)), fmt.Sprintf("%d/%d", same, len(shots)))
+}
+
+// short is an ImageNet label's first name ("malamute" of "malamute,
+// malemute, Alaskan malamute").
+func short(label string) string {
+	name, _, _ := strings.Cut(label, ",")
+	return name
 }
 
 // floatTop1 compares the top-1 class from Spotter and from the peer with
