@@ -217,21 +217,36 @@ func printTimes(clf *inference.Classifier, runs int, shots []photo, spotter []sp
 	fmt.Printf("(decode + %s, faces only where a person ≥ 0.25 is, + names)\n\n", strings.Join(modelNames(clf), " + "))
 	fmt.Printf("%-16s %22s  %22s  %8s %6s\n", "", "Spotter ms", "peer ms", "Spotter/", "")
 	fmt.Printf("%-16s %7s %4s %4s %5s  %7s %4s %4s %5s  %8s %6s\n", "photo", "total", "dec.", "pre.", "inf.", "total", "dec.", "pre.", "inf.", "peer", "≤ "+strconv.FormatFloat(targetRatio, 'f', 1, 64))
-	var s, p [3]float64
+	// Each program's stage medians and whole-pass medians, summed over
+	// the photos of up to 2 MP and over the larger ones apart, since a
+	// 12-MP decode would hide the rest; what the stages leave of the whole
+	// is spent around them (for Spotter, pipeline.One starting its
+	// goroutines and buffers).
+	var s, p [2][4]float64
 	for i, shot := range shots {
 		sp, pp := spotter[i], peer[shot.path]
 		ratio := sp.ms / pp.MS
 		fmt.Printf("%-16s %7.1f %4.0f %4.0f %5.1f  %7.1f %4.0f %4.0f %5.1f  %8.2f %6s\n", shot.name,
 			sp.ms, sp.decode, sp.prep, sp.infer, pp.MS, pp.DecodeMS, pp.PreprocessMS, pp.InferenceMS, ratio, yesNo(ratio <= targetRatio))
-		s = [3]float64{s[0] + sp.decode, s[1] + sp.prep, s[2] + sp.infer}
-		p = [3]float64{p[0] + pp.DecodeMS, p[1] + pp.PreprocessMS, p[2] + pp.InferenceMS}
+		g := 0
+		if sp.res.Size[0]*sp.res.Size[1] > 2e6 {
+			g = 1
+		}
+		s[g] = [4]float64{s[g][0] + sp.decode, s[g][1] + sp.prep, s[g][2] + sp.infer, s[g][3] + sp.ms}
+		p[g] = [4]float64{p[g][0] + pp.DecodeMS, p[g][1] + pp.PreprocessMS, p[g][2] + pp.InferenceMS, p[g][3] + pp.MS}
 	}
-	share := func(v [3]float64) string {
-		sum := v[0] + v[1] + v[2]
-		return fmt.Sprintf("%.0f %% decoding, %.0f %% preprocessing, %.0f %% in the models", 100*v[0]/sum, 100*v[1]/sum, 100*v[2]/sum)
+	share := func(v [4]float64) string {
+		pc := func(x float64) float64 { return 100 * x / v[3] }
+		return fmt.Sprintf("%3.0f %% decoding, %3.0f %% preprocessing, %3.0f %% in the models, %3.0f %% around them",
+			pc(v[0]), pc(v[1]), pc(v[2]), pc(v[3]-v[0]-v[1]-v[2]))
 	}
-	fmt.Printf("\nWhere the time goes over these photos (Result.Timing for Spotter, the peer's own clocks):\n")
-	fmt.Printf("  Spotter %s\n  peer    %s\n\n", share(s), share(p))
+	fmt.Printf("\nWhere the time goes (Result.Timing for Spotter, the peer's own clocks):\n")
+	for g, what := range []string{"photos up to 2 MP", "larger photos"} {
+		if s[g][3] > 0 {
+			fmt.Printf("  %s\n    Spotter %s\n    peer    %s\n", what, share(s[g]), share(p[g]))
+		}
+	}
+	fmt.Println()
 }
 
 // miss is one of Spotter's objects the peer has no match for, with the
