@@ -107,8 +107,9 @@ func main() {
 	}
 	fmt.Printf("Fidelity: Spotter's objects matched by a peer box of the same label (IoU ≥ %.1f, |Δscore| ≤ %.2f),\n", matchIoU, matchScore)
 	fmt.Printf("faces found (Spotter/peer), and the classifier's top-1. \"Spotter only\" lists Spotter's objects\n")
-	fmt.Printf("with no match, \"peer only\" the peer's detections ≥ %.2f after NMS that Spotter does not show\n", shownScore)
-	fmt.Printf("(its fusion drops one of two confusable boxes on one thing).\n\n")
+	fmt.Printf("with no match (and the peer's nearest box of that label), \"peer only\" the peer's detections\n")
+	fmt.Printf("≥ %.2f after NMS that Spotter does not show: its fusion drops one of two confusable boxes on one\n", shownScore)
+	fmt.Printf("thing (cat on dog.jpg's dog), and a score just over %.2f may be just under it in Spotter.\n\n", shownScore)
 	fmt.Println("the shared photos")
 	printFidelity(shots, spotter, peer)
 	fmt.Println("everyday-dev")
