@@ -222,7 +222,7 @@ func printTimes(clf *inference.Classifier, runs int, shots []photo, spotter []sp
 	// the photos of up to 2 MP and over the larger ones apart, since a
 	// 12-MP decode would hide the rest; what the stages leave of the whole
 	// is spent around them (for Spotter, pipeline.One starting its
-	// goroutines and buffers).
+	// goroutines and buffers), never below 0: medians need not add up.
 	var s, p [2][4]float64
 	for i, shot := range shots {
 		sp, pp := spotter[i], peer[shot.path]
@@ -239,7 +239,7 @@ func printTimes(clf *inference.Classifier, runs int, shots []photo, spotter []sp
 	share := func(v [4]float64) string {
 		pc := func(x float64) float64 { return 100 * x / v[3] }
 		return fmt.Sprintf("%3.0f %% decoding, %3.0f %% preprocessing, %3.0f %% in the models, %3.0f %% around them",
-			pc(v[0]), pc(v[1]), pc(v[2]), pc(v[3]-v[0]-v[1]-v[2]))
+			pc(v[0]), pc(v[1]), pc(v[2]), pc(max(0, v[3]-v[0]-v[1]-v[2])))
 	}
 	fmt.Printf("\nWhere the time goes (Result.Timing for Spotter, the peer's own clocks):\n")
 	for g, what := range []string{"photos up to 2 MP", "larger photos"} {
@@ -421,7 +421,9 @@ func runPeer(args []string) []string {
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		log.Fatalf("node %s: %v (run `make bench`, which installs the peer with npm)", args[0], err)
+		// ONNX Runtime and libvips may report on standard output.
+		log.Fatalf("node %s: %v (run `make bench`, which installs the peer with npm); its output ends:\n%s",
+			args[0], err, out[max(0, len(out)-2000):])
 	}
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
