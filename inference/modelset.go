@@ -1,15 +1,14 @@
 package inference
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
-	"time"
 
 	"github.com/spotter-app/spotter/inference/detect"
 	"github.com/spotter-app/spotter/inference/fuse"
 	"github.com/spotter-app/spotter/inference/model"
-	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
 )
 
@@ -24,6 +23,7 @@ func (c *Classifier) openDetectors(threads int) (err error) {
 	if c.objects, err = openObjectDetector(objects, threads); err != nil {
 		return err
 	}
+	c.fit = preprocess.NewLetterbox(objects.Input, objects.Letterbox)
 	if faces == nil {
 		return nil
 	}
@@ -55,10 +55,18 @@ func (s *setInput) Fill(p preprocess.Photo, dst []float32) error {
 	if len(dst) != s.Len() {
 		return fmt.Errorf("tensor buffer holds %d values, the model set needs %d", len(dst), s.Len())
 	}
-	if err := s.crop.Fill(p, dst[:s.crop.Len()]); err != nil {
-		return err
-	}
-	if _, err := s.box.Fill(p, dst[s.crop.Len():s.crop.Len()+s.box.Len()]); err != nil {
+	// The two resizes read the same pixels and write apart, so they run at
+	// once: a photo on its own is ready sooner, and a folder's preparers
+	// keep both cores busy either way. Each Fill recovers its own panics.
+	var boxErr error
+	boxed := make(chan struct{})
+	go func() {
+		defer close(boxed)
+		_, boxErr = s.box.Fill(p, dst[s.crop.Len():s.crop.Len()+s.box.Len()])
+	}()
+	err := s.crop.Fill(p, dst[:s.crop.Len()])
+	<-boxed
+	if err = cmp.Or(err, boxErr); err != nil {
 		return err
 	}
 	size := p.Size()
@@ -66,34 +74,42 @@ func (s *setInput) Fill(p preprocess.Photo, dst []float32) error {
 	return nil
 }
 
-// detect runs the detectors on one photo's letterboxed input (followed by
-// its size) and fuses what they saw with the classifier's answer in res
-// and its probabilities.
-func (c *Classifier) detect(ctx context.Context, input, probs []float32, res *prediction.Result) error {
-	start := time.Now()
+// detectAll runs the detectors on each input's letterbox (after the
+// classifier's part), on the goroutine that calls it; a panic there is an
+// error, as the worker's guard would make it on its own goroutine.
+func (c *Classifier) detectAll(ctx context.Context, inputs [][]float32) (seen []fuse.Seen, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("Spotter hit an internal error while finding objects (%v). Try another photo, and please report this", p)
+		}
+	}()
+	seen = make([]fuse.Seen, len(inputs))
+	for i, input := range inputs {
+		if seen[i], err = c.detect(ctx, input[c.inSize:]); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
+}
+
+// detect runs the detectors on one photo's letterboxed input, followed by
+// its size: objects on every photo, faces where a person was seen.
+func (c *Classifier) detect(ctx context.Context, input []float32) (fuse.Seen, error) {
 	size := image.Pt(int(input[len(input)-2]), int(input[len(input)-1]))
 	input = input[:len(input)-2]
 	in := c.objects.desc.Input
-	fit := preprocess.NewLetterbox(in, c.objects.desc.Letterbox).FitOf(size)
+	fit := c.fit.FitOf(size)
 	lb := detect.Letterbox{Scale: fit.Scale, Width: size.X, Height: size.Y}
 	objs, err := c.objects.detect(ctx, input, lb)
 	if err != nil {
-		return err
+		return fuse.Seen{}, err
 	}
-	seen := fuse.Seen{
-		Objects: objs, Labels: c.objects.labels, Names: c.objects.names, Detected: true,
-		Size: size,
-	}
-	if c.names != nil {
-		seen.Sums = c.names.Sums(probs)
-	}
+	seen := fuse.Seen{Objects: objs, Labels: c.objects.labels, Names: c.objects.names, Detected: true, Size: size}
 	if c.faces != nil && fuse.WantsFaces(objs, c.objects.labels) {
 		preprocess.Repad(input, c.faceIn, in.Width, in.Height, fit, float32(c.faces.desc.Letterbox.Pad))
 		if seen.Faces, err = c.faces.detect(ctx, c.faceIn, lb); err != nil {
-			return err
+			return fuse.Seen{}, err
 		}
 	}
-	fuse.Fuse(seen, res)
-	res.Timing.Inference += time.Since(start)
-	return nil
+	return seen, nil
 }
