@@ -21,12 +21,13 @@ import (
 	"github.com/spotter-app/spotter/inference/preprocess"
 )
 
-// DefaultThreads is two intra-op threads. On these 2-core machines the
-// default quantised MobileNetV2's Run took 4.2–5.3 ms with two threads
-// against 5.7–8.0 ms with one (`make bench`); the float32 model is the
-// other way round, and --threads 1 suits it. Pool threads do not spin (see
-// Open), so the second core is free whenever the model is not running.
-const DefaultThreads = 2
+// DefaultThreads is one intra-op thread per session. The classifier and
+// the detectors run at once on their own goroutines, so one thread each
+// already fills both cores of these machines: dog.jpg's whole pass took
+// 19.0 ms against 24.8 with two threads each (BenchmarkClassifyFile), and a
+// folder's preparers want the cores too. Pool threads do not spin (see
+// newSession), so a core is free whenever its model is not running.
+const DefaultThreads = 1
 
 // Options choose the model, the library and how to run.
 type Options struct {

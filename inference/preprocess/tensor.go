@@ -1,13 +1,10 @@
 package preprocess
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/draw"
 	"math"
-
-	"github.com/nfnt/resize"
 
 	"github.com/spotter-app/spotter/inference/model"
 )
@@ -38,7 +35,7 @@ type Tensor struct {
 	// lut[c][v] is the normalised value of 8-bit value v in tensor channel c.
 	lut     [3][256]float32
 	scratch *image.RGBA
-	wide    *image.RGBA64
+	whole   *image.RGBA // a photo of another kind, made RGBA
 }
 
 // NewTensor prepares the normalisation described by a descriptor.
@@ -74,71 +71,20 @@ func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
 	if p.Orientation.SwapsAxes() {
 		w, h = h, w
 	}
-	cropped := CentralCrop(p.Image, t.crop)
-	if rgba, ok := cropped.(*image.RGBA); ok {
-		// nfnt/resize's 8-bit path truncates after each of its two passes,
-		// making the whole image about one level darker; its 16-bit path
-		// does not.
-		t.wide = widen(rgba, t.wide)
-		cropped = t.wide
+	cropped, ok := CentralCrop(p.Image, t.crop).(*image.RGBA)
+	if !ok {
+		// Decoders other than Spotter's own give other kinds of image.
+		t.whole = toRGBA(CentralCrop(p.Image, t.crop), t.whole)
+		cropped = t.whole
 	}
-	small := resize.Resize(uint(w), uint(h), cropped, resize.Bilinear)
-	if wide, ok := small.(*image.RGBA64); ok {
-		t.scratch = narrow(wide, t.scratch)
-		small = t.scratch
+	rgba, err := resizeRGBA(cropped, w, h, t.scratch)
+	if err != nil {
+		return err
 	}
-	rgba, ok := small.(*image.RGBA)
-	if !ok || rgba.Bounds().Min != (image.Point{}) {
-		// Only a converted copy may become scratch: small can be the
-		// caller's own photo (no crop, no resize needed), which the next
-		// Fill must not draw into.
-		t.scratch = toRGBA(small, t.scratch)
-		rgba = t.scratch
-	}
+	t.scratch = rgba
 	upright := p.Orientation.Apply(rgba)
 	t.normalise(upright, t.in.Width, t.in.Height, dst)
 	return nil
-}
-
-// widen copies an 8-bit image to 16 bits per channel, into reuse when it
-// has the size.
-func widen(src *image.RGBA, reuse *image.RGBA64) *image.RGBA64 {
-	b := src.Bounds()
-	dst := reuse
-	if dst == nil || dst.Bounds() != image.Rect(0, 0, b.Dx(), b.Dy()) {
-		dst = image.NewRGBA64(image.Rect(0, 0, b.Dx(), b.Dy()))
-	}
-	for y := 0; y < b.Dy(); y++ {
-		in := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
-		out := dst.Pix[y*dst.Stride:][:8*b.Dx()]
-		for x := 0; x < b.Dx(); x++ {
-			// v×257 in 16 bits is the byte v twice: spread one pixel's
-			// four bytes over eight and double each, in one word.
-			v := uint64(binary.LittleEndian.Uint32(in[4*x:]))
-			v = (v | v<<16) & 0x0000ffff0000ffff
-			v = (v | v<<8) & 0x00ff00ff00ff00ff
-			binary.LittleEndian.PutUint64(out[8*x:], v|v<<8)
-		}
-	}
-	return dst
-}
-
-// narrow rounds a 16-bit image to 8 bits, into reuse when it has the size.
-func narrow(src *image.RGBA64, reuse *image.RGBA) *image.RGBA {
-	b := src.Bounds()
-	dst := reuse
-	if dst == nil || dst.Bounds() != image.Rect(0, 0, b.Dx(), b.Dy()) {
-		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	}
-	for y := 0; y < b.Dy(); y++ {
-		in := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
-		out := dst.Pix[y*dst.Stride:][:4*b.Dx()]
-		for i := range out {
-			v := uint32(in[2*i])<<8 | uint32(in[2*i+1])
-			out[i] = uint8((v + 128) / 257)
-		}
-	}
-	return dst
 }
 
 // CentralCrop returns the central region the model expects.
