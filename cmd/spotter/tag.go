@@ -70,6 +70,7 @@ func tag(args []string, stdout, stderr io.Writer) int {
 		cat := cf.open(w.warn)
 		defer w.closeCatalog(cat)
 		var jobs []sidecar.Job
+		set := engineInfo(clf).Model // the sidecar records which models said it
 		classifyAll(ctx, clf, paths, w.memory(cat, clf, false, 1), func(d pipeline.Done) {
 			if d.Err != nil {
 				t.fail(d.Path, d.Err)
@@ -79,7 +80,7 @@ func tag(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "%s: %s: no keywords\n", d.Path, notSureOf(d.Result))
 				return
 			}
-			k, ok := keywords.For(d.Result, float32(*threshold), t.rejected(cat, d.Path), clf.Descriptor().Name, time.Now())
+			k, ok := keywords.For(d.Result, float32(*threshold), t.rejected(cat, d.Path), set, time.Now())
 			if !ok {
 				fmt.Fprintf(stdout, "%s: every keyword was rejected before: no keywords\n", d.Path)
 				return
