@@ -69,13 +69,18 @@ var imagenetTSV string
 //go:embed categories.tsv
 var categoriesTSV string
 
-var imagenet = sync.OnceValue(func() *Table {
-	t, err := parse(imagenetTSV, categoriesTSV)
-	if err != nil {
-		panic("names: the embedded ImageNet table is broken: " + err.Error())
-	}
-	return t
-})
+// embedded parses an embedded table once, when first asked for.
+func embedded(tsv, what string) func() *Table {
+	return sync.OnceValue(func() *Table {
+		t, err := parse(tsv, categoriesTSV)
+		if err != nil {
+			panic("names: the embedded " + what + " table is broken: " + err.Error())
+		}
+		return t
+	})
+}
+
+var imagenet = embedded(imagenetTSV, "ImageNet")
 
 // ImageNet is the table for the 1000 ImageNet-1k classes in labels.txt
 // order (the order of the TF-slim and ONNX Model Zoo classifiers alike).
@@ -84,13 +89,7 @@ func ImageNet() *Table { return imagenet() }
 //go:embed coco.tsv
 var cocoTSV string
 
-var coco = sync.OnceValue(func() *Table {
-	t, err := parse(cocoTSV, categoriesTSV)
-	if err != nil {
-		panic("names: the embedded COCO table is broken: " + err.Error())
-	}
-	return t
-})
+var coco = embedded(cocoTSV, "COCO")
 
 // COCO is the table for the 80 COCO classes an object detector finds, in
 // the order of YOLOX's labels.txt.
