@@ -157,6 +157,9 @@ func Open(opts Options) (_ *Classifier, err error) {
 	if err := c.runBatch(1); err != nil {
 		return nil, fmt.Errorf("ONNX Runtime cannot run the model %s: %v", desc.ModelPath(), err)
 	}
+	if err := c.warmDetectors(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -38,6 +38,25 @@ func (c *Classifier) openDetectors(threads int) (err error) {
 	return nil
 }
 
+// warmDetectors runs each detector once on its empty input: ONNX Runtime
+// plans and allocates on a session's first run, which would otherwise fall
+// on the person's first photo.
+func (c *Classifier) warmDetectors() error {
+	if c.objects == nil {
+		return nil
+	}
+	lb := detect.Letterbox{Scale: 1, Width: c.objects.desc.Input.Width, Height: c.objects.desc.Input.Height}
+	if _, err := c.objects.detect(context.Background(), c.objects.in.buf, lb); err != nil {
+		return fmt.Errorf("ONNX Runtime cannot run the object detector %s: %v", c.objects.desc.ModelPath(), err)
+	}
+	if c.faces != nil {
+		if _, err := c.faces.detect(context.Background(), c.faceIn, lb); err != nil {
+			return fmt.Errorf("ONNX Runtime cannot run the face detector %s: %v", c.faces.desc.ModelPath(), err)
+		}
+	}
+	return nil
+}
+
 // setInput prepares one decode of a photo for the whole model set: the
 // classifier's crop, then the detectors' letterbox, then the upright
 // photo's width and height, from which the letterbox's fit is worked out
