@@ -98,8 +98,26 @@ func Open(opts Options) (_ *Classifier, err error) {
 		return nil, err
 	}
 	c := &Classifier{desc: desc, labels: labels, top: opts.Top}
+	// The detectors load on a goroutine of their own while the classifier
+	// loads here: making a session is mostly ONNX Runtime optimising the
+	// graph, one core's work, and the first photo waits for all three.
+	detectors := make(chan error, 1)
+	if opts.ClassifierAlone {
+		detectors <- nil
+	} else {
+		go func() { detectors <- c.openDetectors(opts.Threads) }()
+	}
+	joined := false
+	join := func() error {
+		if joined {
+			return nil
+		}
+		joined = true
+		return <-detectors
+	}
 	defer func() {
 		if err != nil {
+			join()
 			c.Close()
 		}
 	}()
@@ -145,10 +163,8 @@ func Open(opts Options) (_ *Classifier, err error) {
 	if c.session, err = newSession(onnx, desc, []string{in.Name}, []string{desc.Output.Name}, opts.Threads); err != nil {
 		return nil, err
 	}
-	if !opts.ClassifierAlone {
-		if err := c.openDetectors(opts.Threads); err != nil {
-			return nil, err
-		}
+	if err := join(); err != nil {
+		return nil, err
 	}
 	c.inputLen = c.NewTensor().Len()
 	c.scores = make([]float32, len(labels))

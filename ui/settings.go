@@ -93,7 +93,7 @@ func newSettingsDialog(parent fyne.Window, current settings.Values, apply func(s
 		widget.NewFormItem("Theme", theme),
 	}
 	items[0].HintText = "Models found in Spotter's models folders"
-	items[2].HintText = "Below this confidence a photo is \"not sure\" and gets no keywords"
+	items[2].HintText = "For the classifier alone (no detectors beside it): below this confidence a photo is \"not sure\" and gets no keywords"
 	items[3].HintText = "For ONNX Runtime; Automatic was fastest where measured"
 	return dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
