@@ -14,10 +14,11 @@ import (
 // descriptor's channel order. Like Tensor it keeps scratch between photos
 // and is for one goroutine.
 type Letterbox struct {
-	in          model.Input
-	pad         float32
-	values      *Tensor // the descriptor's values (raw 0…255) and channel order
-	rgba, small *image.RGBA
+	in      model.Input
+	pad     float32
+	values  *Tensor // the descriptor's values (raw 0…255) and channel order
+	rgba    *image.RGBA
+	resizer resizer
 }
 
 // NewLetterbox prepares a detector's input as its descriptor states it.
@@ -71,10 +72,11 @@ func (l *Letterbox) Fill(p Photo, dst []float32) (fit Fit, err error) {
 	if src != p.Image {
 		l.rgba = src
 	}
-	if l.small, err = resizeRGBA(src, w, h, l.small); err != nil {
+	small, err := l.resizer.resize(src, w, h)
+	if err != nil {
 		return Fit{}, err
 	}
-	l.write(p.Orientation.Apply(l.small), dst)
+	l.write(p.Orientation.Apply(small), dst)
 	return fit, nil
 }
 

@@ -72,7 +72,7 @@ static uint8_t clamp8(int32_t v) {
 }
 
 int spotter_resize_rgba(const uint8_t *src, size_t stride, int sw, int sh,
-		uint8_t *out, size_t out_stride, int dw, int dh) {
+		uint8_t *out, size_t out_stride, int dw, int dh, uint8_t *mid, int32_t *acc) {
 	filter fx, fy;
 	if (filter_make(&fx, sw, dw) != 0)
 		return -1;
@@ -82,12 +82,6 @@ int spotter_resize_rgba(const uint8_t *src, size_t stride, int sw, int sh,
 	}
 	// Horizontal pass into 8-bit rows dw wide: the rows the vertical pass
 	// needs, all of them, since every output row reads a band of them.
-	uint8_t *mid = malloc((size_t)sh * dw * 4);
-	if (!mid) {
-		filter_free(&fx);
-		filter_free(&fy);
-		return -1;
-	}
 	for (int y = 0; y < sh; y++) {
 		const uint8_t *row = src + (size_t)y * stride;
 		uint8_t *m = mid + (size_t)y * dw * 4;
@@ -107,13 +101,6 @@ int spotter_resize_rgba(const uint8_t *src, size_t stride, int sw, int sh,
 			m[4 * x + 3] = clamp8(a);
 		}
 	}
-	int32_t *acc = malloc(sizeof(int32_t) * (size_t)dw * 4);
-	if (!acc) {
-		free(mid);
-		filter_free(&fx);
-		filter_free(&fy);
-		return -1;
-	}
 	for (int y = 0; y < dh; y++) {
 		const int32_t *w = fy.w + (size_t)y * fy.max_taps;
 		for (int x = 0; x < dw * 4; x++)
@@ -129,8 +116,6 @@ int spotter_resize_rgba(const uint8_t *src, size_t stride, int sw, int sh,
 		for (int x = 0; x < dw * 4; x++)
 			o[x] = clamp8(acc[x]);
 	}
-	free(acc);
-	free(mid);
 	filter_free(&fx);
 	filter_free(&fy);
 	return 0;

@@ -34,7 +34,7 @@ type Tensor struct {
 	crop model.Crop
 	// lut[c][v] is the normalised value of 8-bit value v in tensor channel c.
 	lut     [3][256]float32
-	scratch *image.RGBA
+	resizer resizer
 	whole   *image.RGBA // a photo of another kind, made RGBA
 }
 
@@ -77,11 +77,10 @@ func (t *Tensor) Fill(p Photo, dst []float32) (err error) {
 		t.whole = toRGBA(CentralCrop(p.Image, t.crop), t.whole)
 		cropped = t.whole
 	}
-	rgba, err := resizeRGBA(cropped, w, h, t.scratch)
+	rgba, err := t.resizer.resize(cropped, w, h)
 	if err != nil {
 		return err
 	}
-	t.scratch = rgba
 	upright := p.Orientation.Apply(rgba)
 	t.normalise(upright, t.in.Width, t.in.Height, dst)
 	return nil
