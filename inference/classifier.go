@@ -124,11 +124,8 @@ func Open(opts Options) (_ *Classifier, err error) {
 	if c.top <= 0 {
 		c.top = 5
 	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(onnx)
+	ins, outs, err := checkModel(desc, onnx, len(labels))
 	if err != nil {
-		return nil, fmt.Errorf("The model file %s is damaged or not an ONNX model (%v). Run `make model` again or choose another model", desc.ModelPath(), err)
-	}
-	if err := desc.CheckIO(tensors(ins), tensors(outs), len(labels)); err != nil {
 		return nil, err
 	}
 	if c.names, err = desc.NameTable(); err != nil {
@@ -170,7 +167,7 @@ func Open(opts Options) (_ *Classifier, err error) {
 	c.scores = make([]float32, len(labels))
 	// ONNX Runtime allocates and plans on the first run; doing it here, off
 	// the person's clock, makes the first photo as fast as the rest.
-	if err := c.runBatch(1); err != nil {
+	if err := c.runBatch(context.Background(), 1); err != nil {
 		return nil, fmt.Errorf("ONNX Runtime cannot run the model %s: %v", desc.ModelPath(), err)
 	}
 	if err := c.warmDetectors(); err != nil {
@@ -278,7 +275,7 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 	} else {
 		close(detected)
 	}
-	err := c.runCancellable(ctx, n)
+	err := c.runBatch(ctx, n)
 	<-detected
 	if err == nil {
 		err = detErr
@@ -311,12 +308,9 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 	return results, nil
 }
 
-// runBatch runs the session on the first n inputs of batchIn.
-func (c *Classifier) runBatch(n int) error {
-	return c.session.run(context.Background(), []ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]})
-}
-
-func (c *Classifier) runCancellable(ctx context.Context, n int) error {
+// runBatch runs the session on the first n inputs of batchIn, stopping
+// when ctx ends.
+func (c *Classifier) runBatch(ctx context.Context, n int) error {
 	return c.session.run(ctx, []ort.Value{c.inputs[n-1]}, []ort.Value{c.outputs[n-1]})
 }
 

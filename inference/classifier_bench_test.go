@@ -87,7 +87,7 @@ func BenchmarkRun(b *testing.B) {
 			}
 			b.Run(name+"/threads="+strconv.Itoa(threads), func(b *testing.B) {
 				for b.Loop() {
-					if err := c.runBatch(1); err != nil {
+					if err := c.runBatch(context.Background(), 1); err != nil {
 						b.Fatal(err)
 					}
 				}

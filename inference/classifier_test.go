@@ -120,13 +120,13 @@ func TestTerminateStopsARun(t *testing.T) {
 	if err := c.session.opts.Terminate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.runBatch(c.MaxBatch()); err == nil {
+	if err := c.runBatch(context.Background(), c.MaxBatch()); err == nil {
 		t.Fatal("a run with the terminate flag set succeeded; cancellation would not stop inference")
 	}
 	if err := c.session.opts.UnsetTerminate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.runBatch(c.MaxBatch()); err != nil {
+	if err := c.runBatch(context.Background(), c.MaxBatch()); err != nil {
 		t.Fatalf("run after clearing the flag: %v", err)
 	}
 }

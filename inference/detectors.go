@@ -15,19 +15,27 @@ import (
 
 // readModel reads a descriptor's .onnx file and checks it against the
 // descriptor and its numLabels labels.
-func readModel(desc *model.Descriptor, numLabels int) ([]byte, []ort.InputOutputInfo, error) {
+func readModel(desc *model.Descriptor, numLabels int) ([]byte, error) {
 	onnx, err := os.ReadFile(desc.ModelPath())
 	if err != nil {
-		return nil, nil, fmt.Errorf("Cannot read the model file %s: %v. Run `make model` or choose another model", desc.ModelPath(), err)
+		return nil, fmt.Errorf("Cannot read the model file %s: %v. Run `make model` or choose another model", desc.ModelPath(), err)
 	}
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(onnx)
-	if err != nil {
+	if _, _, err := checkModel(desc, onnx, numLabels); err != nil {
+		return nil, err
+	}
+	return onnx, nil
+}
+
+// checkModel reads a model's real inputs and outputs and checks them
+// against its descriptor and its numLabels labels.
+func checkModel(desc *model.Descriptor, onnx []byte, numLabels int) (ins, outs []ort.InputOutputInfo, err error) {
+	if ins, outs, err = ort.GetInputOutputInfoWithONNXData(onnx); err != nil {
 		return nil, nil, fmt.Errorf("The model file %s is damaged or not an ONNX model (%v). Run `make model` again or choose another model", desc.ModelPath(), err)
 	}
 	if err := desc.CheckIO(tensors(ins), tensors(outs), numLabels); err != nil {
 		return nil, nil, err
 	}
-	return onnx, ins, nil
+	return ins, outs, nil
 }
 
 // tensorPair is a model's input or output tensor over a buffer of its own.
@@ -78,7 +86,7 @@ func openObjectDetector(desc *model.Descriptor, threads int) (_ *objectDetector,
 	if d.names == nil || d.names.Len() != len(d.labels) {
 		return nil, fmt.Errorf("The object detector %s needs a name table for its %d labels (\"names\": \"coco-80\")", desc.Path, len(d.labels))
 	}
-	onnx, _, err := readModel(desc, len(d.labels))
+	onnx, err := readModel(desc, len(d.labels))
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +135,7 @@ func openFaceDetector(desc *model.Descriptor, threads int) (_ *faceDetector, err
 			f.close()
 		}
 	}()
-	onnx, _, err := readModel(desc, 0)
+	onnx, err := readModel(desc, 0)
 	if err != nil {
 		return nil, err
 	}
