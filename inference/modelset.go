@@ -123,7 +123,7 @@ func (c *Classifier) detect(ctx context.Context, input []float32) (fuse.Seen, er
 	if err != nil {
 		return fuse.Seen{}, err
 	}
-	seen := fuse.Seen{Objects: objs, Labels: c.objects.labels, Names: c.objects.names, Detected: true, Size: size}
+	seen := fuse.Seen{Objects: objs, Labels: c.objects.labels, Names: c.objects.names, Size: size}
 	if c.faces != nil && fuse.WantsFaces(objs, c.objects.labels) {
 		preprocess.Repad(input, c.faceIn, in.Width, in.Height, fit, float32(c.faces.desc.Letterbox.Pad))
 		if seen.Faces, err = c.faces.detect(ctx, c.faceIn, lb); err != nil {

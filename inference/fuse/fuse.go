@@ -27,10 +27,7 @@ type Seen struct {
 	Objects []detect.Object
 	Labels  []string
 	Names   *names.Table
-	// Detected is set when an object detector ran, so that no person
-	// found means none seen rather than none looked for.
-	Detected bool
-	Faces    []detect.Face
+	Faces   []detect.Face
 	// Size is the upright photo's size in pixels.
 	Size image.Point
 }
@@ -353,10 +350,10 @@ func (s Seen) classifierWords(a names.Answer, objs []detect.Object, people bool)
 	if !ok || a.Confidence < need {
 		return nil
 	}
-	if s.Detected && people && rules.hiddenByPeople[root] {
+	if people && rules.hiddenByPeople[root] {
 		return nil
 	}
-	if s.Detected && rules.detectorSees[root] && !slices.ContainsFunc(objs, func(o detect.Object) bool {
+	if rules.detectorSees[root] && !slices.ContainsFunc(objs, func(o detect.Object) bool {
 		c := s.Names.Class(o.Class)
 		return o.Score >= rules.confirm && len(c.Categories) > 0 && c.Categories[0] == root
 	}) {

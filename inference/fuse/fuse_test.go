@@ -23,7 +23,7 @@ func coco() []string {
 func class(labels []string, l string) int { return slices.Index(labels, l) }
 
 func seen(objs ...detect.Object) Seen {
-	return Seen{Objects: objs, Labels: coco(), Names: names.COCO(), Detected: true, Size: image.Pt(1000, 800)}
+	return Seen{Objects: objs, Labels: coco(), Names: names.COCO(), Size: image.Pt(1000, 800)}
 }
 
 func obj(l string, score float32, x1, y1, x2, y2 float32) detect.Object {
