@@ -38,6 +38,10 @@ type Options struct {
 	// Classifier alone runs no detectors, even when their descriptors are
 	// beside the classifier's (model.Companions).
 	ClassifierAlone bool
+	// NoText turns text recognition off; Languages are the Tesseract
+	// languages it reads ("eng", "deu"), English when empty.
+	NoText    bool
+	Languages []string
 }
 
 // DefaultMaxBatch is the most photos one run takes. In batches of 8 the

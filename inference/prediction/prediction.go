@@ -6,6 +6,7 @@ package prediction
 import (
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spotter-app/spotter/inference/names"
@@ -22,10 +23,13 @@ type Timing struct {
 	Decode     time.Duration
 	Preprocess time.Duration
 	Inference  time.Duration
+	// Text is the time text recognition took, zero for a photo the gate
+	// kept away from it.
+	Text time.Duration
 }
 
 // Total is the time for the whole image.
-func (t Timing) Total() time.Duration { return t.Decode + t.Preprocess + t.Inference }
+func (t Timing) Total() time.Duration { return t.Decode + t.Preprocess + t.Inference + t.Text }
 
 // Result is what Spotter sees in one image: the classifier's ranked classes,
 // best first, and, with detectors, the objects, faces and people in it, and
@@ -52,8 +56,28 @@ type Result struct {
 	Title    string
 	// Fused is set when the keywords came from the model set (package fuse);
 	// a result of the classifier alone has none and reads by Everyday.
-	Fused  bool
+	Fused bool
+	// Lines is the text recognised in the photo, in reading order; empty
+	// when the photo holds none or text recognition did not run on it.
+	Lines  []Line
 	Timing Timing
+}
+
+// Line is one line of recognised text. Confidence is Tesseract's mean over
+// the line's words, in [0, 1].
+type Line struct {
+	Text       string  `json:"text"`
+	Confidence float32 `json:"confidence"`
+	Box        Box     `json:"box"`
+}
+
+// Text is the recognised text, lines joined by newlines.
+func (r Result) Text() string {
+	parts := make([]string, len(r.Lines))
+	for i, l := range r.Lines {
+		parts[i] = l.Text
+	}
+	return strings.Join(parts, "\n")
 }
 
 // Box is x1, y1, x2, y2 in the upright photo's pixels.
