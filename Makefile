@@ -14,6 +14,11 @@ MODEL_SET    := $(DEFAULT_MODEL):model.qdq.onnx,labels.txt,LICENSE yolox_nano_co
                 yunet_s_face:yunet_s_dynamic.onnx,LICENSE
 MODEL_FILES  := models/$(DEFAULT_MODEL)/model.qdq.onnx models/yolox_nano_coco/yolox_nano.onnx models/yunet_s_face/yunet_s_dynamic.onnx
 GO_PACKAGES  := ./...
+# The catalogue's text search is SQLite's FTS5, which mattn/go-sqlite3
+# compiles in only with this build tag. Exported in GOFLAGS (after the
+# person's own), it reaches every go command below and those they start:
+# the end-to-end tests' go build, the bench programs, fyne package.
+export GOFLAGS := $(strip $(shell go env GOFLAGS 2>/dev/null) -tags=sqlite_fts5)
 
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
 # LibRaw (linked into the program); libheif and libjxl (carried in the

@@ -108,7 +108,8 @@ type running struct {
 func buildSpotter(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "spotter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	// The tag this test was built with: the catalogue needs it (README).
+	if out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
