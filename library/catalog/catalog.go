@@ -2,7 +2,9 @@
 // SQLite database, so that no photo is classified twice: each photo's path,
 // size, modification time and content fingerprint, and per model set the
 // predictions, everyday name and categories, with the detectors the objects,
-// faces, people count, keywords and title; or the error.
+// faces, people count, keywords and title, and the text recognised in it,
+// indexed for search (SQLite's FTS5: build with -tags sqlite_fts5); or the
+// error.
 //
 // It imports no Fyne, no ONNX Runtime and no other Spotter package: the
 // command line and the window hand it plain values.

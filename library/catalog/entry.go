@@ -75,6 +75,10 @@ type Entry struct {
 	Objects       []Object
 	Faces         []Face
 	Width, Height int
+	// Lines is the text recognised in the photo, in reading order, each
+	// line with its box in the same pixels; nil when it holds none or text
+	// recognition did not run.
+	Lines []Line
 	// Error is the message when the photo could not be classified; then the
 	// fields above are empty.
 	Error string
@@ -85,6 +89,10 @@ type Entry struct {
 	Missing bool
 	// Cached: Lookup answered from the catalogue.
 	Cached bool
+	// Snippet is, for a photo Search found by its recognised text alone,
+	// the words around the match ("… TOTAL 12.50 EUR …"), so a person sees
+	// why it was found.
+	Snippet string
 }
 
 // Box is x1, y1, x2, y2 in the upright photo's pixels.
@@ -115,6 +123,24 @@ type Face struct {
 	Score     float32       `json:"s"`
 	Box       Box           `json:"b"`
 	Landmarks [5][2]float32 `json:"m"`
+}
+
+// Line is one line of recognised text: its words, how sure the
+// recogniser was of them (0 to 1) and its box.
+type Line struct {
+	Text       string  `json:"t"`
+	Confidence float32 `json:"c"`
+	Box        Box     `json:"b"`
+}
+
+// text is what the full-text index holds of lines: their words, a line
+// to a line.
+func text(lines []Line) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = l.Text
+	}
+	return strings.Join(parts, "\n")
 }
 
 // ReviewState is what the person decided about a suggested keyword.

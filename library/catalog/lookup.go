@@ -117,14 +117,18 @@ func relink(oldPath string, candID int64, e Entry) func(tx *sql.Tx, _ *modelIDs)
 			if err != nil || id == candID {
 				return err
 			}
-			// Replacing a result takes its keywords with it (the foreign
-			// key's cascade): the copy's follow.
+			// Replacing a result takes its keywords and text with it (the
+			// foreign keys' cascade): the copy's follow.
 			if _, err := tx.Exec(`INSERT OR REPLACE INTO results(photo_id, model_id, `+resultColumns+`)
 				SELECT ?, model_id, `+resultColumns+` FROM results WHERE photo_id = ?`, id, candID); err != nil {
 				return err
 			}
-			_, err = tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns)
-				SELECT ?, model_id, word, at_ns FROM keywords WHERE photo_id = ?`, id, candID)
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO keywords(photo_id, model_id, word, at_ns)
+				SELECT ?, model_id, word, at_ns FROM keywords WHERE photo_id = ?`, id, candID); err != nil {
+				return err
+			}
+			_, err = tx.Exec(`INSERT OR IGNORE INTO texts(photo_id, model_id, body)
+				SELECT ?, model_id, body FROM texts WHERE photo_id = ?`, id, candID)
 			return err
 		}
 		// Moved: the row, its results for every model and its reviews follow
@@ -165,29 +169,32 @@ func (c *Catalog) result(photoID, modelID int64) (Entry, bool, error) {
 
 // resultColumns are what a result holds beyond its keys.
 const resultColumns = `at_ns, outcome, error, predictions, name, confidence, categories, top_category,
-	class, class_probability, fused, title, people, keywords, objects, faces, width, height`
+	class, class_probability, fused, title, people, keywords, objects, faces, width, height, lines`
 
 const entryColumns = `p.path, p.size, p.mtime_ns, p.fingerprint, p.missing, m.name, m.sha256,
 	r.at_ns, r.error, r.predictions, r.name, r.confidence, r.categories, r.class, r.class_probability,
-	r.fused, r.title, r.people, r.keywords, r.objects, r.faces, r.width, r.height`
+	r.fused, r.title, r.people, r.keywords, r.objects, r.faces, r.width, r.height, r.lines`
 
 // entryFrom fixes the join order: results drive, so a filter's plan is the one
 // chosen in Catalog.where, whatever statistics PRAGMA optimize gathered (with
 // them SQLite would start from models and walk an index row by row).
 const entryFrom = ` FROM results r CROSS JOIN photos p ON p.id = r.photo_id CROSS JOIN models m ON m.id = r.model_id`
 
-func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
+// scanEntry reads entryColumns, and then into extra the columns a query
+// adds after them.
+func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error) {
 	var (
 		e                         Entry
 		path, fp                  []byte
 		mtime, at                 int64
 		predText, catsText        string
 		kwText, objText, faceText string
+		linesText                 string
 	)
-	err := row.Scan(&path, &e.Size, &mtime, &fp, &e.Missing, &e.Model.Name, &e.Model.SHA256,
+	dst := []any{&path, &e.Size, &mtime, &fp, &e.Missing, &e.Model.Name, &e.Model.SHA256,
 		&at, &e.Error, &predText, &e.Name, &e.Confidence, &catsText, &e.Class, &e.ClassProbability,
-		&e.Fused, &e.Title, &e.People, &kwText, &objText, &faceText, &e.Width, &e.Height)
-	if err != nil {
+		&e.Fused, &e.Title, &e.People, &kwText, &objText, &faceText, &e.Width, &e.Height, &linesText}
+	if err := row.Scan(append(dst, extra...)...); err != nil {
 		return Entry{}, err
 	}
 	if err := readArray(kwText, &e.Keywords); err != nil {
@@ -197,6 +204,9 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 		return Entry{}, err
 	}
 	if err := readArray(faceText, &e.Faces); err != nil {
+		return Entry{}, err
+	}
+	if err := readArray(linesText, &e.Lines); err != nil {
 		return Entry{}, err
 	}
 	e.Path = string(path)

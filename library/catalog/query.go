@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // Filter chooses results for Count, Page and Search.
@@ -17,7 +18,9 @@ type Filter struct {
 	// Model: only this model's results; the zero Model means every model's.
 	Model Model
 	// Text matches, ignoring ASCII case, part of the everyday name, the class,
-	// a category or the file name, or a fused answer's keyword whole.
+	// a category or the file name, or a fused answer's keyword whole; or
+	// words of the text recognised in the photo: every word Text holds, in
+	// any order, its last one also as the start of a longer word.
 	Text string
 	// Category keeps results of the classifier alone with this category at
 	// any level whose confidence is at least Threshold, as Facets counts
@@ -38,9 +41,23 @@ type Filter struct {
 	Before time.Time
 }
 
+// textPart is which of Filter.Text's matches a query wants.
+type textPart int
+
+const (
+	// fieldsOrWords: the fields or the recognised text, as Count and Page
+	// list them.
+	fieldsOrWords textPart = iota
+	// fieldsOnly: the name, class, categories, file name or a keyword.
+	fieldsOnly
+	// notFields: none of the fields; the query matches the recognised
+	// text itself (Search's second pass).
+	notFields
+)
+
 // where is the filter's SQL condition and arguments; ok is false when nothing
 // can match (a model never seen).
-func (c *Catalog) where(f Filter) (cond string, args []any, ok bool, err error) {
+func (c *Catalog) where(f Filter, part textPart) (cond string, args []any, ok bool, err error) {
 	conds := []string{"1"}
 	if f.Model != (Model{}) {
 		id, known, err := c.modelID(f.Model)
@@ -58,10 +75,19 @@ func (c *Catalog) where(f Filter) (cond string, args []any, ok bool, err error) 
 	}
 	if f.Text != "" {
 		pat := likePattern(f.Text)
-		conds = append(conds, `(r.name LIKE ? ESCAPE '\' OR r.class LIKE ? ESCAPE '\'
+		fields := `(r.name LIKE ? ESCAPE '\' OR r.class LIKE ? ESCAPE '\'
 			OR r.categories LIKE ? ESCAPE '\' OR p.base LIKE ? ESCAPE '\'
-			OR `+hasKeyword+`)`)
+			OR ` + hasKeyword + `)`
 		args = append(args, pat, pat, pat, pat, strings.ToLower(f.Text))
+		words := matchQuery(f.Text)
+		switch {
+		case part == notFields:
+			fields = "NOT " + fields
+		case part == fieldsOrWords && words != "":
+			fields = "(" + fields + " OR " + hasWords + ")"
+			args = append(args, words)
+		}
+		conds = append(conds, fields)
 	}
 	if f.Category != "" {
 		conds = append(conds, `r.outcome = 'ok' AND NOT r.fused AND r.confidence >= ?
@@ -95,6 +121,32 @@ type Span struct{ Min, Max int }
 // up for every result.
 const hasKeyword = `(r.photo_id, r.model_id) IN (SELECT photo_id, model_id FROM keywords WHERE word = ?)`
 
+// hasWords keeps results whose recognised text matches the FTS5 query
+// given as its argument (matchQuery): the index answers once, as for
+// hasKeyword.
+const hasWords = `(r.photo_id, r.model_id) IN (SELECT photo_id, model_id FROM texts
+	WHERE id IN (SELECT rowid FROM text_search WHERE text_search MATCH ?))`
+
+// matchQuery is the FTS5 query for what a person typed, matching it as
+// written: each word a quoted string, so that " * - : ^ ( ) and AND, OR,
+// NOT, NEAR are plain text, never syntax ("12.50" is then 12 followed by
+// 50); every word required, the last also as a prefix, for a word still
+// being typed. Control characters part words as spaces do (FTS5 reads a
+// NUL as the query's end). A word without a letter or digit is left out,
+// since the index holds none; "" when no word is left.
+func matchQuery(s string) string {
+	var words []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		if strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			words = append(words, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+		}
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	return strings.Join(words, " ") + "*"
+}
+
 // notSure holds for a result Spotter is sure of nothing in, given the
 // threshold as its argument: a fused answer without keywords, or the
 // classifier's alone below the threshold.
@@ -107,7 +159,7 @@ func likePattern(s string) string {
 
 // Count is how many results the filter keeps.
 func (c *Catalog) Count(f Filter) (int, error) {
-	cond, args, ok, err := c.where(f)
+	cond, args, ok, err := c.where(f, fieldsOrWords)
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -122,30 +174,52 @@ func (c *Catalog) Count(f Filter) (int, error) {
 
 // Page is limit results the filter keeps, newest first, skipping offset.
 func (c *Catalog) Page(f Filter, offset, limit int) ([]Entry, error) {
-	cond, args, ok, err := c.where(f)
+	cond, args, ok, err := c.where(f, fieldsOrWords)
 	if err != nil || !ok {
 		return nil, err
 	}
 	args = append(args, limit, offset)
-	return c.entries(`SELECT `+entryColumns+entryFrom+` WHERE `+cond+`
+	return c.entries(false, `SELECT `+entryColumns+entryFrom+` WHERE `+cond+`
 		ORDER BY r.at_ns DESC, r.photo_id DESC, r.model_id LIMIT ? OFFSET ?`, args...)
 }
 
-// Search is up to limit classified photos the filter keeps, most confident
-// first: those whose name, class, category or file name contains f.Text or
-// who have it as a keyword, with as many people as f.People. The zero Model
-// searches every model's results.
+// Search is up to limit classified photos the filter keeps, with as many
+// people as f.People. First those whose name, class, category or file name
+// contains f.Text or who have it as a keyword, most confident first: what
+// Spotter saw in the photo; then those found by the words of their
+// recognised text alone, the best match first (FTS5's bm25), each with its
+// Snippet. The zero Model searches every model's results.
 func (c *Catalog) Search(f Filter, limit int) ([]Entry, error) {
-	cond, args, ok, err := c.where(f)
+	cond, args, ok, err := c.where(f, fieldsOnly)
 	if err != nil || !ok {
 		return nil, err
 	}
-	args = append(args, limit)
-	return c.entries(`SELECT `+entryColumns+entryFrom+` WHERE `+cond+` AND r.outcome = 'ok'
-		ORDER BY r.confidence DESC, r.photo_id LIMIT ?`, args...)
+	// The first pass keeps its plan: walking the confidence index, it stops
+	// at limit.
+	out, err := c.entries(false, `SELECT `+entryColumns+entryFrom+` WHERE `+cond+` AND r.outcome = 'ok'
+		ORDER BY r.confidence DESC, r.photo_id LIMIT ?`, append(args, limit)...)
+	words := matchQuery(f.Text)
+	if err != nil || words == "" || len(out) == limit {
+		return out, err
+	}
+	if cond, args, _, err = c.where(f, notFields); err != nil {
+		return out, err
+	}
+	// The index drives: it finds the few results with the words, then the
+	// rest of the filter reads their rows.
+	args = append(append([]any{words}, args...), limit-len(out))
+	byText, err := c.entries(true, `SELECT `+entryColumns+`, snippet(text_search, 0, '', '', '…', 10)
+		FROM text_search CROSS JOIN texts t ON t.id = text_search.rowid
+		CROSS JOIN results r ON r.photo_id = t.photo_id AND r.model_id = t.model_id
+		CROSS JOIN photos p ON p.id = r.photo_id CROSS JOIN models m ON m.id = r.model_id
+		WHERE text_search MATCH ? AND `+cond+` AND r.outcome = 'ok'
+		ORDER BY bm25(text_search), r.confidence DESC, r.photo_id LIMIT ?`, args...)
+	return append(out, byText...), err
 }
 
-func (c *Catalog) entries(query string, args ...any) ([]Entry, error) {
+// entries runs an entry query; with snippet, its last column is the
+// entry's Snippet.
+func (c *Catalog) entries(snippet bool, query string, args ...any) ([]Entry, error) {
 	rows, err := c.db.Query(query, args...)
 	if err != nil {
 		return nil, err
@@ -153,10 +227,18 @@ func (c *Catalog) entries(query string, args ...any) ([]Entry, error) {
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		var (
+			s     string
+			extra []any
+		)
+		if snippet {
+			extra = append(extra, &s)
+		}
+		e, err := scanEntry(rows, extra...)
 		if err != nil {
 			return nil, err
 		}
+		e.Snippet = s
 		out = append(out, e)
 	}
 	return out, rows.Err()

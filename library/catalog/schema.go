@@ -101,6 +101,41 @@ CREATE TABLE keywords(
 CREATE INDEX keywords_word ON keywords(word, model_id);
 CREATE INDEX keywords_model ON keywords(model_id, word, at_ns);
 `,
+	// 3: the text recognised in the photo. lines is a JSON array in reading
+	// order, read back whole; the texts table holds its lines' text again,
+	// joined by newlines, as the content of text_search, the full-text
+	// index search matches words in. A result without text has no texts
+	// row and costs the index nothing. Its row goes with its result, and
+	// the triggers keep the index in step, cascades and REPLACE included.
+	// texts.id, an INTEGER PRIMARY KEY, is the index's rowid: VACUUM may
+	// renumber the implicit rowids of results, never this one.
+	//
+	// unicode61 with remove_diacritics 2 splits words at anything not a
+	// letter or digit and folds case and accents, so "cafe" finds "Café".
+	`
+ALTER TABLE results ADD COLUMN lines TEXT NOT NULL DEFAULT '[]';
+
+CREATE TABLE texts(
+	id       INTEGER PRIMARY KEY,
+	photo_id INTEGER NOT NULL,
+	model_id INTEGER NOT NULL,
+	body     TEXT NOT NULL,
+	UNIQUE(photo_id, model_id),
+	FOREIGN KEY(photo_id, model_id) REFERENCES results(photo_id, model_id) ON DELETE CASCADE
+);
+CREATE VIRTUAL TABLE text_search USING fts5(body, content='texts', content_rowid='id',
+	tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER texts_indexed AFTER INSERT ON texts BEGIN
+	INSERT INTO text_search(rowid, body) VALUES(new.id, new.body);
+END;
+CREATE TRIGGER texts_unindexed AFTER DELETE ON texts BEGIN
+	INSERT INTO text_search(text_search, rowid, body) VALUES('delete', old.id, old.body);
+END;
+CREATE TRIGGER texts_reindexed AFTER UPDATE OF body ON texts BEGIN
+	INSERT INTO text_search(text_search, rowid, body) VALUES('delete', old.id, old.body);
+	INSERT INTO text_search(rowid, body) VALUES(new.id, new.body);
+END;
+`,
 }
 
 // migrate applies the steps the file lacks. Each step and its version number

@@ -70,11 +70,11 @@ func putEntry(tx *sql.Tx, ids *modelIDs, e *Entry) error {
 	if len(cats) > 0 {
 		top = cats[0]
 	}
-	var kwText, objText, faceText string
+	var kwText, objText, faceText, linesText string
 	for _, f := range []struct {
 		dst *string
 		v   any
-	}{{&kwText, e.Keywords}, {&objText, e.Objects}, {&faceText, e.Faces}} {
+	}{{&kwText, e.Keywords}, {&objText, e.Objects}, {&faceText, e.Faces}, {&linesText, e.Lines}} {
 		if *f.dst, err = jsonArray(f.v); err != nil {
 			return err
 		}
@@ -85,8 +85,8 @@ func putEntry(tx *sql.Tx, ids *modelIDs, e *Entry) error {
 	}
 	_, err = tx.Exec(`INSERT INTO results(photo_id, model_id, at_ns, outcome, error, predictions,
 			name, confidence, categories, top_category, class, class_probability,
-			fused, title, people, keywords, objects, faces, width, height)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			fused, title, people, keywords, objects, faces, width, height, lines)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(photo_id, model_id) DO UPDATE SET at_ns = excluded.at_ns, outcome = excluded.outcome,
 			error = excluded.error, predictions = excluded.predictions, name = excluded.name,
 			confidence = excluded.confidence, categories = excluded.categories,
@@ -94,10 +94,22 @@ func putEntry(tx *sql.Tx, ids *modelIDs, e *Entry) error {
 			class_probability = excluded.class_probability, fused = excluded.fused,
 			title = excluded.title, people = excluded.people, keywords = excluded.keywords,
 			objects = excluded.objects, faces = excluded.faces, width = excluded.width,
-			height = excluded.height`,
+			height = excluded.height, lines = excluded.lines`,
 		photoID, modelID, e.When.UnixNano(), outcome, e.Error, string(predText),
 		e.Name, e.Confidence, string(catText), top, e.Class, e.ClassProbability,
-		e.Fused, e.Title, e.People, kwText, objText, faceText, e.Width, e.Height)
+		e.Fused, e.Title, e.People, kwText, objText, faceText, e.Width, e.Height, linesText)
+	if err != nil {
+		return err
+	}
+	// The same text again leaves the index alone: a photo classified
+	// again mostly reads as before.
+	if body := text(e.Lines); body != "" {
+		_, err = tx.Exec(`INSERT INTO texts(photo_id, model_id, body) VALUES(?, ?, ?)
+			ON CONFLICT(photo_id, model_id) DO UPDATE SET body = excluded.body WHERE body <> excluded.body`,
+			photoID, modelID, body)
+	} else {
+		_, err = tx.Exec(`DELETE FROM texts WHERE photo_id = ? AND model_id = ?`, photoID, modelID)
+	}
 	if err != nil {
 		return err
 	}
