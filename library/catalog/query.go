@@ -194,10 +194,19 @@ func (c *Catalog) Search(f Filter, limit int) ([]Entry, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	// The first pass keeps its plan: walking the confidence index, it stops
-	// at limit.
+	// Walking the confidence index stops at limit once enough rows match;
+	// a word no name or keyword holds, as most words of a photo's text
+	// are not, walked all of it, looking up each row: 1.1 s at 100,000
+	// photos. With text, then, the rows are read in table order and the
+	// matches sorted: 0.14 s whatever the word, where a name a tenth of
+	// the photos have took 0.13 s, and one model's 50 most confident
+	// butterflies, 5 ms before, take 0.1 s.
+	order := "r.confidence DESC"
+	if f.Text != "" {
+		order = "+" + order
+	}
 	out, err := c.entries(false, `SELECT `+entryColumns+entryFrom+` WHERE `+cond+` AND r.outcome = 'ok'
-		ORDER BY r.confidence DESC, r.photo_id LIMIT ?`, append(args, limit)...)
+		ORDER BY `+order+`, r.photo_id LIMIT ?`, append(args, limit)...)
 	words := matchQuery(f.Text)
 	if err != nil || words == "" || len(out) == limit {
 		return out, err
