@@ -17,9 +17,9 @@ import (
 )
 
 // Record is one photo's outcome: its everyday name with the summed
-// confidence and the category path, the predictions best first, and with
-// the model set the objects, faces, people count, keywords and title; or
-// an error.
+// confidence and the category path, the predictions best first, with
+// the model set the objects, faces, people count, keywords and title, and
+// the text recognised in it; or an error.
 type Record struct {
 	Path        string                  `json:"path"`
 	Name        string                  `json:"name,omitempty"`
@@ -41,8 +41,12 @@ type Record struct {
 	Title    string   `json:"title,omitempty"`
 	// Sure is set on every classified photo: whether Spotter is sure of
 	// anything in it at the default threshold.
-	Sure  *bool  `json:"sure,omitempty"`
-	Error string `json:"error,omitempty"`
+	Sure *bool `json:"sure,omitempty"`
+	// Text is the recognised text, its lines joined by newlines; Lines
+	// each line with its confidence and box. Both only when there is text.
+	Text  string            `json:"text,omitempty"`
+	Lines []prediction.Line `json:"lines,omitempty"`
+	Error string            `json:"error,omitempty"`
 }
 
 // New makes the record for a classification's outcome; cached says the
@@ -61,6 +65,7 @@ func New(path string, res prediction.Result, err error, cached bool) Record {
 	}
 	sure := res.Sure(names.DefaultThreshold)
 	r.Sure, r.Keywords, r.Title = &sure, keywords.Suggest(res, names.DefaultThreshold), res.Title
+	r.Text, r.Lines = res.Text(), res.Lines
 	if res.Fused {
 		people := res.People
 		r.Objects, r.Faces, r.People = res.Objects, res.Faces, &people
@@ -96,8 +101,9 @@ func WriteJSON(w io.Writer, records []Record) error {
 // probability pairs, milliseconds, error, then everyday name, confidence,
 // categories (joined by "|", broadest first) and cached, then people,
 // keywords (joined by ";"), title, sure and objects ("person 0.912000;dog
-// 0.870000"). The columns added later come last, so scripts reading the
-// older ones by position still work. Each row is flushed as written so
+// 0.870000"), then text (the recognised lines, a newline between them,
+// inside the quoted field). The columns added later come last, so scripts
+// reading the older ones by position still work. Each row is flushed as written so
 // a script reading a pipe sees it at once.
 type CSV struct {
 	w   *csv.Writer
@@ -112,7 +118,7 @@ func NewCSV(w io.Writer, top int) (*CSV, error) {
 		header = append(header, fmt.Sprintf("label_%d", i), fmt.Sprintf("probability_%d", i))
 	}
 	header = append(header, "ms", "error", "name", "confidence", "categories", "cached",
-		"people", "keywords", "title", "sure", "objects")
+		"people", "keywords", "title", "sure", "objects", "text")
 	return c, c.writeRow(header)
 }
 
@@ -144,7 +150,7 @@ func (c *CSV) Write(r Record) error {
 		objects[i] = o.Name + " " + probability(o.Score)
 	}
 	return c.writeRow(append(row, ms, r.Error, r.Name, confidence, strings.Join(r.Categories, "|"), boolean(r.Cached),
-		people, strings.Join(r.Keywords, ";"), r.Title, boolean(r.Sure), strings.Join(objects, ";")))
+		people, strings.Join(r.Keywords, ";"), r.Title, boolean(r.Sure), strings.Join(objects, ";"), r.Text))
 }
 
 // boolean is a set flag's value, or empty where the record has none (an

@@ -47,6 +47,45 @@ func fused(t *testing.T) prediction.Result {
 	return r
 }
 
+// withText is r with the lines of a sign read in the photo.
+func withText(r prediction.Result) prediction.Result {
+	r.Lines = []prediction.Line{
+		{Text: "Beware of the dog", Confidence: 0.92, Box: prediction.Box{12, 40, 300, 80}},
+		{Text: `"Max", 3 years`, Confidence: 0.71, Box: prediction.Box{12, 90, 210.5, 120}},
+	}
+	return r
+}
+
+// The recognised text is the whole text and each line, only where there
+// is some.
+func TestJSONLinesCarryTheText(t *testing.T) {
+	b, err := json.Marshal(New("sign.jpg", withText(fused(t)), nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Text  *string
+		Lines []struct {
+			Text       string
+			Confidence float32
+			Box        [4]float32
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Text == nil || *got.Text != "Beware of the dog\n\"Max\", 3 years" || len(got.Lines) != 2 ||
+		got.Lines[1].Text != `"Max", 3 years` || got.Lines[1].Confidence != 0.71 || got.Lines[1].Box != [4]float32{12, 90, 210.5, 120} {
+		t.Errorf("record %s", b)
+	}
+	for _, res := range []prediction.Result{fused(t), answered(t)} {
+		b, err := json.Marshal(New("plain.jpg", res, nil, false))
+		if err != nil || bytes.Contains(b, []byte(`"text"`)) || bytes.Contains(b, []byte(`"lines"`)) {
+			t.Errorf("a photo without text: %s, %v", b, err)
+		}
+	}
+}
+
 // The model set's answer carries what it found as the command line's
 // --json help names it; the keywords are spotter tag's.
 func TestJSONLinesCarryTheModelSet(t *testing.T) {
@@ -157,7 +196,7 @@ func TestCSVColumns(t *testing.T) {
 		New("dog, \"best\".jpg", answered(t), nil, false),
 		New("again.jpg", answered(t), nil, true),
 		New("b.jpg", prediction.Result{}, errors.New("b.jpg is a PDF document"), false),
-		New("fused.jpg", fused(t), nil, true),
+		New("fused.jpg", withText(fused(t)), nil, true),
 	} {
 		if err := out.Write(r); err != nil {
 			t.Fatal(err)
@@ -169,16 +208,16 @@ func TestCSVColumns(t *testing.T) {
 	}
 	want := [][]string{
 		{"path", "label_1", "probability_1", "label_2", "probability_2", "label_3", "probability_3", "ms", "error", "name", "confidence", "categories", "cached",
-			"people", "keywords", "title", "sure", "objects"},
+			"people", "keywords", "title", "sure", "objects", "text"},
 		// The classifier alone: no people count, its everyday name the keyword.
 		{"dog, \"best\".jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "3.500", "", "dog", "0.750000", "animal", "false",
-			"", "dog", "", "true", ""},
+			"", "dog", "", "true", "", ""},
 		// An answer from the catalogue took no time worth a number.
 		{"again.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true",
-			"", "dog", "", "true", ""},
-		{"b.jpg", "", "", "", "", "", "", "", "b.jpg is a PDF document", "", "", "", "", "", "", "", "", ""},
+			"", "dog", "", "true", "", ""},
+		{"b.jpg", "", "", "", "", "", "", "", "b.jpg is a PDF document", "", "", "", "", "", "", "", "", "", ""},
 		{"fused.jpg", "malamute", "0.400000", "Siberian husky", "0.350000", "", "", "", "", "dog", "0.750000", "animal", "true",
-			"1", "person;dog", "person, dog", "true", "person 0.900000;dog 0.800000"},
+			"1", "person;dog", "person, dog", "true", "person 0.900000;dog 0.800000", "Beware of the dog\n\"Max\", 3 years"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows %q", rows)
