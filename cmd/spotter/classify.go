@@ -32,9 +32,12 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	fresh := fs.Bool("fresh", false, "classify every photo again, also those the catalogue knows unchanged")
 	top := fs.Int("top", 5, "how many predictions to print per photo")
 	asJSON := fs.Bool("json", false, `print JSON Lines: {"path","name","confidence","categories","predictions":[{"label","probability"}],"ms","cached",`+
-		`"objects":[{"name","label","score","box":[x1,y1,x2,y2]}],"faces":[{"score","box","landmarks"}],"people","keywords":[…],"title","sure"} `+
-		`("ms" only when not cached; objects, faces and people only with the detectors; keywords as spotter tag writes them) or {"path","error"}`)
-	asCSV := fs.Bool("csv", false, `print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached, people, keywords (";" between), title, sure, objects ("name score;…")`)
+		`"objects":[{"name","label","score","box":[x1,y1,x2,y2]}],"faces":[{"score","box","landmarks"}],"people","keywords":[…],"title","sure",`+
+		`"text","lines":[{"text","confidence","box":[x1,y1,x2,y2]}]} `+
+		`("ms" only when not cached; objects, faces and people only with the detectors; keywords as spotter tag writes them; `+
+		`text, the lines joined by newlines, and lines only when text was read) or {"path","error"}`)
+	asCSV := fs.Bool("csv", false, `print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached, people, keywords (";" between), title, sure, objects ("name score;…"), `+
+		`text (the lines, a newline between them)`)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter classify [flags] PHOTO|FOLDER…")
 		fmt.Fprintln(stderr, "Folders are searched recursively; results stream as each photo finishes.")
@@ -205,7 +208,12 @@ func newOutput(stdout, stderr io.Writer, asJSON, asCSV bool, top int) (*output, 
 	return o, err
 }
 
-func (o *output) write(r report.Record) {
+func (o *output) write(r report.Record) { o.writeFound(r, "") }
+
+// writeFound writes r, a search's match; as a text line, one the photo's
+// recognised text matched ends with the words around the match, on the
+// same line, so a line is still a photo.
+func (o *output) writeFound(r report.Record, snippet string) {
 	var err error
 	switch {
 	case o.json != nil:
@@ -214,6 +222,9 @@ func (o *output) write(r report.Record) {
 		err = o.csv.Write(r)
 	case r.Error != "":
 		_, err = fmt.Fprintf(o.stderr, "%s: error: %s\n", r.Path, r.Error)
+	case snippet != "":
+		_, err = fmt.Fprintf(o.stdout, "%s: %s%s — text “%s”\n", r.Path, lead(r), describe(r.Predictions),
+			strings.ReplaceAll(snippet, "\n", " / "))
 	default:
 		_, err = fmt.Fprintf(o.stdout, "%s: %s%s\n", r.Path, lead(r), describe(r.Predictions))
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/report"
 )
 
@@ -134,6 +137,86 @@ func TestClassifyUsage(t *testing.T) {
 	}
 }
 
+// --no-text turns text recognition off, and the help says so.
+func TestClassifyNoText(t *testing.T) {
+	for args, want := range map[string]bool{"": false, "--no-text": true} {
+		fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+		var ef engineFlags
+		ef.register(fs)
+		if err := fs.Parse(strings.Fields(args)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ef.options("m.json", 5); got.NoText != want {
+			t.Errorf("%q: NoText %v; want %v", args, got.NoText, want)
+		}
+	}
+	if code, _, errs := runCLI(t, "-h"); code != 0 || !strings.Contains(errs, "-no-text") || !strings.Contains(errs, `"text","lines"`) {
+		t.Errorf("classify -h: exit %d, %q", code, errs)
+	}
+}
+
+// The text read in a photo is in --json as "text" and "lines", and in
+// --csv as the last column, its lines in one quoted field; a photo
+// without text has neither.
+func TestClassifyOutputCarriesText(t *testing.T) {
+	sign := prediction.Result{
+		Predictions: []prediction.Prediction{{Label: "street sign", Probability: 0.6}},
+		Keywords:    []prediction.Keyword{{Word: "sign", Path: "text|sign", Source: "text", Confidence: 0.8}},
+		Title:       "sign",
+		Fused:       true,
+		Lines: []prediction.Line{
+			{Text: "NO PARKING", Confidence: 0.95, Box: prediction.Box{10, 20, 400, 90}},
+			{Text: `"tow-away", zone`, Confidence: 0.7, Box: prediction.Box{12, 100, 380.5, 150}},
+		},
+	}
+	plain := sign
+	plain.Lines = nil
+
+	var jsonOut bytes.Buffer
+	o, err := newOutput(&jsonOut, io.Discard, true, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.write(report.New("sign.jpg", sign, nil, false))
+	o.write(report.New("plain.jpg", plain, nil, false))
+	type textFields struct {
+		Text  *string
+		Lines []struct {
+			Text       string
+			Confidence float32
+			Box        [4]float32
+		}
+	}
+	var got []textFields
+	for dec := json.NewDecoder(&jsonOut); dec.More(); {
+		var r textFields
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != 2 || got[0].Text == nil || *got[0].Text != "NO PARKING\n\"tow-away\", zone" || len(got[0].Lines) != 2 ||
+		got[0].Lines[1].Box != [4]float32{12, 100, 380.5, 150} || got[0].Lines[0].Confidence != 0.95 ||
+		got[1].Text != nil || got[1].Lines != nil {
+		t.Errorf("--json records %+v", got)
+	}
+
+	var csvOut bytes.Buffer
+	if o, err = newOutput(&csvOut, io.Discard, false, true, 1); err != nil {
+		t.Fatal(err)
+	}
+	o.write(report.New("sign.jpg", sign, nil, false))
+	o.write(report.New("plain.jpg", plain, nil, false))
+	rows, err := csv.NewReader(&csvOut).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][len(rows[0])-1] != "text" || rows[1][len(rows[1])-1] != "NO PARKING\n\"tow-away\", zone" ||
+		rows[2][len(rows[2])-1] != "" || len(rows[1]) != len(rows[0]) {
+		t.Errorf("--csv rows %q", rows)
+	}
+}
+
 func TestClassifyWithoutLibrary(t *testing.T) {
 	t.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", filepath.Join(t.TempDir(), "missing.so"))
 	code, _, errs := runCLI(t, "--model", inferencetest.Descriptor(t), "x.jpg")
@@ -183,7 +266,7 @@ func TestClassifyFolderAsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{{"path", "label_1", "probability_1", "label_2", "probability_2", "ms", "error", "name", "confidence", "categories", "cached",
-		"people", "keywords", "title", "sure", "objects"}}
+		"people", "keywords", "title", "sure", "objects", "text"}}
 	if len(rows) != 3 || !slices.Equal(rows[0], want[0]) {
 		t.Fatalf("CSV:\n%s", out)
 	}

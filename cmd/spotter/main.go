@@ -63,12 +63,14 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 type engineFlags struct {
 	model, lib string
 	threads    int
+	noText     bool
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.model, "model", "", "model descriptor (.json), or a folder of them (default: the first model found in models/ beside the program)")
 	fs.StringVar(&e.lib, "ort-lib", "", "path of the ONNX Runtime shared library (default: $"+ortlib.EnvVar+", beside the program, build/)")
 	fs.IntVar(&e.threads, "threads", 0, fmt.Sprintf("intra-op threads for ONNX Runtime (default %d)", inference.DefaultThreads))
+	fs.BoolVar(&e.noText, "no-text", false, "do not read the text in photos (Tesseract), which saves its time on photos that show some")
 }
 
 func (e *engineFlags) open(top int) (*inference.Classifier, error) {
@@ -76,7 +78,12 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inference.Open(inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top})
+	return inference.Open(e.options(desc, top))
+}
+
+// options are the engine's for the descriptor desc and top predictions.
+func (e *engineFlags) options(desc string, top int) inference.Options {
+	return inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top, NoText: e.noText}
 }
 
 // engineInfo is what the About box says of the engine: every model of the
@@ -154,7 +161,7 @@ func window(args []string, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
 		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
-		fmt.Fprintln(stderr, "       spotter search [flags] WORDS  list the photos with a keyword, or whose name, class or category matches (spotter search -h)")
+		fmt.Fprintln(stderr, "       spotter search [flags] WORDS  list the photos with a keyword, or whose name, class, category or text matches (spotter search -h)")
 		fmt.Fprintln(stderr, "       spotter tag [flags] PHOTO|FOLDER…  write the keywords Spotter is sure of to XMP sidecars (spotter tag -h)")
 		fs.PrintDefaults()
 	}

@@ -91,6 +91,9 @@ func fillEntry(e *catalog.Entry, res prediction.Result) {
 	e.Faces = convert(res.Faces, func(f prediction.Face) catalog.Face {
 		return catalog.Face{Score: f.Score, Box: catalog.Box(f.Box), Landmarks: f.Landmarks}
 	})
+	e.Lines = convert(res.Lines, func(l prediction.Line) catalog.Line {
+		return catalog.Line{Text: l.Text, Confidence: l.Confidence, Box: catalog.Box(l.Box)}
+	})
 }
 
 // resultOf turns a stored entry back into the answer the stream gives.
@@ -110,6 +113,9 @@ func resultOf(e catalog.Entry) prediction.Result {
 		}),
 		Faces: convert(e.Faces, func(f catalog.Face) prediction.Face {
 			return prediction.Face{Score: f.Score, Box: prediction.Box(f.Box), Landmarks: f.Landmarks}
+		}),
+		Lines: convert(e.Lines, func(l catalog.Line) prediction.Line {
+			return prediction.Line{Text: l.Text, Confidence: l.Confidence, Box: prediction.Box(l.Box)}
 		}),
 	}
 }

@@ -50,6 +50,22 @@ func TestMemoryRecallsTheWholeAnswer(t *testing.T) {
 			Title: "person, portrait, sofa",
 			Fused: true,
 		},
+		// The text recognised, line by line with its boxes.
+		"receipt.jpg": {
+			Predictions: []prediction.Prediction{{Label: "envelope", Probability: 0.3}, {Label: "menu", Probability: 0.2}},
+			Everyday:    names.Answer{Name: "envelope", Confidence: 0.3, Class: "envelope", ClassProbability: 0.3},
+			Size:        [2]int{1200, 1600},
+			Keywords: []prediction.Keyword{
+				{Word: "text", Path: "text", Source: "text", Confidence: 0.9},
+				{Word: "receipt", Path: "text|receipt", Source: "text", Confidence: 0.8},
+			},
+			Title: "receipt",
+			Fused: true,
+			Lines: []prediction.Line{
+				{Text: "Café Müller", Confidence: 0.93, Box: prediction.Box{100, 80, 700, 140}},
+				{Text: "TOTAL 9.50 EUR", Confidence: 0.88, Box: prediction.Box{100, 1300, 900, 1360.5}},
+			},
+		},
 		// Sure of nothing is an answer too, and stays one.
 		"card.jpg": {
 			Predictions: []prediction.Prediction{{Label: "matchstick", Probability: 0.05}, {Label: "theater curtain", Probability: 0.04}},

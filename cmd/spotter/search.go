@@ -20,8 +20,9 @@ const damagedAdvice = "If it is damaged, open Spotter or run spotter classify on
 
 // search is `spotter search [--people N[-M]] WORDS`: the photos in the
 // catalogue that have WORDS as a keyword or whose everyday name, class,
-// category or file name contains them, with as many people as asked, most
-// confident first. Exit status 0 when any matched, 1 when none did, 2 on
+// category or file name contains them, most confident first, then those
+// whose recognised text holds every word, best match first; with as many
+// people as asked. Exit status 0 when any matched, 1 when none did, 2 on
 // bad usage or when the catalogue cannot be read (as grep does).
 func search(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("spotter search", flag.ContinueOnError)
@@ -36,7 +37,8 @@ func search(args []string, stdout, stderr io.Writer) int {
 	flags.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: spotter search [flags] WORDS")
 		fmt.Fprintln(stderr, "Lists the photos Spotter classified that have WORDS as a keyword (\"dog\", \"teddy bear\"), or whose name, class, category")
-		fmt.Fprintln(stderr, "or file name contains WORDS, most confident first.")
+		fmt.Fprintln(stderr, "or file name contains WORDS, most confident first; then those whose text (read in the photo) holds every word, the last")
+		fmt.Fprintln(stderr, "also as the start of a longer one, best match first, each with the words it matched.")
 		flags.PrintDefaults()
 	}
 	if code, ok := parse(flags, args, stderr); !ok {
@@ -83,7 +85,7 @@ func search(args []string, stdout, stderr io.Writer) int {
 	for _, e := range entries {
 		res := resultOf(e)
 		res.Predictions = res.Predictions[:min(len(res.Predictions), *top)]
-		out.write(report.New(e.Path, res, nil, true))
+		out.writeFound(report.New(e.Path, res, nil, true), e.Snippet)
 	}
 	if len(entries) == 0 {
 		return 1
