@@ -51,7 +51,7 @@ build: bin/spotter
 
 VERSION := $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
 
-bin/spotter: $(shell find cmd ui inference assets -type f) go.mod go.sum FyneApp.toml
+bin/spotter: $(shell find cmd ui inference library assets -type f) go.mod go.sum FyneApp.toml
 	go build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/spotter
 
 # Installs missing apt packages (as root, or through sudo when available).

@@ -174,20 +174,19 @@ func TestNoTextNoRow(t *testing.T) {
 // find them too.
 func TestSearchByText(t *testing.T) {
 	c, _ := openTemp(t)
-	put := func(e Entry) { c.Put(e) }
 	// The keyword "receipt", and the word in its text as well.
-	put(withText(fused(Entry{Path: "/p/keyword.jpg"}, "receipt"), "RECEIPT", "Thank you"))
+	c.Put(withText(fused(Entry{Path: "/p/keyword.jpg"}, "receipt"), "RECEIPT", "Thank you"))
 	// The word alone, short: the best match by its text.
-	put(withText(fused(Entry{Path: "/p/short.jpg"}, "sign"), "receipt receipt"))
+	c.Put(withText(fused(Entry{Path: "/p/short.jpg"}, "sign"), "receipt receipt"))
 	// The word once among many: a weaker match.
-	put(withText(fused(Entry{Path: "/p/long.jpg"}, "sign"),
+	c.Put(withText(fused(Entry{Path: "/p/long.jpg"}, "sign"),
 		"Please keep this receipt as proof of purchase for returns and exchanges within thirty days"))
 	// Every word, on different lines, in another order.
-	put(withText(fused(Entry{Path: "/p/cafe.jpg"}, "person"), "Café Müller", "TOTAL 12.50 EUR", "Thank you for visiting"))
-	put(withText(fused(Entry{Path: "/p/failed.jpg"}, "sign"), "receipt"))
+	c.Put(withText(fused(Entry{Path: "/p/cafe.jpg"}, "person"), "Café Müller", "TOTAL 12.50 EUR", "Thank you for visiting"))
+	c.Put(withText(fused(Entry{Path: "/p/failed.jpg"}, "sign"), "receipt"))
 	c.Put(Entry{Path: "/p/failed.jpg", Model: setAB, Error: "cut off"})
 	// The classifier alone, another model.
-	put(withText(classified(Entry{Path: "/p/alone.jpg", Model: modelA}, "envelope", 0.9), "receipt enclosed"))
+	c.Put(withText(classified(Entry{Path: "/p/alone.jpg", Model: modelA}, "envelope", 0.9), "receipt enclosed"))
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
 	}
