@@ -18,8 +18,8 @@ import (
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/inference/prediction"
-	"github.com/spotter-app/spotter/inference/text"
 	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/inference/text"
 )
 
 // DefaultThreads is one intra-op thread per session. The classifier and
@@ -78,9 +78,9 @@ type Classifier struct {
 	faces   *faceDetector
 	// text reads the words in photos that look like text; nil with
 	// Options.NoText.
-	text *text.Reader
-	faceIn  []float32
-	fit     *preprocess.Letterbox // where a photo lands in the detectors' input
+	text   *text.Reader
+	faceIn []float32
+	fit    *preprocess.Letterbox // where a photo lands in the detectors' input
 }
 
 // Open loads the descriptor, the labels and the model, checks that they
