@@ -353,11 +353,20 @@ func (w *Worker) loop(post func(func())) {
 			}
 			continue
 		}
-		w.Report(func() { w.ev.OnLoaded(loaded) })
 		session, end := context.WithCancel(w.ctx)
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
+		// A reload asked for while loading came after the one answered
+		// above, with no session yet to end: what loaded has the settings
+		// from before it. Only what will be used is announced.
+		select {
+		case <-w.reload:
+			end()
+			continue
+		default:
+		}
+		w.Report(func() { w.ev.OnLoaded(loaded) })
 		pipeline.Stream(session, guard(clf), w.next, w.emit,
 			pipeline.Options{Decoded: w.thumbnail, Background: true, Memory: w.memory})
 		end()

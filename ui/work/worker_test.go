@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/prediction"
@@ -291,6 +292,35 @@ func TestReloadGoesOnWithTheNewModel(t *testing.T) {
 	}
 	if old.closes.Load() != 1 || fresh.calls.Load() == 0 {
 		t.Errorf("the old model was closed %d times; the new one ran %d photos of 8", old.closes.Load(), fresh.calls.Load())
+	}
+}
+
+// Settings saved while the model loads, or just as it has loaded, open it
+// again: the model opened with the old settings is not kept.
+func TestReloadWhileLoadingIsKept(t *testing.T) {
+	loading, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			close(loading)
+			<-release
+		}
+		return newColours(), work.EngineInfo{Model: fmt.Sprint("colours ", n)}, nil
+	}, work.Options{})
+	h.until("the model is loading", closed(loading))
+	h.w.Reload()
+	close(release)
+	h.until("the model is opened again", func() bool { return len(h.loaded) == 1 })
+	if m := h.loaded[0].Engine.Model; m != "colours 2" || calls.Load() != 2 {
+		t.Fatalf("the window heard of %q after %d opens; want the second's only", m, calls.Load())
+	}
+	h.w.Reload()
+	h.until("the model is opened a third time", func() bool { return len(h.loaded) == 2 })
+	h.w.Add(photo(t, t.TempDir(), "a.png", green, 8, 8))
+	h.until("the photo is answered", h.done)
+	if m := h.loaded[1].Engine.Model; m != "colours 3" {
+		t.Errorf("a reload as the model loaded gave %q", m)
 	}
 }
 
