@@ -80,7 +80,9 @@ func TestSettingsDialogText(t *testing.T) {
 	var saved []settings.Values
 	current := settings.Values{Predictions: 5, Threshold: 0.5, Text: true, Languages: []string{"eng", "zzz"}}
 	p := openSettings(t, current, func(v settings.Values) { saved = append(saved, v) })
-	if !slices.ContainsFunc(p.texts, func(s string) bool { return strings.HasPrefix(s, "Reads words in screenshots, documents, receipts and signs") }) {
+	if !slices.ContainsFunc(p.texts, func(s string) bool {
+		return strings.HasPrefix(s, "Reads words in screenshots, documents, receipts and signs")
+	}) {
 		t.Errorf("the dialog does not say what reading text does: %q", p.texts)
 	}
 	if !p.read.Checked || p.langs.Disabled() || !slices.Equal(p.langs.Selected, []string{"English", "zzz"}) {
