@@ -86,7 +86,7 @@ func newResultsView(copyText func()) *resultsView {
 	v.text.Selectable = true
 	v.text.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(v.text)
-	row := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{}).Height + theme.LineSpacing()
+	row := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{}).Height
 	scroll.SetMinSize(fyne.NewSize(0, textRows*row+2*theme.InnerPadding()))
 	v.copyText = widget.NewButtonWithIcon("Copy text", theme.ContentCopyIcon(), copyText)
 	head := widget.NewLabelWithStyle("Text in the photo", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/model"
@@ -86,22 +87,27 @@ func newSettingsDialog(parent fyne.Window, current settings.Values, apply func(s
 	sureSel.SetSelected(fmt.Sprintf("%.0f %%", 100*current.Threshold))
 
 	textCheck, langs := textChoices(current)
+	// In the hints' style but wrapped, as a hint is not: on one line it
+	// made the dialog twice as wide.
+	textNote := widget.NewRichText(&widget.TextSegment{
+		Text:  "Reads words in screenshots, documents, receipts and signs, so search finds them. Adds time only to photos that look like text.",
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
+	textNote.Wrapping = fyne.TextWrapWord
 
-	theme := widget.NewLabel("Light or dark follows your system's setting.")
-	theme.Importance = widget.LowImportance
+	themeNote := widget.NewLabel("Light or dark follows your system's setting.")
+	themeNote.Importance = widget.LowImportance
 	items := []*widget.FormItem{
 		widget.NewFormItem("Model", modelSel),
 		widget.NewFormItem("Predictions shown", countSel),
 		widget.NewFormItem("Sure from", sureSel),
 		widget.NewFormItem("Threads", threadSel),
-		widget.NewFormItem("Text", textCheck),
+		widget.NewFormItem("Text", container.NewVBox(textCheck, textNote)),
 		widget.NewFormItem("Languages", langs.box),
-		widget.NewFormItem("Theme", theme),
+		widget.NewFormItem("Theme", themeNote),
 	}
 	items[0].HintText = "Models found in Spotter's models folders"
 	items[2].HintText = "For the classifier alone (no detectors beside it): below this confidence a photo is \"not sure\" and gets no keywords"
 	items[3].HintText = "For ONNX Runtime; Automatic was fastest where measured"
-	items[4].HintText = "Reads words in screenshots, documents, receipts and signs, so search finds them. Adds time only to photos that look like text."
 	items[5].HintText = langs.hint
 	return dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -182,7 +188,7 @@ func textChoices(current settings.Values) (*widget.Check, *languageChoice) {
 			c.group.Selected = append(c.group.Selected, c.group.Options[len(c.group.Options)-1])
 		}
 	}
-	c.box, c.hint = c.group, "The languages installed for Tesseract, which reads the text; add more with your system's packages (tesseract-ocr-deu for German). English when none is chosen"
+	c.box, c.hint = c.group, "English when none is chosen; more with your system's packages (tesseract-ocr-deu for German)"
 	// A system with every language installed offers over a hundred: they
 	// scroll, a few rows high, rather than push Save off the screen.
 	if len(codes) > languageRows {

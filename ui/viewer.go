@@ -135,8 +135,11 @@ func newViewer(want func(side int), results *resultsView, review *reviewPanel, c
 		return container.NewVScroll(container.NewVBox(o...))
 	}
 	v.strip = container.NewGridWithColumns(3,
-		column(v.caption, results.box, container.NewHBox(v.copyBtn), results.textBox),
-		column(results.ranked),
+		column(v.caption, results.box, container.NewHBox(v.copyBtn)),
+		// The words read above the classifier's ranking: for a photo of
+		// text, what it says tells more than what the classifier guesses,
+		// and beneath the answer they were out of view.
+		column(results.textBox, results.ranked),
 		column(review.box))
 	v.box = container.NewVSplit(v.preview, v.strip)
 	v.box.Offset = 0.7
