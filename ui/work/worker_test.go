@@ -368,6 +368,54 @@ func TestReadyPhotosRunTogether(t *testing.T) {
 	}
 }
 
+// The engine's text reading is kept by the worker, batching or not: each
+// photo has its words when it is reported, and a panic while reading costs
+// that photo its words, not its answer.
+func TestTextIsRead(t *testing.T) {
+	for _, batches := range []bool{false, true} {
+		t.Run(fmt.Sprint("batches=", batches), func(t *testing.T) {
+			b := &batching{colours: newColours()}
+			b.holdOn = 1
+			var clf work.Classifier = textColours{b.colours}
+			if batches {
+				clf = textBatching{b}
+			}
+			open, _ := opener(clf, 0)
+			h := start(t, open, work.Options{})
+			dir := t.TempDir()
+			names := []string{"sign.png", "panicky.png", "menu.png", "page.png", "receipt.png", "screen.png"}
+			colour := []color.RGBA{red, green, blue}
+			var drop []string
+			for i, n := range names {
+				drop = append(drop, photo(t, dir, n, colour[i%3], 8, 8))
+			}
+			// The first run held until the rest are prepared: they then run
+			// together, where the classifier batches.
+			h.w.Add(drop[0])
+			h.until("the first run is held", closed(b.held))
+			h.w.Add(drop[1:]...)
+			h.until("the photos behind it are prepared", starved)
+			close(b.release)
+			h.until("every photo is answered", func() bool { return len(h.queued()) == len(names) && h.done() })
+			for i, q := range h.queued() {
+				f, _ := h.last(q.ID)
+				label, text := []string{"red", "green", "blue"}[i%3], names[i]
+				if text == "panicky.png" {
+					text = ""
+				}
+				if f.Err != nil || f.Result.Top().Label != label || f.Result.Text() != text {
+					t.Errorf("photo %d: %q reading %q, %v; want %q reading %q", i, f.Result.Top().Label, f.Result.Text(), f.Err, label, text)
+				}
+			}
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if want := []int{4}; batches && !slices.Equal(b.sizes, want) {
+				t.Errorf("calls with several photos took %v, want %v", b.sizes, want)
+			}
+		})
+	}
+}
+
 // A panic in the model's run is that photo's error; the next photo is
 // answered.
 func TestPanicInRunIsThatPhotosError(t *testing.T) {
