@@ -158,11 +158,16 @@ func TestTextSettingsReload(t *testing.T) {
 	if o := next("with text off"); !o.NoText {
 		t.Errorf("with text off the engine is opened with %+v", o)
 	}
-	s.Text, s.Languages = true, []string{"eng", "osd"}
+	// A language not installed: the engine refuses it, and the window
+	// says so.
+	s.Text, s.Languages = true, []string{"eng", "zzz"}
 	h.w.applySettings(s)
 	h.until("the engine is opened again", func() bool { return !h.w.loading })
-	if o := next("with two languages"); o.NoText || !slices.Equal(o.Languages, []string{"eng", "osd"}) {
+	if o := next("with two languages"); o.NoText || !slices.Equal(o.Languages, []string{"eng", "zzz"}) {
 		t.Errorf("with two languages the engine is opened with %+v", o)
+	}
+	if got := h.w.notice.Text; !strings.Contains(got, `"zzz" cannot be read`) || !strings.Contains(got, "Settings") {
+		t.Errorf("with a language not installed the window says %q", got)
 	}
 	if n := clf.closes.Load(); n != 2 {
 		t.Errorf("the engine was closed %d times for two changes", n)
