@@ -19,7 +19,8 @@ var rules = struct {
 	// but for a street with a stop sign.
 	gate float32
 	// keep: lines Tesseract is less sure of than this are noise it took
-	// for letters (a plaque's brick wall, a receipt's creases).
+	// for letters (a plaque's brick wall, a receipt's creases), and so are
+	// lines below sure without a word in them ('. z "i').
 	keep float32
 	// sure: lines at least this sure count their words towards naming.
 	sure float32
@@ -72,7 +73,7 @@ var lossless = map[string]bool{"png": true, "bmp": true, "gif": true}
 func Name(res *prediction.Result, page Page) {
 	res.Lines = nil
 	for _, l := range page.Lines {
-		if l.Confidence >= rules.keep {
+		if l.Confidence >= rules.sure || l.Confidence >= rules.keep && hasWord(l.Text) {
 			res.Lines = append(res.Lines, l)
 		}
 	}
@@ -120,6 +121,12 @@ func Name(res *prediction.Result, page Page) {
 	}
 	res.Keywords = append(res.Keywords, kws...)
 	res.Title = fuse.Title(res.People, res.Keywords)
+}
+
+// hasWord reports whether s holds a run of rules.word letters or digits.
+func hasWord(s string) bool {
+	return slices.ContainsFunc(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }),
+		func(w string) bool { return len([]rune(w)) >= rules.word })
 }
 
 // streetSign is the classifier's belief in "street sign".

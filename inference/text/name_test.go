@@ -52,8 +52,8 @@ func TestName(t *testing.T) {
 // letters, and would make search find the photo by words it does not hold.
 func TestNameKeepsOnlyLinesWorthKeeping(t *testing.T) {
 	res := prediction.Result{}
-	Name(&res, Page{Lines: append(lines(0.1, "x;,. ~"), lines(0.3, "Social Reformer")...)})
-	if res.Text() != "Social Reformer" {
+	Name(&res, Page{Lines: slices.Concat(lines(0.1, "x;,. ~"), lines(0.3, "Social Reformer", `. z "i`), lines(0.6, "4 2.00 B"))})
+	if res.Text() != "Social Reformer\n4 2.00 B" {
 		t.Errorf("kept %q", res.Text())
 	}
 }
