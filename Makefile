@@ -19,16 +19,22 @@ GO_PACKAGES  := ./...
 # person's own), it reaches every go command below and those they start:
 # the end-to-end tests' go build, the bench programs, fyne package.
 export GOFLAGS := $(strip $(shell go env GOFLAGS 2>/dev/null) -tags=sqlite_fts5)
+# The shared libraries the package carries in lib/spotter: libheif and
+# libjxl with the codecs and helpers they load; Tesseract with Leptonica
+# and the image libraries Leptonica links that a desktop may lack.
+CARRIED_LIBS := heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*|tesseract|lept|archive|gif|openjp2|webpmux
+TESSDATA     := /usr/share/tesseract-ocr/5/tessdata
 
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
 # LibRaw (linked into the program); libheif and libjxl (carried in the
 # package's lib/spotter); the X server and tools the end-to-end test drives
-# the real window with; heif-enc, avifenc and cjxl, which make the tests'
+# the real window with; Tesseract and its English model, which read text
+# (carried in the package too); heif-enc, avifenc and cjxl, which make the tests'
 # HEIC, AVIF and JPEG XL files; exiftool and exiv2, the tests' readers of
 # XMP sidecars; sqlite3, which checks the catalogue's file; gio, which checks
 # thumbnail URIs; WordNet, from which the everyday names are made.
 APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-                libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev libjxl-dev \
+                libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev libjxl-dev libtesseract-dev tesseract-ocr-eng \
                 xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 libjxl-tools sqlite3 wordnet-base libglib2.0-bin
 
 .PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
@@ -39,7 +45,8 @@ APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11
 # clean timed run with "context deadline exceeded" as the time runs out
 # (go.dev/issue/75804; FuzzMerge failed CI so), and a count has no deadline.
 FUZZ_TARGETS := ./inference/preprocess:FuzzDecodeAndFill:200000 ./inference/preprocess/raw:FuzzDecode:60000 \
-                ./inference/model:FuzzParse:400000 ./library/sidecar:FuzzMerge:300000
+                ./inference/model:FuzzParse:400000 ./library/sidecar:FuzzMerge:300000 \
+                ./inference/text:FuzzRead:2000
 FUZZTIME     ?=
 
 all: build
@@ -193,8 +200,11 @@ $(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png a
 	@# carries them and the codecs and helpers they and LibRaw load, which the
 	@# program's RPATH (set by inference/preprocess/heif) finds there before
 	@# the system's copies.
-	ldd bin/spotter | awk '$$3 ~ /\/lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so/ { print $$3, $$1 }' | \
+	ldd bin/spotter | awk '$$3 ~ /\/lib($(CARRIED_LIBS))\.so/ { print $$3, $$1 }' | \
 	  while read -r path soname; do cp -L "$$path" "build/package/spotter/lib/spotter/$$soname"; done
+	@# Tesseract's English model, which the program looks for beside itself first.
+	mkdir -p build/package/spotter/share/spotter/tessdata
+	cp $(TESSDATA)/eng.traineddata build/package/spotter/share/spotter/tessdata/
 	@# Each model of the set: its descriptor and its files, licence included.
 	for m in $(MODEL_SET); do name=$${m%%:*}; files=$${m#*:}; \
 	  cp models/$$name.json build/package/spotter/share/spotter/models/ && \

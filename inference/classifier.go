@@ -19,6 +19,7 @@ import (
 	"github.com/spotter-app/spotter/inference/ortlib"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/preprocess"
+	"github.com/spotter-app/spotter/inference/text"
 )
 
 // DefaultThreads is one intra-op thread per session. The classifier and
@@ -75,8 +76,11 @@ type Classifier struct {
 	// every photo, faces only where a person was seen.
 	objects *objectDetector
 	faces   *faceDetector
-	faceIn  []float32
-	fit     *preprocess.Letterbox // where a photo lands in the detectors' input
+	// text reads the words in photos that look like text; nil with
+	// Options.NoText.
+	text   *text.Reader
+	faceIn []float32
+	fit    *preprocess.Letterbox // where a photo lands in the detectors' input
 }
 
 // Open loads the descriptor, the labels and the model, checks that they
@@ -102,6 +106,11 @@ func Open(opts Options) (_ *Classifier, err error) {
 		return nil, err
 	}
 	c := &Classifier{desc: desc, labels: labels, top: opts.Top}
+	if !opts.NoText {
+		if c.text, err = text.NewReader(opts.Languages); err != nil {
+			return nil, fmt.Errorf("%w. Or turn text reading off (Settings, or --no-text)", err)
+		}
+	}
 	// The detectors load on a goroutine of their own while the classifier
 	// loads here: making a session is mostly ONNX Runtime optimising the
 	// graph, one core's work, and the first photo waits for all three.
@@ -298,6 +307,7 @@ func (c *Classifier) RunBatch(ctx context.Context, inputs [][]float32) ([]predic
 		results[i].Predictions = prediction.TopK(c.scores, c.labels, c.top)
 		if c.names != nil {
 			results[i].Everyday = c.names.Answer(c.scores)
+			results[i].TextLikely = fuse.TextMass(c.names, c.scores)
 		}
 		if seen != nil {
 			// Fusion checks the detector's words against the classifier's

@@ -176,6 +176,8 @@ func TestEverydayTargets(t *testing.T) {
 	dir := filepath.Join(inferencetest.Root(t), "..", "shared", "everyday-dev")
 	photos, err := everyday.Load(dir)
 	inferencetest.Need(t, err == nil && len(photos) > 0, "../shared/everyday-dev")
+	printed, err := everyday.LoadText(dir)
+	inferencetest.Need(t, err == nil, "../shared/everyday-dev/TEXT.tsv")
 	verdicts := make([]everyday.Verdict, len(photos))
 	for i, p := range photos {
 		r := see(t, c, filepath.Join(dir, p.File))
@@ -183,11 +185,19 @@ func TestEverydayTargets(t *testing.T) {
 		if len(verdicts[i].Wrong) > 0 {
 			t.Logf("%s: wrong %q", p.File, verdicts[i].Wrong)
 		}
+		// Each readable page is found by a word printed in it.
+		if words, ok := printed[p.File]; ok && len(everyday.Found(r.Text(), words)) == 0 {
+			t.Errorf("%s: none of %q read in %q", p.File, words, r.Text())
+		}
 	}
 	s := everyday.Score(photos, verdicts)
 	t.Logf("%+v", s)
 	if s.WrongKeyword > 0.05 || s.PeopleNamed < 0.9 || s.CountRight < 0.8 || s.RightKeyword < 0.8 {
 		t.Errorf("wrong keyword on %.1f %% (≤ 5), people named on %.1f %% (≥ 90), counts right on %.1f %% (≥ 80), right keyword on %.1f %% (≥ 80)",
 			100*s.WrongKeyword, 100*s.PeopleNamed, 100*s.CountRight, 100*s.RightKeyword)
+	}
+	if named := s.DocumentsNamed * float64(s.Documents); named < float64(s.Documents)-1.5 || s.CalledDocument > 0 {
+		t.Errorf("%.0f of %d documents and screenshots named (all but one at least); %d photos without text called a document or screenshot (none)",
+			named, s.Documents, s.CalledDocument)
 	}
 }

@@ -5,9 +5,14 @@
 package settings
 
 import (
+	"slices"
+	"strings"
+
 	"fyne.io/fyne/v2"
 
+	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/names"
+	"github.com/spotter-app/spotter/inference/text"
 )
 
 // Preference keys.
@@ -18,7 +23,9 @@ const (
 	KeyPredictions = "predictions" // how many predictions the window lists
 	KeyThreshold   = "threshold"   // the confidence, 0 to 1, an everyday name needs; below it a photo is "not sure"
 	KeyLayout      = "layout"      // the library as a "list" or a "grid"
-	KeyBoxes       = "boxes"       // whether the preview marks the objects and faces found
+	KeyBoxes       = "boxes"       // whether the preview marks the objects, faces and lines of text found
+	KeyText        = "text"        // whether photos that look like text are read; on unless turned off
+	KeyLanguages   = "languages"   // the Tesseract languages read, comma-separated ("eng,deu"); "" is English
 )
 
 // Bounds of what the settings offer.
@@ -35,11 +42,14 @@ type Values struct {
 	Threads     int    // 0 is automatic
 	Predictions int
 	Threshold   float32
+	Text        bool     // read the words in photos of text
+	Languages   []string // Tesseract's codes, never empty
 }
 
 // Read is the settings in p, each within its bounds.
 func Read(p fyne.Preferences) Values {
-	return Values{Model: p.String(KeyModel), Threads: p.Int(KeyThreads), Predictions: Predictions(p), Threshold: Threshold(p)}
+	return Values{Model: p.String(KeyModel), Threads: p.Int(KeyThreads), Predictions: Predictions(p), Threshold: Threshold(p),
+		Text: p.BoolWithFallback(KeyText, true), Languages: Languages(p)}
 }
 
 // Write stores v in p.
@@ -48,6 +58,32 @@ func Write(p fyne.Preferences, v Values) {
 	p.SetInt(KeyThreads, v.Threads)
 	p.SetInt(KeyPredictions, v.Predictions)
 	p.SetFloat(KeyThreshold, float64(v.Threshold))
+	p.SetBool(KeyText, v.Text)
+	p.SetString(KeyLanguages, strings.Join(v.Languages, ","))
+}
+
+// Reading is o reading text as v says: not at all, or in v's languages.
+// The opener passes every engine it opens through it, so a change in
+// Settings applies at the next reload as a new model does.
+func (v Values) Reading(o inference.Options) inference.Options {
+	o.NoText, o.Languages = !v.Text, v.Languages
+	return o
+}
+
+// Languages are the Tesseract languages to read, English when none is
+// chosen. A hand-edited list may repeat one or leave gaps ("eng,,deu "):
+// each language is asked for once, and a gap is no language.
+func Languages(p fyne.Preferences) []string {
+	var out []string
+	for l := range strings.SplitSeq(p.String(KeyLanguages), ",") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return []string{text.DefaultLanguage}
+	}
+	return out
 }
 
 // Threshold is the confidence an everyday name needs to be stated.

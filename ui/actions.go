@@ -36,6 +36,7 @@ func (w *Window) actions() []action {
 		{"File", "Quit", fyne.KeyQ, ctrl, w.win.Close, nil},
 		{"Edit", "Select all", fyne.KeyA, ctrl, w.selectAll, nil},
 		{"Edit", "Copy label", fyne.KeyC, ctrl | shift, w.copyLabel, nil},
+		{"Edit", "Copy text", "", 0, w.copyText, nil},
 		{"Edit", "Remove photo", "", 0, w.removeSelected, nil},
 		{"Edit", "Forget photo", fyne.KeyDelete, shift, w.forgetSelected, nil},
 		{"Edit", "Classify again", fyne.KeyR, ctrl, w.classifyAgain, nil},
@@ -229,4 +230,19 @@ func (w *Window) copyLabel() {
 	}
 	fyne.CurrentApp().Clipboard().SetContent(label)
 	w.status.say("Copied “" + label + "”.")
+}
+
+// copyText copies the words read in the selected photo, a line of text
+// for each line found.
+func (w *Window) copyText() {
+	r := w.table.byID[w.selected]
+	if r == nil || r.state != done {
+		return
+	}
+	if len(r.res.Lines) == 0 {
+		w.status.say("Spotter read no text in " + r.name + ", so there is none to copy.")
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(r.res.Text())
+	w.status.say(fmt.Sprintf("Copied the text in %s (%s).", r.name, count(len(r.res.Lines), "line", "lines")))
 }

@@ -15,10 +15,14 @@ import (
 // The marks' colours do not follow the theme: they are drawn on the photo,
 // not on the window. Amber reads on sky, grass, snow and skin alike, with
 // dark text on it; faces get a thin white outline, apart from the objects.
+// Lines of text get a thin, half-clear cyan outline and no label: a page
+// holds dozens of lines, which must not bury the objects' boxes, and the
+// words themselves are listed beneath the photo.
 var (
 	objectColour = color.NRGBA{R: 0xff, G: 0xc1, B: 0x07, A: 0xff}
 	tagText      = color.NRGBA{R: 0x1a, G: 0x1a, B: 0x1a, A: 0xff}
 	faceColour   = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xd0}
+	lineColour   = color.NRGBA{R: 0x26, G: 0xc6, B: 0xda, A: 0xa0}
 )
 
 // Stroke widths, the faces' rounded corners and the label's padding, in
@@ -26,6 +30,7 @@ var (
 const (
 	objectStroke = 2
 	faceStroke   = 1
+	lineStroke   = 1
 	faceCorner   = 4
 	tagPadding   = 3
 )
@@ -35,12 +40,13 @@ const (
 type mark struct {
 	box   prediction.Box
 	frame *canvas.Rectangle
-	tag   *canvas.Rectangle // nil for a face
+	tag   *canvas.Rectangle // nil for a face or a line of text
 	text  *canvas.Text
 }
 
-// marks are the boxes of the objects and faces found in the photo shown,
-// in the photo's pixels (size), laid over where the photo is drawn.
+// marks are the boxes of the objects, faces and lines of text found in the
+// photo shown, in the photo's pixels (size), laid over where the photo is
+// drawn.
 type marks struct {
 	layer *fyne.Container
 	size  [2]int
@@ -49,18 +55,24 @@ type marks struct {
 
 func newMarks() marks { return marks{layer: container.NewWithoutLayout()} }
 
-// set makes the marks for res: its faces' boxes and its objects', then
-// the labels over every box, the best object's last so that no other
-// label covers it.
+// set makes the marks for res: its lines' boxes beneath, its faces' and
+// its objects', then the labels over every box, the best object's last so
+// that no other label covers it.
 func (m *marks) set(res prediction.Result) {
 	m.size, m.all = res.Size, nil
 	var frames, tags []fyne.CanvasObject
 	if res.Size[0] > 0 && res.Size[1] > 0 {
-		for _, f := range res.Faces {
+		outline := func(box prediction.Box, colour color.Color, stroke, corner float32) {
 			r := canvas.NewRectangle(color.Transparent)
-			r.StrokeColor, r.StrokeWidth, r.CornerRadius = faceColour, faceStroke, faceCorner
-			m.all = append(m.all, mark{box: f.Box, frame: r})
+			r.StrokeColor, r.StrokeWidth, r.CornerRadius = colour, stroke, corner
+			m.all = append(m.all, mark{box: box, frame: r})
 			frames = append(frames, r)
+		}
+		for _, l := range res.Lines {
+			outline(l.Box, lineColour, lineStroke, 0)
+		}
+		for _, f := range res.Faces {
+			outline(f.Box, faceColour, faceStroke, faceCorner)
 		}
 		for i := len(res.Objects) - 1; i >= 0; i-- {
 			o := res.Objects[i]

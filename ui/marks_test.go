@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"testing"
@@ -36,9 +37,9 @@ func frames(p *preview) (boxes []*canvas.Rectangle, labels []*canvas.Text) {
 	return boxes, labels
 }
 
-// wantBoxes checks the preview's boxes against res's objects and faces,
-// mapped independently of the code under test: the photo contained in the
-// preview, centred, at the scale that fits.
+// wantBoxes checks the preview's boxes against res's objects, faces and
+// lines of text, mapped independently of the code under test: the photo
+// contained in the preview, centred, at the scale that fits.
 func wantBoxes(t *testing.T, p *preview, res prediction.Result) {
 	t.Helper()
 	s := p.Size()
@@ -46,20 +47,31 @@ func wantBoxes(t *testing.T, p *preview, res prediction.Result) {
 	k := min(s.Width/w, s.Height/h)
 	ox, oy := (s.Width-k*w)/2, (s.Height-k*h)/2
 	boxes, labels := frames(p)
-	if len(boxes) != len(res.Objects)+len(res.Faces) || len(labels) != len(res.Objects) {
-		t.Fatalf("%d boxes and %d labels for %d objects and %d faces", len(boxes), len(labels), len(res.Objects), len(res.Faces))
+	if len(boxes) != len(res.Objects)+len(res.Faces)+len(res.Lines) || len(labels) != len(res.Objects) {
+		t.Fatalf("%d boxes and %d labels for %d objects, %d faces and %d lines", len(boxes), len(labels), len(res.Objects), len(res.Faces), len(res.Lines))
 	}
 	// The decoded preview's sides are rounded to whole pixels, so its
 	// aspect is the photo's within a pixel.
 	near := func(a, b float32) bool { return math.Abs(float64(a-b)) < 1.5 }
-	for _, o := range res.Objects {
-		x1, y1 := ox+o.Box[0]*k, oy+o.Box[1]*k
-		x2, y2 := ox+o.Box[2]*k, oy+o.Box[3]*k
-		i := slices.IndexFunc(boxes, func(r *canvas.Rectangle) bool {
+	// at says where box would be drawn, and whether a frame of the
+	// colour is there.
+	at := func(box prediction.Box, colour color.Color) (x1, y1, x2, y2 float32, found bool) {
+		x1, y1 = ox+box[0]*k, oy+box[1]*k
+		x2, y2 = ox+box[2]*k, oy+box[3]*k
+		found = slices.ContainsFunc(boxes, func(r *canvas.Rectangle) bool {
 			pos, size := r.Position(), r.Size()
-			return r.StrokeColor == objectColour && near(pos.X, x1) && near(pos.Y, y1) && near(size.Width, x2-x1) && near(size.Height, y2-y1)
+			return r.StrokeColor == colour && near(pos.X, x1) && near(pos.Y, y1) && near(size.Width, x2-x1) && near(size.Height, y2-y1)
 		})
-		if i < 0 {
+		return x1, y1, x2, y2, found
+	}
+	for _, l := range res.Lines {
+		if x1, y1, x2, y2, ok := at(l.Box, lineColour); !ok {
+			t.Errorf("no outline for the line %q at (%.0f, %.0f)–(%.0f, %.0f) in a preview of %v", l.Text, x1, y1, x2, y2, s)
+		}
+	}
+	for _, o := range res.Objects {
+		x1, y1, x2, y2, ok := at(o.Box, objectColour)
+		if !ok {
 			t.Errorf("no box for %s at (%.0f, %.0f)–(%.0f, %.0f) in a preview of %v", o.Name, x1, y1, x2, y2, s)
 		}
 		text := o.Name + " " + percent(o.Score)
@@ -211,7 +223,7 @@ func TestBoxesTitlesAndReview(t *testing.T) {
 // is not, saying why; the classifier alone as before.
 func TestAnswerPanel(t *testing.T) {
 	test.NewTempApp(t)
-	v := newResultsView()
+	v := newResultsView(func() {})
 	alp := names.Answer{Name: "mountain", Confidence: 0.45, Categories: []string{"landscape"}, Class: "alp", ClassProbability: 0.4}
 	preds := []prediction.Prediction{{Label: "alp", Probability: 0.4}, {Label: "valley", Probability: 0.2}}
 	box := prediction.Box{1, 2, 3, 4}

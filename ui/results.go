@@ -28,8 +28,8 @@ type rankRow struct {
 
 // resultsView is the answer beneath the photo: the title or everyday name
 // in large type (or "Not sure"), what was seen or how sure the model is,
-// and the classifier's ranking with confidence bars, headed by its own
-// view beside a model set's answer.
+// the words read in the photo, and the classifier's ranking with
+// confidence bars, headed by its own view beside a model set's answer.
 type resultsView struct {
 	title      *widget.Label // the title or everyday name, or "Not sure"
 	confidence *widget.Label // what was seen, or the everyday name's confidence
@@ -40,9 +40,20 @@ type resultsView struct {
 	errText    *widget.Label
 	errBox     *fyne.Container
 	box        *fyne.Container
+	// The words read, shown only for a photo with text. Selectable, for a
+	// person who wants a part of them; scrolled within a few lines, so a
+	// page of text leaves the answer and its buttons in view.
+	text     *widget.Label
+	copyText *widget.Button
+	textBox  *fyne.Container
 }
 
-func newResultsView() *resultsView {
+// textRows is how many lines of the words read are in view at once.
+const textRows = 5
+
+// newResultsView makes the panel; copyText copies the words read in the
+// photo shown.
+func newResultsView(copyText func()) *resultsView {
 	v := &resultsView{}
 	v.title = widget.NewLabel("")
 	v.title.SizeName = theme.SizeNameHeadingText
@@ -71,7 +82,17 @@ func newResultsView() *resultsView {
 	v.errText.Importance = widget.DangerImportance
 	v.errBox = container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, v.errText)
 
-	// The ranking is placed by the viewer, beside the answer.
+	v.text = widget.NewLabel("")
+	v.text.Selectable = true
+	v.text.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(v.text)
+	row := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{}).Height
+	scroll.SetMinSize(fyne.NewSize(0, textRows*row+2*theme.InnerPadding()))
+	v.copyText = widget.NewButtonWithIcon("Copy text", theme.ContentCopyIcon(), copyText)
+	head := widget.NewLabelWithStyle("Text in the photo", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.textBox = container.NewVBox(container.NewBorder(nil, nil, nil, v.copyText, head), scroll)
+
+	// The ranking and the text are placed by the viewer.
 	v.box = container.NewVBox(v.errBox, v.title, v.confidence, v.class)
 	v.clear()
 	return v
@@ -79,7 +100,7 @@ func newResultsView() *resultsView {
 
 // clear empties the panel, for a new photo.
 func (v *resultsView) clear() {
-	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.confidence, v.class, v.ranked} {
+	for _, o := range []fyne.CanvasObject{v.errBox, v.title, v.confidence, v.class, v.ranked, v.textBox} {
 		o.Hide()
 	}
 }
@@ -145,6 +166,10 @@ func (v *resultsView) showResult(res prediction.Result, threshold float32, n int
 		r.box.Show()
 	}
 	v.ranked.Show()
+	if len(res.Lines) > 0 {
+		v.text.SetText(res.Text())
+		v.textBox.Show()
+	}
 }
 
 // classifierView heads the classifier's ranking beside a model set's

@@ -356,8 +356,7 @@ func TestSettingsDialogThreshold(t *testing.T) {
 		h.w.showSettings()
 		var sure *widget.Select
 		var saveBtn *widget.Button
-		var walk func(o fyne.CanvasObject)
-		walk = func(o fyne.CanvasObject) {
+		for _, o := range objectsIn(h.win.Canvas().Overlays().Top()) {
 			switch o := o.(type) {
 			case *widget.Select:
 				if slices.Contains(o.Options, "50 %") {
@@ -367,18 +366,8 @@ func TestSettingsDialogThreshold(t *testing.T) {
 				if o.Text == "Save" {
 					saveBtn = o
 				}
-			case *fyne.Container:
-				for _, c := range o.Objects {
-					walk(c)
-				}
-			case fyne.Widget:
-				r := test.WidgetRenderer(o)
-				for _, c := range r.Objects() {
-					walk(c)
-				}
 			}
 		}
-		walk(h.win.Canvas().Overlays().Top())
 		if sure == nil || saveBtn == nil {
 			t.Fatal("the Settings dialog has no threshold choice or no Save button")
 		}
@@ -394,7 +383,9 @@ func TestSettingsDialogThreshold(t *testing.T) {
 	if got := prefs.Float(settings.KeyThreshold); math.Abs(got-0.7) > 1e-6 || math.Abs(float64(h.w.table.threshold)-0.7) > 1e-6 {
 		t.Errorf("after choosing 70 %%: preference %v, window %v", got, h.w.table.threshold)
 	}
-	h.w.applySettings(settings.Values{Predictions: 5, Threshold: 0.33})
+	s := h.w.current()
+	s.Threshold = 0.33
+	h.w.applySettings(s)
 	save("")
 	if got := prefs.Float(settings.KeyThreshold); math.Abs(got-0.33) > 1e-6 {
 		t.Errorf("saving untouched changed the threshold 0.33 to %v", got)

@@ -210,7 +210,8 @@ func (w *Window) setLarge(on bool) {
 	w.viewer.box.Refresh()
 }
 
-// boxes says whether the preview marks the objects and faces found.
+// boxes says whether the preview marks the objects, faces and lines of
+// text found.
 func (w *Window) boxes() bool { return w.prefs().BoolWithFallback(settings.KeyBoxes, true) }
 
 // showBoxes shows or hides the marks on the preview, and remembers the

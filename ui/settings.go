@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"runtime"
@@ -13,9 +14,11 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/inference/model"
+	"github.com/spotter-app/spotter/inference/text"
 	"github.com/spotter-app/spotter/settings"
 )
 
@@ -83,18 +86,29 @@ func newSettingsDialog(parent fyne.Window, current settings.Values, apply func(s
 	sureSel := widget.NewSelect(thresholds(), nil)
 	sureSel.SetSelected(fmt.Sprintf("%.0f %%", 100*current.Threshold))
 
-	theme := widget.NewLabel("Light or dark follows your system's setting.")
-	theme.Importance = widget.LowImportance
+	textCheck, langs := textChoices(current)
+	// In the hints' style but wrapped, as a hint is not: on one line it
+	// made the dialog twice as wide.
+	textNote := widget.NewRichText(&widget.TextSegment{
+		Text:  "Reads words in screenshots, documents, receipts and signs, so search finds them. Adds time only to photos that look like text.",
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}})
+	textNote.Wrapping = fyne.TextWrapWord
+
+	themeNote := widget.NewLabel("Light or dark follows your system's setting.")
+	themeNote.Importance = widget.LowImportance
 	items := []*widget.FormItem{
 		widget.NewFormItem("Model", modelSel),
 		widget.NewFormItem("Predictions shown", countSel),
 		widget.NewFormItem("Sure from", sureSel),
 		widget.NewFormItem("Threads", threadSel),
-		widget.NewFormItem("Theme", theme),
+		widget.NewFormItem("Text", container.NewVBox(textCheck, textNote)),
+		widget.NewFormItem("Languages", langs.box),
+		widget.NewFormItem("Theme", themeNote),
 	}
 	items[0].HintText = "Models found in Spotter's models folders"
 	items[2].HintText = "For the classifier alone (no detectors beside it): below this confidence a photo is \"not sure\" and gets no keywords"
 	items[3].HintText = "For ONNX Runtime; Automatic was fastest where measured"
+	items[5].HintText = langs.hint
 	return dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
@@ -109,6 +123,7 @@ func newSettingsDialog(parent fyne.Window, current settings.Values, apply func(s
 		if pct, err := strconv.Atoi(strings.TrimSuffix(sureSel.Selected, " %")); err == nil {
 			s.Threshold = float32(pct) / 100
 		}
+		s.Text, s.Languages = textCheck.Checked, langs.chosen()
 		apply(s)
 	}, parent)
 }
@@ -127,9 +142,93 @@ func (w *Window) applySettings(s settings.Values) {
 	if r := w.table.byID[w.selected]; r != nil {
 		w.showDetail(r)
 	}
-	if old.Model != s.Model || old.Threads != s.Threads {
+	if old.Model != s.Model || old.Threads != s.Threads || old.Text != s.Text || !slices.Equal(old.Languages, s.Languages) {
 		w.reload()
 	}
+}
+
+// languageNames are the names of the languages a person is likeliest to
+// have installed; Settings shows any other by Tesseract's code.
+var languageNames = map[string]string{
+	"eng": "English", "deu": "German", "fra": "French", "spa": "Spanish", "ita": "Italian",
+	"por": "Portuguese", "nld": "Dutch", "swe": "Swedish", "dan": "Danish", "nor": "Norwegian",
+	"fin": "Finnish", "pol": "Polish", "ces": "Czech", "hun": "Hungarian", "ron": "Romanian",
+	"tur": "Turkish", "ell": "Greek", "rus": "Russian", "ukr": "Ukrainian", "ara": "Arabic",
+	"heb": "Hebrew", "hin": "Hindi", "jpn": "Japanese", "kor": "Korean",
+	"chi_sim": "Chinese (simplified)", "chi_tra": "Chinese (traditional)",
+}
+
+// languageRows is how many languages are in view at once in Settings.
+const languageRows = 4
+
+// languageChoice is the languages Settings offers: those installed, and any
+// chosen before that is no longer, so that it is seen and can be unchecked
+// rather than dropped unsaid.
+type languageChoice struct {
+	codes []string
+	group *widget.CheckGroup
+	box   fyne.CanvasObject // the group, or what to install when there is nothing to choose
+	hint  string
+}
+
+// textChoices are the "read text" check and the languages to read, the
+// languages offered only while text is read.
+func textChoices(current settings.Values) (*widget.Check, *languageChoice) {
+	installed := text.Installed()
+	codes := slices.Clone(installed)
+	for _, l := range current.Languages {
+		if !slices.Contains(codes, l) {
+			codes = append(codes, l)
+		}
+	}
+	c := &languageChoice{codes: codes, group: widget.NewCheckGroup(nil, nil)}
+	for _, code := range codes {
+		c.group.Append(cmp.Or(languageNames[code], code))
+		if slices.Contains(current.Languages, code) {
+			c.group.Selected = append(c.group.Selected, c.group.Options[len(c.group.Options)-1])
+		}
+	}
+	c.box, c.hint = c.group, "English when none is chosen; more with your system's packages (tesseract-ocr-deu for German)"
+	// A system with every language installed offers over a hundred: they
+	// scroll, a few rows high, rather than push Save off the screen.
+	if len(codes) > languageRows {
+		scroll := container.NewVScroll(c.group)
+		scroll.SetMinSize(fyne.NewSize(0, c.group.MinSize().Height*languageRows/float32(len(codes))))
+		c.box = scroll
+	}
+	if len(installed) == 0 {
+		note := widget.NewLabel("No Tesseract language is installed, so Spotter cannot read text. Install one (on Debian or Ubuntu: sudo apt install tesseract-ocr-eng) and open Settings again.")
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.WarningImportance
+		c.box, c.hint = note, ""
+	}
+	check := widget.NewCheck("Read text in photos", func(on bool) {
+		if on {
+			c.group.Enable()
+		} else {
+			c.group.Disable()
+		}
+	})
+	check.SetChecked(current.Text)
+	if !current.Text {
+		c.group.Disable() // SetChecked calls back only on a change
+	}
+	return check, c
+}
+
+// chosen is the codes of the languages checked, in the order offered,
+// or English, which the engine reads when none is asked for.
+func (c *languageChoice) chosen() []string {
+	var out []string
+	for i, name := range c.group.Options {
+		if slices.Contains(c.group.Selected, name) {
+			out = append(out, c.codes[i])
+		}
+	}
+	if len(out) == 0 {
+		return []string{text.DefaultLanguage}
+	}
+	return out
 }
 
 // reload opens the classifier again with the new settings, with the

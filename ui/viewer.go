@@ -18,8 +18,8 @@ import (
 const minPreviewSide = 512
 
 // preview is the selected photo, as large as the space it has, keeping its
-// aspect, with the objects and faces found in it marked. It asks for the
-// photo again, decoded at the size shown, when it grows past what was
+// aspect, with the objects, faces and text found in it marked. It asks for
+// the photo again, decoded at the size shown, when it grows past what was
 // decoded.
 type preview struct {
 	widget.BaseWidget
@@ -136,7 +136,10 @@ func newViewer(want func(side int), results *resultsView, review *reviewPanel, c
 	}
 	v.strip = container.NewGridWithColumns(3,
 		column(v.caption, results.box, container.NewHBox(v.copyBtn)),
-		column(results.ranked),
+		// The words read above the classifier's ranking: for a photo of
+		// text, what it says tells more than what the classifier guesses,
+		// and beneath the answer they were out of view.
+		column(results.textBox, results.ranked),
 		column(review.box))
 	v.box = container.NewVSplit(v.preview, v.strip)
 	v.box.Offset = 0.7
@@ -153,8 +156,9 @@ func (v *viewer) clear() {
 	v.copyBtn.Hide()
 }
 
-// mark marks res's objects and faces on the photo; a result without any
-// (no answer yet, or the classifier alone) clears the marks.
+// mark marks res's objects, faces and lines of text on the photo; a
+// result without any (no answer yet, or the classifier alone) clears the
+// marks.
 func (p *preview) mark(res prediction.Result) {
 	p.marks.set(res)
 	p.marks.place(p.Size(), p.image.Image)

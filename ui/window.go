@@ -132,7 +132,7 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	w.notice.Importance = widget.DangerImportance
 	w.notice.Hide()
 	w.status = newStatusBar()
-	w.results = newResultsView()
+	w.results = newResultsView(w.copyText)
 	w.review = newReviewPanel(func() { w.writeKeywords(false) }, func() { w.removeKeywords(false) })
 	w.viewer = newViewer(w.wantPreview, w.results, w.review, w.copyLabel)
 

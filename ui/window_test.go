@@ -25,7 +25,6 @@ import (
 
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/inferencetest"
-	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/prediction"
 	"github.com/spotter-app/spotter/inference/report"
 )
@@ -729,7 +728,9 @@ func TestSettingsApply(t *testing.T) {
 	h := start(t, realOpener(t, clf))
 	h.win.drop(t, inferencetest.Photo(t, "dog.jpg"))
 	h.until("the answer", func() bool { return len(h.w.table.rows) == 1 && h.idle() })
-	h.w.applySettings(settings.Values{Predictions: 3, Threshold: names.DefaultThreshold})
+	s := h.w.current()
+	s.Predictions = 3
+	h.w.applySettings(s)
 	visible := 0
 	for _, r := range h.w.results.rows {
 		if r.box.Visible() {
@@ -747,7 +748,8 @@ func TestSettingsApply(t *testing.T) {
 		t.Errorf("export header %q", header)
 	}
 
-	h.w.applySettings(settings.Values{Threads: 1, Predictions: 3, Threshold: names.DefaultThreshold}) // the classifier is opened again
+	s.Threads = 1
+	h.w.applySettings(s) // the classifier is opened again
 	h.until("the model is reloaded", func() bool { return !h.w.loading })
 	if n := clf.closes.Load(); n != 1 {
 		t.Errorf("the old classifier was closed %d times, want once", n)

@@ -337,6 +337,17 @@ func TestInstalledPackage(t *testing.T) {
 	}
 	sameTopLabels(t, made, topLabels(t, stdout.Bytes()))
 
+	// A receipt is read with the Tesseract and the English model the
+	// package carries.
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "spotter", "tessdata", "eng.traineddata")); err != nil {
+		t.Errorf("the package does not carry Tesseract's English model: %v", err)
+	}
+	receipt := filepath.Join(inferencetest.Root(t), "..", "shared", "everyday-dev", "document-restaurant-receipt.jpg")
+	out, err := installed("C.UTF-8", "classify", "--no-catalog", receipt).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "receipt") {
+		t.Errorf("the installed spotter classify on a receipt: %v\n%s", err, out)
+	}
+
 	a := start(t, installed("en_US.UTF-8", filepath.Join(folder, "eagle.jpg"), filepath.Join(folder, "IMG_0001.heic")))
 	for _, line := range a.waitLines(t, "msg=classified", 2) {
 		if f := logFields(t, line); filepath.Base(f["path"]) == "eagle.jpg" && f["label"] != "kite" && !strings.HasPrefix(f["label"], "bald eagle") {
@@ -415,7 +426,7 @@ func checkRPATH(t *testing.T, exe string) {
 
 // carried matches the libraries the package carries in lib/spotter (the
 // Makefile's package target copies those the program links).
-var carried = regexp.MustCompile(`^lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*)\.so`)
+var carried = regexp.MustCompile(`^lib(heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*|tesseract|lept|archive|gif|openjp2|webpmux)\.so`)
 
 // checkCarriedLibraries proves the running program pid uses the package's
 // own copies of the libraries it carries, not the system's: each one mapped
@@ -447,7 +458,7 @@ func checkCarriedLibraries(t *testing.T, pid int, dir string) {
 	if len(system) > 0 {
 		t.Errorf("the installed program uses copies from outside its package's %s:\n%s", dir, strings.Join(system, "\n"))
 	}
-	for _, lib := range []string{"heif", "de265", "dav1d", "aom", "jxl", "lcms2"} {
+	for _, lib := range []string{"heif", "de265", "dav1d", "aom", "jxl", "lcms2", "tesseract", "lept"} {
 		if !seen[lib] {
 			t.Errorf("lib%s is not mapped into the installed program, so nothing shows which copy it uses", lib)
 		}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Photo is one labelled photo.
@@ -159,12 +160,23 @@ type Scores struct {
 	// photos with people where a people word is written; CountRight: photos
 	// with people whose count is right.
 	RightKeyword, WrongKeyword, Precision, PeopleNamed, CountRight float64
+	// Documents are the document photos (pages, receipts, signs, a
+	// screenshot); DocumentsNamed the share with a must word among the
+	// keywords. CalledDocument counts photos of other categories given a
+	// word only text earns (textOnly).
+	Documents      int
+	DocumentsNamed float64
+	CalledDocument int
 }
+
+// textOnly are the keywords that say a photo is mostly text: wrong on
+// any photo that is not.
+var textOnly = map[string]bool{"document": true, "screenshot": true, "receipt": true}
 
 // Score sums the verdicts of photos (in the same order).
 func Score(photos []Photo, verdicts []Verdict) Scores {
 	var s Scores
-	var right, wrong, kwRight, kwAll, named, counted int
+	var right, wrong, kwRight, kwAll, named, counted, docsNamed int
 	for i, p := range photos {
 		v := verdicts[i]
 		s.Photos++
@@ -172,6 +184,17 @@ func Score(photos []Photo, verdicts []Verdict) Scores {
 			s.NotDocuments++
 			if v.Named {
 				right++
+			}
+			for _, k := range append(v.Right, v.Wrong...) {
+				if textOnly[k] {
+					s.CalledDocument++
+					break
+				}
+			}
+		} else {
+			s.Documents++
+			if v.Named {
+				docsNamed++
 			}
 		}
 		if len(v.Wrong) > 0 {
@@ -195,6 +218,7 @@ func Score(photos []Photo, verdicts []Verdict) Scores {
 	s.Precision = share(kwRight, kwAll)
 	s.PeopleNamed = share(named, s.WithPeople)
 	s.CountRight = share(counted, s.Counted)
+	s.DocumentsNamed = share(docsNamed, s.Documents)
 	return s
 }
 
@@ -203,4 +227,38 @@ func share(n, of int) float64 {
 		return 0
 	}
 	return float64(n) / float64(of)
+}
+
+// LoadText reads TEXT.tsv from dir: for some photos, words printed in them
+// that a search should find them by.
+func LoadText(dir string) (map[string][]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "TEXT.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		fs := strings.Split(line, "\t")
+		if strings.HasPrefix(line, "#") || len(fs) != 2 {
+			continue
+		}
+		out[fs[0]] = split(fs[1])
+	}
+	return out, nil
+}
+
+// Found lists the words that are among text's words, ignoring case, as a
+// full-text search matches them.
+func Found(text string, words []string) []string {
+	have := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		have[w] = true
+	}
+	var out []string
+	for _, w := range words {
+		if have[strings.ToLower(w)] {
+			out = append(out, w)
+		}
+	}
+	return out
 }

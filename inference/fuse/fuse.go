@@ -85,7 +85,7 @@ func Fuse(s Seen, res *prediction.Result) {
 		add(k)
 	}
 	res.Keywords = kws
-	res.Title = title(res.People, kws)
+	res.Title = Title(res.People, kws)
 }
 
 // suppressAcross drops a box of one class that nearly coincides with a
@@ -363,9 +363,21 @@ func (s Seen) classifierWords(a names.Answer, objs []detect.Object, people bool)
 	return []prediction.Keyword{{Word: a.Name, Path: path, Source: "classifier", Confidence: a.Confidence}}
 }
 
-// title names the photo: the people first ("3 people"), then up to three
-// other keywords.
-func title(people int, kws []prediction.Keyword) string {
+// TextMass is how much of the classifier's belief (probs, one per class of
+// t) is in classes that mean a photo of text: the gate of text recognition.
+func TextMass(t *names.Table, probs []float32) float32 {
+	var sum float32
+	for i, p := range probs {
+		if rules.textClass[t.Class(i).Label] {
+			sum += p
+		}
+	}
+	return sum
+}
+
+// Title names a photo from its keywords: the people first ("3 people"),
+// then up to three other keywords.
+func Title(people int, kws []prediction.Keyword) string {
 	var parts []string
 	for _, k := range kws {
 		if len(parts) == 4 {

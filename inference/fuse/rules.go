@@ -117,6 +117,9 @@ var rules = struct {
 	textClass: map[string]bool{
 		"menu": true, "web site": true, "envelope": true, "book jacket": true, "crossword puzzle": true, "comic book": true,
 		"street sign": true, "scoreboard": true, "monitor": true, "screen": true, "packet": true, "binder": true,
+		// "brass, memorial tablet, plaque": the classifier's word for pages
+		// and screens of small print as much as for plaques.
+		"brass": true,
 	},
 	indoor: map[string]bool{
 		"bed": true, "couch": true, "tv": true, "refrigerator": true, "oven": true, "microwave": true,

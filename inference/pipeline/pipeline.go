@@ -35,6 +35,16 @@ type Batcher interface {
 	RunBatch(ctx context.Context, inputs [][]float32) ([]prediction.Result, error)
 }
 
+// TextReader is a Runner that also reads the words in photos whose result
+// says they look like text. inference.Classifier satisfies it; Stream reads
+// with a Runner that does.
+type TextReader interface {
+	Runner
+	// ReadText adds to res what it reads in the photo at path. It is
+	// called on the emitting goroutine, before Memory.Keep.
+	ReadText(ctx context.Context, path string, res *prediction.Result) error
+}
+
 // Memory remembers finished photos, so a photo classified before is not
 // classified again: the catalogue.
 type Memory interface {
@@ -127,6 +137,9 @@ type prepared struct {
 func Stream(ctx context.Context, r Runner, next Source, emit func(Done), opts Options) {
 	if opts.Memory != nil {
 		emit = keepThenEmit(ctx, opts.Memory, emit)
+	}
+	if tr, ok := r.(TextReader); ok {
+		emit = readThenEmit(ctx, tr, emit)
 	}
 	if opts.Sequential {
 		t := r.NewTensor()
@@ -335,6 +348,28 @@ func keepThenEmit(ctx context.Context, m Memory, emit func(Done)) func(Done) {
 	return func(d Done) {
 		if !d.Cached && (d.Err == nil || jobContext(ctx, d.Job).Err() == nil) {
 			m.Keep(d)
+		}
+		emit(d)
+	}
+}
+
+// readThenEmit reads the text of each photo the model classified before
+// it is kept and emitted. The preparers go on decoding the next photos
+// meanwhile, so a page's reading costs the folder little more than its
+// own time. A reading that fails costs the photo its text, not its
+// answer; one its context ended ends the job, so the photo is not kept
+// without its text.
+func readThenEmit(ctx context.Context, tr TextReader, emit func(Done)) func(Done) {
+	return func(d Done) {
+		if d.Err == nil && !d.Cached {
+			jc := jobContext(ctx, d.Job)
+			if err := tr.ReadText(jc, d.Path, &d.Result); err != nil {
+				if jc.Err() != nil {
+					d.Err = jc.Err()
+				} else {
+					slog.Warn("text could not be read", "path", d.Path, "err", err)
+				}
+			}
 		}
 		emit(d)
 	}

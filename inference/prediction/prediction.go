@@ -57,6 +57,10 @@ type Result struct {
 	// Fused is set when the keywords came from the model set (package fuse);
 	// a result of the classifier alone has none and reads by Everyday.
 	Fused bool
+	// TextLikely is how much the classifier took the photo for one of
+	// text (a menu, a web site, a street sign): what decides whether text
+	// recognition runs on it. It is not kept.
+	TextLikely float32
 	// Lines is the text recognised in the photo, in reading order; empty
 	// when the photo holds none or text recognition did not run on it.
 	Lines  []Line

@@ -134,6 +134,31 @@ func (b *batching) RunBatch(ctx context.Context, inputs [][]float32) ([]predicti
 	return out, nil
 }
 
+// readName is the fake engines' text reading: the photo's file name, as
+// its one line, except for a photo named panicky.png.
+func readName(path string, res *prediction.Result) error {
+	if filepath.Base(path) == "panicky.png" {
+		panic("boom in reading")
+	}
+	res.Lines = append(res.Lines, prediction.Line{Text: filepath.Base(path), Confidence: 1})
+	return nil
+}
+
+// textColours and textBatching are the fakes that also read text
+// (pipeline.TextReader), as the real classifier does.
+type (
+	textColours  struct{ *colours }
+	textBatching struct{ *batching }
+)
+
+func (c textColours) ReadText(_ context.Context, path string, res *prediction.Result) error {
+	return readName(path, res)
+}
+
+func (b textBatching) ReadText(_ context.Context, path string, res *prediction.Result) error {
+	return readName(path, res)
+}
+
 // opener opens c, failing the first fail calls.
 func opener(c work.Classifier, fail int) (work.Opener, *atomic.Int32) {
 	var calls atomic.Int32

@@ -12,6 +12,7 @@ import (
 	"image"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -353,11 +354,20 @@ func (w *Worker) loop(post func(func())) {
 			}
 			continue
 		}
-		w.Report(func() { w.ev.OnLoaded(loaded) })
 		session, end := context.WithCancel(w.ctx)
 		w.mu.Lock()
 		w.endSession = end
 		w.mu.Unlock()
+		// A reload asked for while loading came after the one answered
+		// above, with no session yet to end: what loaded has the settings
+		// from before it. Only what will be used is announced.
+		select {
+		case <-w.reload:
+			end()
+			continue
+		default:
+		}
+		w.Report(func() { w.ev.OnLoaded(loaded) })
 		pipeline.Stream(session, guard(clf), w.next, w.emit,
 			pipeline.Options{Decoded: w.thumbnail, Background: true, Memory: w.memory})
 		end()
@@ -433,17 +443,48 @@ func (w *Worker) load() (clf Classifier, loaded Loaded) {
 }
 
 // guard turns a panic in the model's run into an error for the photos in
-// it, keeping the classifier's batching: photos prepared while the model
-// was busy run together in one call (pipeline.Batcher), which costs less
-// per photo.
+// it, keeping what else the classifier does: batching, where photos
+// prepared while the model was busy run together in one call
+// (pipeline.Batcher), which costs less per photo; reading the words in
+// photos of text (pipeline.TextReader). The pipeline asks the Runner it
+// is given for both, so a wrapper without them would turn them off.
 func guard(clf Classifier) pipeline.Runner {
-	if b, ok := clf.(pipeline.Batcher); ok {
-		return guardedBatch{guarded{clf}, b}
+	g := guarded{Classifier: clf}
+	g.reader, _ = clf.(pipeline.TextReader)
+	b, batches := clf.(pipeline.Batcher)
+	switch {
+	case batches && g.reader != nil:
+		return guardedBatchText{guardedBatch{g, b}}
+	case batches:
+		return guardedBatch{g, b}
+	case g.reader != nil:
+		return guardedText{g}
 	}
-	return guarded{clf}
+	return g
 }
 
-type guarded struct{ Classifier }
+type guarded struct {
+	Classifier
+	reader pipeline.TextReader // nil when the classifier reads no text
+}
+
+// readText reads as the classifier does; a panic costs the photo its text,
+// as any failure to read does, not its answer.
+func (g guarded) readText(ctx context.Context, path string, res *prediction.Result) error {
+	return Protect("reading the text in "+filepath.Base(path), func() error { return g.reader.ReadText(ctx, path, res) })
+}
+
+type guardedText struct{ guarded }
+
+func (g guardedText) ReadText(ctx context.Context, path string, res *prediction.Result) error {
+	return g.readText(ctx, path, res)
+}
+
+type guardedBatchText struct{ guardedBatch }
+
+func (g guardedBatchText) ReadText(ctx context.Context, path string, res *prediction.Result) error {
+	return g.readText(ctx, path, res)
+}
 
 func (g guarded) Run(ctx context.Context, input []float32) (res prediction.Result, err error) {
 	err = Protect("classifying", func() error {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/spotter-app/spotter/inference/prediction"
@@ -294,6 +295,35 @@ func TestReloadGoesOnWithTheNewModel(t *testing.T) {
 	}
 }
 
+// Settings saved while the model loads, or just as it has loaded, open it
+// again: the model opened with the old settings is not kept.
+func TestReloadWhileLoadingIsKept(t *testing.T) {
+	loading, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	h := start(t, func() (work.Classifier, work.EngineInfo, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			close(loading)
+			<-release
+		}
+		return newColours(), work.EngineInfo{Model: fmt.Sprint("colours ", n)}, nil
+	}, work.Options{})
+	h.until("the model is loading", closed(loading))
+	h.w.Reload()
+	close(release)
+	h.until("the model is opened again", func() bool { return len(h.loaded) == 1 })
+	if m := h.loaded[0].Engine.Model; m != "colours 2" || calls.Load() != 2 {
+		t.Fatalf("the window heard of %q after %d opens; want the second's only", m, calls.Load())
+	}
+	h.w.Reload()
+	h.until("the model is opened a third time", func() bool { return len(h.loaded) == 2 })
+	h.w.Add(photo(t, t.TempDir(), "a.png", green, 8, 8))
+	h.until("the photo is answered", h.done)
+	if m := h.loaded[1].Engine.Model; m != "colours 3" {
+		t.Errorf("a reload as the model loaded gave %q", m)
+	}
+}
+
 // Photos prepared while the model was busy run together in one call, as
 // many as the classifier takes; a panic in that call is the error of each
 // photo in it, and the next photo is answered.
@@ -333,6 +363,54 @@ func TestReadyPhotosRunTogether(t *testing.T) {
 				case f.Err != nil || f.Result.Top().Label != []string{"red", "green", "blue"}[i%3]:
 					t.Errorf("photo %d: %q, %v", i, f.Result.Top().Label, f.Err)
 				}
+			}
+		})
+	}
+}
+
+// The engine's text reading is kept by the worker, batching or not: each
+// photo has its words when it is reported, and a panic while reading costs
+// that photo its words, not its answer.
+func TestTextIsRead(t *testing.T) {
+	for _, batches := range []bool{false, true} {
+		t.Run(fmt.Sprint("batches=", batches), func(t *testing.T) {
+			b := &batching{colours: newColours()}
+			b.holdOn = 1
+			var clf work.Classifier = textColours{b.colours}
+			if batches {
+				clf = textBatching{b}
+			}
+			open, _ := opener(clf, 0)
+			h := start(t, open, work.Options{})
+			dir := t.TempDir()
+			names := []string{"sign.png", "panicky.png", "menu.png", "page.png", "receipt.png", "screen.png"}
+			colour := []color.RGBA{red, green, blue}
+			var drop []string
+			for i, n := range names {
+				drop = append(drop, photo(t, dir, n, colour[i%3], 8, 8))
+			}
+			// The first run held until the rest are prepared: they then run
+			// together, where the classifier batches.
+			h.w.Add(drop[0])
+			h.until("the first run is held", closed(b.held))
+			h.w.Add(drop[1:]...)
+			h.until("the photos behind it are prepared", starved)
+			close(b.release)
+			h.until("every photo is answered", func() bool { return len(h.queued()) == len(names) && h.done() })
+			for i, q := range h.queued() {
+				f, _ := h.last(q.ID)
+				label, text := []string{"red", "green", "blue"}[i%3], names[i]
+				if text == "panicky.png" {
+					text = ""
+				}
+				if f.Err != nil || f.Result.Top().Label != label || f.Result.Text() != text {
+					t.Errorf("photo %d: %q reading %q, %v; want %q reading %q", i, f.Result.Top().Label, f.Result.Text(), f.Err, label, text)
+				}
+			}
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if want := []int{4}; batches && !slices.Equal(b.sizes, want) {
+				t.Errorf("calls with several photos took %v, want %v", b.sizes, want)
 			}
 		})
 	}

@@ -29,6 +29,8 @@ import (
 	"image"
 	"image/jpeg"
 	"os"
+
+	"github.com/spotter-app/spotter/inference/helper"
 )
 
 // MaxPixels is the largest sensor Decode reads (100 megapixels): medium
@@ -119,7 +121,7 @@ func decode(ctx context.Context, s *shared, minSide int, maxPixels int64,
 	switch {
 	case ctx.Err() != nil:
 		return nil, 0, ctx.Err()
-	case errors.Is(err, errHelperCrashed):
+	case errors.Is(err, helper.ErrCrashed):
 		return nil, 0, notRAW{fmt.Errorf("made LibRaw %s, Spotter's RAW reader, crash: it is damaged, or not a camera RAW photo that LibRaw knows. %s",
 			librawVersion(), exportJPEG)}
 	case err != nil:
