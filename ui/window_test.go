@@ -744,7 +744,7 @@ func TestSettingsApply(t *testing.T) {
 	if _, err := h.w.exportTo(&csvOut, ".csv"); err != nil {
 		t.Fatal(err)
 	}
-	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error,name,confidence,categories,cached,people,keywords,title,sure,objects" {
+	if header, _, _ := strings.Cut(csvOut.String(), "\n"); header != "path,label_1,probability_1,label_2,probability_2,label_3,probability_3,ms,error,name,confidence,categories,cached,people,keywords,title,sure,objects,text" {
 		t.Errorf("export header %q", header)
 	}
 

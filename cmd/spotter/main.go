@@ -64,6 +64,9 @@ type engineFlags struct {
 	model, lib string
 	threads    int
 	noText     bool
+	// languages are the Tesseract languages to read, from the window's
+	// settings; English when none.
+	languages []string
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
@@ -83,7 +86,7 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 
 // options are the engine's for the descriptor desc and top predictions.
 func (e *engineFlags) options(desc string, top int) inference.Options {
-	return inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top, NoText: e.noText}
+	return inference.Options{Descriptor: desc, Library: e.lib, Threads: e.threads, Top: top, NoText: e.noText, Languages: e.languages}
 }
 
 // engineInfo is what the About box says of the engine: every model of the
@@ -136,6 +139,9 @@ func (e engineFlags) withSettings(p fyne.Preferences) engineFlags {
 	if e.threads == 0 {
 		e.threads = p.Int(settings.KeyThreads)
 	}
+	// --no-text wins over the setting; the setting can only turn it off.
+	reading := settings.Read(p).Reading(inference.Options{NoText: e.noText})
+	e.noText, e.languages = e.noText || reading.NoText, reading.Languages
 	return e
 }
 
