@@ -25,3 +25,12 @@ func (c *Classifier) ReadText(ctx context.Context, path string, res *prediction.
 	text.Name(res, page)
 	return nil
 }
+
+// TextModels are the language models text is read with, none with
+// Options.NoText: with the models, they key the answers in the catalogue.
+func (c *Classifier) TextModels() []string {
+	if c.text == nil {
+		return nil
+	}
+	return c.text.ModelFiles()
+}

@@ -166,7 +166,7 @@ func (w *warner) memory(cat *catalog.Catalog, clf *inference.Classifier, fresh b
 		return nil
 	}
 	var ref modelRef
-	ref.use(clf.Models()...)
+	ref.use(clf.Models(), clf.TextModels())
 	if _, ok := ref.get(); !ok {
 		w.warn("The model file cannot be read to tell it apart in the catalogue; results are not being saved.")
 		return nil

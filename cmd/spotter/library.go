@@ -3,7 +3,9 @@ package main
 import (
 	"log/slog"
 	"maps"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/spotter-app/spotter/inference/model"
@@ -26,19 +28,32 @@ type modelSet struct {
 }
 
 // use makes the set of descs (the classifier first, as
-// inference.Classifier.Models lists them) the current one. A model file that
-// cannot be read leaves the window listing every model's answers and
-// keeping none.
-func (r *modelRef) use(descs ...*model.Descriptor) {
-	members := make([]catalog.Model, len(descs))
-	for i, d := range descs {
-		m, err := catalog.ModelFor(d.Name, d.ModelPath())
+// inference.Classifier.Models lists them) and the text models (as its
+// TextModels lists them) the current one: an answer with text read is
+// another answer than one without, so photos classified before reading
+// was on are classified again, and read. A model file that cannot be read
+// leaves the window listing every model's answers and keeping none.
+func (r *modelRef) use(descs []*model.Descriptor, textModels []string) {
+	var members []catalog.Model
+	add := func(name, path string) bool {
+		m, err := catalog.ModelFor(name, path)
 		if err != nil {
-			slog.Warn("cannot tell the model apart in the catalogue", "model", d.ModelPath(), "err", err)
+			slog.Warn("cannot tell the model apart in the catalogue", "model", path, "err", err)
 			r.p.Store(nil)
+			return false
+		}
+		members = append(members, m)
+		return true
+	}
+	for _, d := range descs {
+		if !add(d.Name, d.ModelPath()) {
 			return
 		}
-		members[i] = m
+	}
+	for _, f := range textModels {
+		if !add("tesseract "+strings.TrimSuffix(filepath.Base(f), ".traineddata"), f) {
+			return
+		}
 	}
 	r.p.Store(&modelSet{key: catalog.ModelSet(members...), fused: len(descs) > 1})
 }

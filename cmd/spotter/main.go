@@ -25,6 +25,7 @@ import (
 	"github.com/spotter-app/spotter/inference"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/inference/text"
 	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/settings"
 	"github.com/spotter-app/spotter/ui"
@@ -82,6 +83,16 @@ func (e *engineFlags) open(top int) (*inference.Classifier, error) {
 		return nil, err
 	}
 	return inference.Open(e.options(desc, top))
+}
+
+// textModels are the language models the engine will read text with,
+// before it opens; none when reading is off or cannot be had.
+func (e *engineFlags) textModels() []string {
+	if e.noText {
+		return nil
+	}
+	files, _ := text.ModelFiles(e.languages)
+	return files
 }
 
 // options are the engine's for the descriptor desc and top predictions.
@@ -206,9 +217,10 @@ func window(args []string, stderr io.Writer) int {
 				slog.Error("the catalogue could not save the last results", "err", err)
 			}
 		}()
-		if d, err := model.Find(ef.withSettings(a.Preferences()).model); err == nil {
+		flags := ef.withSettings(a.Preferences())
+		if d, err := model.Find(flags.model); err == nil {
 			if desc, err := model.Load(d); err == nil {
-				ref.use(withCompanions(desc)...)
+				ref.use(withCompanions(desc), flags.textModels())
 			}
 		}
 		lib := library{cat: cat, model: &ref}
@@ -220,7 +232,7 @@ func window(args []string, stderr io.Writer) int {
 		if err != nil {
 			return nil, work.EngineInfo{}, err // not c: a nil *Classifier in the interface is not nil
 		}
-		ref.use(c.Models()...)
+		ref.use(c.Models(), c.TextModels())
 		return c, engineInfo(c), nil
 	}
 	// Fyne catches SIGTERM and Ctrl+C only once its event loop starts; a

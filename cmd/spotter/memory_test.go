@@ -110,16 +110,22 @@ func TestWindowKeysAsTheEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var before, after modelRef
-	before.use(withCompanions(desc)...)
+	before.use(withCompanions(desc), (&engineFlags{}).textModels())
 	clf, err := inference.Open(inference.Options{Descriptor: path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer clf.Close()
-	after.use(clf.Models()...)
+	after.use(clf.Models(), clf.TextModels())
 	k1, ok1 := before.get()
 	k2, ok2 := after.get()
-	if !ok1 || !ok2 || k1 != k2 || strings.Count(k1.Name, " + ") != 2 || !before.fused() {
+	if !ok1 || !ok2 || k1 != k2 || !strings.HasSuffix(k1.Name, " + tesseract eng") || strings.Count(k1.Name, " + ") != 3 || !before.fused() {
 		t.Errorf("before the engine opens: %+v (fused %v); the engine's: %+v", k1, before.fused(), k2)
+	}
+	// Reading off is another answer, under another key.
+	var off modelRef
+	off.use(clf.Models(), (&engineFlags{noText: true}).textModels())
+	if k3, _ := off.get(); k3 == k1 || strings.Contains(k3.Name, "tesseract") {
+		t.Errorf("without reading: %+v, with: %+v", k3, k1)
 	}
 }

@@ -68,3 +68,20 @@ func dataDir(langs []string) (string, error) {
 	}
 	return "", fmt.Errorf("Text in %s cannot be read together: their Tesseract models are installed in different folders. Install them all with apt (tesseract-ocr-LANG) or choose fewer in Settings", strings.Join(langs, " and "))
 }
+
+// ModelFiles are the language models a Reader of langs reads with, English
+// when langs is empty: what tells its text apart in the catalogue.
+func ModelFiles(langs []string) ([]string, error) {
+	if len(langs) == 0 {
+		langs = []string{DefaultLanguage}
+	}
+	dir, err := dataDir(langs)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]string, len(langs))
+	for i, l := range langs {
+		files[i] = filepath.Join(dir, l+".traineddata")
+	}
+	return files, nil
+}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 	"unsafe"
@@ -51,6 +52,7 @@ type reply struct{ Status int32 }
 // It is safe for concurrent use: each reading takes a helper of its own.
 type Reader struct {
 	dir, langs string
+	files      []string
 }
 
 // NewReader makes a Reader of langs, English when empty. It fails when a
@@ -59,12 +61,15 @@ func NewReader(langs []string) (*Reader, error) {
 	if len(langs) == 0 {
 		langs = []string{DefaultLanguage}
 	}
-	dir, err := dataDir(langs)
+	files, err := ModelFiles(langs)
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{dir: dir, langs: strings.Join(langs, "+")}, nil
+	return &Reader{dir: filepath.Dir(files[0]), langs: strings.Join(langs, "+"), files: files}, nil
 }
+
+// ModelFiles are the language models r reads with.
+func (r *Reader) ModelFiles() []string { return r.files }
 
 // Languages are the languages r reads, "eng+deu".
 func (r *Reader) Languages() string { return r.langs }
