@@ -191,8 +191,9 @@ func confidence(res prediction.Result) float32 {
 
 // matches says whether a row answers the filter: its file name, and for a
 // classified photo its exact class, its label, and its keywords (each
-// word and category) or its everyday name's categories, or "not sure". A
-// guess below the threshold is no name to find it by.
+// word and category) or its everyday name's categories, or "not sure", or
+// the text read in it holding every word of the filter, as the catalogue
+// finds it. A guess below the threshold is no name to find it by.
 func (t *table) matches(r *row, needle string) bool {
 	if t.category != "" && !slices.Contains(t.facets(r), t.category) {
 		return false
@@ -214,7 +215,12 @@ func (t *table) matches(r *row, needle string) bool {
 	case t.sure(r):
 		hay = append(hay, a.Categories...)
 	}
-	return slices.ContainsFunc(hay, func(s string) bool { return strings.Contains(strings.ToLower(s), needle) })
+	if slices.ContainsFunc(hay, func(s string) bool { return strings.Contains(strings.ToLower(s), needle) }) {
+		return true
+	}
+	text := strings.ToLower(r.res.Text())
+	words := strings.Fields(needle)
+	return text != "" && len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) })
 }
 
 // picked says whether a row is picked with Ctrl, Shift or Select all.

@@ -146,6 +146,15 @@ func TestTextInTheWindow(t *testing.T) {
 	if clip.Content() != "before" || !strings.Contains(h.w.status.text.Text, "no text") {
 		t.Errorf("copying the text of a photo without: clipboard %q, status %q", clip.Content(), h.w.status.text.Text)
 	}
+
+	// The filter finds a photo by the words read in it, every word
+	// anywhere in its text, as the catalogue does.
+	for filter, want := range map[string]int{"MILK": 1, "milk shopping": 1, "milk zebra": 0} {
+		h.w.search.SetText(filter)
+		if n := len(h.w.table.view); n != want || n == 1 && h.w.table.view[0].name != "card.png" {
+			t.Errorf("filter %q: %d photos shown, want %d (the card)", filter, n, want)
+		}
+	}
 }
 
 // differ counts the pixels unlike between two captures of one window.
