@@ -341,6 +341,9 @@ func (c *Classifier) Close() error {
 		errs = append(errs, t.Destroy())
 	}
 	errs = append(errs, c.objects.close(), c.faces.close())
+	if c.text != nil {
+		c.text.Close()
+	}
 	errs = append(errs, ortlib.Release())
 	return errors.Join(errs...)
 }

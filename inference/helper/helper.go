@@ -42,8 +42,13 @@ type Service struct {
 	// Limit is how long one request may take; a helper past it is caught in
 	// a loop on a damaged file, and is killed.
 	Limit time.Duration
-	// Env is added to the helper's environment (OMP_THREAD_LIMIT=1).
+	// Env is the helper's environment (OMP_THREAD_LIMIT=1): none of the
+	// person's is passed on.
 	Env []string
+	// Setup, when set, runs in the helper before it is locked down, to
+	// read what it needs from files (Tesseract's language models); its
+	// error ends the helper.
+	Setup func() error
 	// Serve answers one request, in the helper. file is the descriptor
 	// that came with it, which Serve must not close. After head and data
 	// are sent, done (when not nil) frees what they point into.
@@ -57,14 +62,42 @@ type Service struct {
 // limit.
 var ErrCrashed = errors.New("the helper process crashed")
 
-// ServeIfHelper serves s and exits when this process was started as one of
-// its helpers; otherwise it returns at once. Call it from an init
-// function, so a helper does no more than its work before serving.
+// ServeIfHelper locks this process down (lockdown.go), serves s and exits
+// when this process was started as one of its helpers; otherwise it
+// returns at once. Call it from an init function, so a helper does no
+// more than its work before serving.
 func (s *Service) ServeIfHelper() {
-	if os.Getenv(serviceEnv) == s.Name {
-		os.Exit(s.serve(os.NewFile(3, "socket")))
+	if os.Getenv(serviceEnv) != s.Name {
+		return
 	}
+	conn := os.NewFile(3, "socket")
+	if s.Setup != nil {
+		if err := s.Setup(); err != nil {
+			fmt.Fprintln(os.Stderr, "spotter helper:", err)
+			os.Exit(exitNoSetup)
+		}
+	}
+	if _, err := lockDown(); err != nil {
+		fmt.Fprintln(os.Stderr, "spotter helper:", err)
+		os.Exit(exitNoLockdown)
+	}
+	os.Exit(s.serve(conn))
 }
+
+// A helper's exit status when it could not set itself up, or lock itself
+// down: it serves nothing rather than serve unconfined.
+const (
+	exitNoLockdown = 3
+	exitNoSetup    = 4
+)
+
+// ErrNoSetup is the error of a request whose helper could not set itself
+// up.
+var ErrNoSetup = errors.New("the helper process could not set itself up")
+
+// ErrNoLockdown is the error of a request whose helper could not lock
+// itself down.
+var ErrNoLockdown = errors.New("the helper process could not confine itself (seccomp, Landlock or its limits were refused)")
 
 // process is one running helper and Spotter's end of its socket.
 type process struct {
@@ -83,7 +116,8 @@ func (s *Service) start() (*process, error) {
 	// /proc/self/exe rather than the path: it is this program even when
 	// its file was replaced by an update since it started.
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Env = append(append(os.Environ(), serviceEnv+"="+s.Name), s.Env...)
+	// Nothing of the person's environment: a helper needs none of it.
+	cmd.Env = append([]string{serviceEnv + "=" + s.Name}, s.Env...)
 	cmd.ExtraFiles = []*os.File{theirs}
 	if err := cmd.Start(); err != nil {
 		conn.Close()
@@ -113,6 +147,18 @@ func (s *Service) release(p *process) {
 		return
 	}
 	p.stop()
+}
+
+// Close stops the helpers waiting for work; a Call after it starts new
+// ones.
+func (s *Service) Close() {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	for _, p := range idle {
+		p.stop()
+	}
 }
 
 // PIDs are the helpers waiting for work, for tests that measure their
@@ -152,8 +198,13 @@ func (s *Service) Call(ctx context.Context, req []byte, file *os.File, maxData i
 	inTime, notCancelled := timer.Stop(), stopCancel()
 	if err != nil || !inTime || !notCancelled {
 		p.stop()
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil, nil, ctx.Err()
+		case p.cmd.ProcessState != nil && p.cmd.ProcessState.ExitCode() == exitNoLockdown:
+			return nil, nil, ErrNoLockdown
+		case p.cmd.ProcessState != nil && p.cmd.ProcessState.ExitCode() == exitNoSetup:
+			return nil, nil, ErrNoSetup
 		}
 		return nil, nil, ErrCrashed
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,9 +32,30 @@ import (
 // cost more than they gained on two cores (the `tesseract` command read the
 // dev set's pages faster with OMP_THREAD_LIMIT=1), and the model runs
 // beside it.
-var service = &helper.Service{Name: "tesseract", Limit: limit + 10*time.Second, Env: []string{"OMP_THREAD_LIMIT=1"}, Serve: serve}
+// A helper loads Tesseract with the languages its environment names before
+// it is locked down, then reads pictures. Each Reader has its own service,
+// so its helpers have its languages.
+const (
+	dirEnv   = "SPOTTER_TESSDATA"
+	langsEnv = "SPOTTER_TEXT_LANGUAGES"
+)
 
-func init() { service.ServeIfHelper() }
+func init() {
+	(&helper.Service{Name: serviceName, Setup: load, Serve: serve}).ServeIfHelper()
+}
+
+const serviceName = "tesseract"
+
+// load loads Tesseract, in the helper.
+func load() error {
+	dir, langs := C.CString(os.Getenv(dirEnv)), C.CString(os.Getenv(langsEnv))
+	defer C.free(unsafe.Pointer(dir))
+	defer C.free(unsafe.Pointer(langs))
+	if status := C.spotter_text_load(dir, langs); status != C.SPOTTER_TEXT_OK {
+		return fmt.Errorf("Tesseract could not load %s from %s (status %d)", os.Getenv(langsEnv), os.Getenv(dirEnv), int(status))
+	}
+	return nil
+}
 
 // limit is the most one photo's reading may take. A dense page of 500
 // words takes about 2 s here; a page past this is a picture of noise that
@@ -43,7 +65,6 @@ const limit = 20 * time.Second
 type request struct {
 	Width, Height int32
 	DeadlineMS    int32
-	Dir, Langs    [256]byte
 }
 
 type reply struct{ Status int32 }
@@ -53,6 +74,7 @@ type reply struct{ Status int32 }
 type Reader struct {
 	dir, langs string
 	files      []string
+	service    *helper.Service
 }
 
 // NewReader makes a Reader of langs, English when empty. It fails when a
@@ -65,8 +87,14 @@ func NewReader(langs []string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{dir: filepath.Dir(files[0]), langs: strings.Join(langs, "+"), files: files}, nil
+	r := &Reader{dir: filepath.Dir(files[0]), langs: strings.Join(langs, "+"), files: files}
+	r.service = &helper.Service{Name: serviceName, Limit: limit + 10*time.Second,
+		Env: []string{"OMP_THREAD_LIMIT=1", dirEnv + "=" + r.dir, langsEnv + "=" + r.langs}}
+	return r, nil
 }
+
+// Close stops r's helpers that wait for work.
+func (r *Reader) Close() { r.service.Close() }
 
 // ModelFiles are the language models r reads with.
 func (r *Reader) ModelFiles() []string { return r.files }
@@ -88,8 +116,6 @@ func (r *Reader) Read(ctx context.Context, pic *Picture) ([]prediction.Line, err
 		return nil, nil
 	}
 	req := request{Width: int32(w), Height: int32(h), DeadlineMS: int32(limit / time.Millisecond)}
-	copy(req.Dir[:], r.dir)
-	copy(req.Langs[:], r.langs)
 	msg, err := binary.Append(nil, binary.LittleEndian, req)
 	if err != nil {
 		return nil, err
@@ -101,10 +127,12 @@ func (r *Reader) Read(ctx context.Context, pic *Picture) ([]prediction.Line, err
 	defer f.Close()
 	// Every letter read covers pixels of its own, so the picture's size
 	// bounds an honest reply.
-	head, data, err := service.Call(ctx, msg, f, int64(w)*int64(h)+1<<20)
+	head, data, err := r.service.Call(ctx, msg, f, int64(w)*int64(h)+1<<20)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case errors.Is(err, helper.ErrNoSetup):
+		return nil, r.noModel()
 	case errors.Is(err, helper.ErrCrashed):
 		return nil, errors.New("made Tesseract, Spotter's text reader, crash or run too long: the picture is damaged, or not one Tesseract can read. Its other answers stand")
 	case err != nil:
@@ -118,11 +146,15 @@ func (r *Reader) Read(ctx context.Context, pic *Picture) ([]prediction.Line, err
 	case C.SPOTTER_TEXT_OK:
 		return parseLines(data)
 	case C.SPOTTER_TEXT_NO_MODEL:
-		return nil, fmt.Errorf("could not be read for text: Tesseract could not load its %s model from %s. Reinstall Spotter, or choose other languages in Settings", r.langs, r.dir)
+		return nil, r.noModel()
 	case C.SPOTTER_TEXT_MEMORY:
 		return nil, errors.New("could not be read for text: there was not enough memory. Close other programs and try again")
 	}
 	return nil, errors.New("could not be read for text: Tesseract could not take the picture. Its other answers stand")
+}
+
+func (r *Reader) noModel() error {
+	return fmt.Errorf("could not be read for text: Tesseract could not load its %s model from %s. Reinstall Spotter, or choose other languages in Settings", r.langs, r.dir)
 }
 
 // minSide is the smallest picture worth reading: no line of text fits in
@@ -174,12 +206,9 @@ func serve(msg []byte, file int) (head, data []byte, done func(), err error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	dir, langs := C.CString(cString(req.Dir[:])), C.CString(cString(req.Langs[:]))
-	defer C.free(unsafe.Pointer(dir))
-	defer C.free(unsafe.Pointer(langs))
 	var out *C.uint8_t
 	var outLen C.size_t
-	status := C.spotter_text_read(dir, langs, (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(pix))), C.int(req.Width), C.int(req.Height),
+	status := C.spotter_text_read((*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(pix))), C.int(req.Width), C.int(req.Height),
 		C.int(req.DeadlineMS), &out, &outLen)
 	done = func() {
 		C.free(unsafe.Pointer(out))
@@ -190,11 +219,4 @@ func serve(msg []byte, file int) (head, data []byte, done func(), err error) {
 	}
 	head, err = binary.Append(nil, binary.LittleEndian, reply{Status: int32(status)})
 	return head, data, done, err
-}
-
-func cString(b []byte) string {
-	if i := strings.IndexByte(string(b), 0); i >= 0 {
-		b = b[:i]
-	}
-	return string(b)
 }

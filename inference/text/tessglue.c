@@ -4,40 +4,22 @@
 #include <string.h>
 #include <tesseract/capi.h>
 
-/* One Tesseract per helper, kept between requests: loading the English
- * model takes longer than reading a sign. */
+/* One Tesseract per helper, loaded before the helper is locked down (it
+ * reads its models from files) and kept between requests: loading the
+ * English model takes longer than reading a sign. */
 static TessBaseAPI *api;
-static char loaded[1024];
 
-static int load(const char *datapath, const char *langs) {
-	char want[1024];
-	if (strlen(datapath) + strlen(langs) + 2 > sizeof want) {
-		return 0;
-	}
-	strcpy(want, datapath);
-	strcat(want, "\n");
-	strcat(want, langs);
-	if (api != NULL && strcmp(want, loaded) == 0) {
-		return 1;
-	}
-	if (api != NULL) {
-		TessBaseAPIDelete(api);
-		loaded[0] = 0;
-	}
+int spotter_text_load(const char *datapath, const char *langs) {
 	api = TessBaseAPICreate();
 	if (api == NULL) {
-		return 0;
+		return SPOTTER_TEXT_MEMORY;
 	}
 	if (TessBaseAPIInit3(api, datapath, langs) != 0) {
 		TessBaseAPIDelete(api);
 		api = NULL;
-		return 0;
+		return SPOTTER_TEXT_NO_MODEL;
 	}
-	/* Tesseract's notes ("Estimating resolution", "Empty page") are for
-	 * its own command line, not for Spotter's log. */
-	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-	strcpy(loaded, want);
-	return 1;
+	return SPOTTER_TEXT_OK;
 }
 
 struct buffer {
@@ -63,11 +45,10 @@ static int put(struct buffer *b, const void *p, size_t n) {
 	return 1;
 }
 
-int spotter_text_read(const char *datapath, const char *langs, const uint8_t *gray, int width, int height,
-	int deadline_ms, uint8_t **out, size_t *out_len) {
+int spotter_text_read(const uint8_t *gray, int width, int height, int deadline_ms, uint8_t **out, size_t *out_len) {
 	*out = NULL;
 	*out_len = 0;
-	if (!load(datapath, langs)) {
+	if (api == NULL) {
 		return SPOTTER_TEXT_NO_MODEL;
 	}
 	TessBaseAPISetImage(api, gray, width, height, 1, width);

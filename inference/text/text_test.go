@@ -30,6 +30,7 @@ func reader(t *testing.T) *Reader {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(r.Close)
 	return r
 }
 
@@ -173,7 +174,7 @@ func TestCancelStopsReading(t *testing.T) {
 	}
 	// Every process left is a helper waiting for work: the one reading
 	// was killed and reaped.
-	if kids, idle := children(t), service.PIDs(); len(kids) != len(idle) {
+	if kids, idle := children(t), r.service.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
 }
