@@ -31,6 +31,7 @@ import (
 	_ "golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 
+	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/preprocess/raw"
 )
 
@@ -125,16 +126,12 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
-		var img *image.RGBA
-		var full image.Point
-		if format == "jxl" {
-			img, err = decodeJXL(ctx, data, maxPixels, minSide)
-		} else {
-			img, full, err = decodeHEIF(ctx, data, maxPixels, minSide)
-		}
+		img, full, err := decodeSandboxed(ctx, data, format, maxPixels, minSide)
 		switch {
 		case ctx.Err() != nil:
 			return Photo{}, ctx.Err()
+		case errors.Is(err, helper.ErrCrashed):
+			return Photo{}, crashed(name, format)
 		case err != nil && format == "jxl":
 			return Photo{}, jxlError(name, maxPixels, err)
 		case err != nil:
@@ -178,6 +175,15 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 		return Photo{}, decodeError(ctx, name, head, err)
 	}
 	return Photo{Image: img, Format: format, Orientation: Upright}, nil
+}
+
+// crashed explains a file that made its decoder crash in the helper.
+func crashed(name, format string) error {
+	lib := "libheif, Spotter's HEIC and AVIF reader,"
+	if format == "jxl" {
+		lib = "libjxl, Spotter's JPEG XL reader,"
+	}
+	return fmt.Errorf("%s made %s crash or run too long: the file is damaged or hostile; it was stopped without harm. Try opening it in another program and saving a fresh copy", name, lib)
 }
 
 // jpegFinePixels is the size up to which a JPEG is shrunk while decoding
