@@ -2,7 +2,8 @@
 # Takes the README's screenshots from the real program under Xvfb, so they
 # show what Spotter really looks like: empty, working, one photo, an error,
 # a library in the grid and in the list, settings, the keyword review, the
-# light theme, and 200 % scale; the boxes of what was found on the photo.
+# light theme, and 200 % scale; the boxes of what was found on the photo;
+# the text read in a receipt.
 # Run by `make screenshots`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -68,5 +69,9 @@ start FYNE_THEME=light; drop "$work/review"; classified 3; xdotool key --window 
 stop
 
 start FYNE_SCALE=2; drop "$shared/photos/eagle.jpg"; classified 1; shot scale200
+stop
+
+# A receipt: its words read, outlined, and shown with Copy text.
+start; drop "$shared/everyday-dev/document-restaurant-receipt.jpg"; classified 1; shot text
 stop
 echo "screenshots written to $out"

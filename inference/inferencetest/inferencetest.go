@@ -93,6 +93,25 @@ func StatusMB(tb testing.TB, field string) float64 {
 	return mb
 }
 
+// ResidentMB is the resident memory of this process and of the processes
+// pids (helpers, where C parsers keep their memory), in MB.
+func ResidentMB(tb testing.TB, pids ...int) float64 {
+	tb.Helper()
+	var sum int64
+	for _, pid := range append([]int{os.Getpid()}, pids...) {
+		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		pages, err := strconv.ParseInt(strings.Fields(string(statm))[1], 10, 64)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sum += pages * int64(os.Getpagesize())
+	}
+	return float64(sum) / (1 << 20)
+}
+
 // ProcStatusMB is StatusMB for programs that are not tests.
 func ProcStatusMB(field string) (float64, error) {
 	f, err := os.Open("/proc/self/status")

@@ -444,24 +444,6 @@ func TestDecodeCancelled(t *testing.T) {
 	}
 }
 
-// rss is the resident memory in bytes of this process and of the RAW
-// reader's helpers, where LibRaw's memory is.
-func rss(t *testing.T) int64 {
-	var sum int64
-	for _, pid := range append([]int{os.Getpid()}, raw.HelperPIDs()...) {
-		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages, err := strconv.ParseInt(strings.Fields(string(statm))[1], 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum += pages * int64(os.Getpagesize())
-	}
-	return sum
-}
-
 // TestDecodeFreesLibRaw decodes both ways, and fails on a cut-off file,
 // many times: LibRaw's memory is C memory, which Go's collector does not
 // see, so a missed free shows only as growth of the helper process; a
@@ -485,9 +467,9 @@ func TestDecodeFreesLibRaw(t *testing.T) {
 		runtime.GC()
 	}
 	round(20) // the allocators reach their working size
-	before := rss(t)
+	before := inferencetest.ResidentMB(t, raw.HelperPIDs()...)
 	round(100)
-	grown := float64(rss(t)-before) / (1 << 20)
+	grown := inferencetest.ResidentMB(t, raw.HelperPIDs()...) - before
 	t.Logf("RSS grew by %.1f MB over 100 rounds", grown)
 	// A lost LibRaw object (750 kB) or demosaiced picture (590 kB) on any
 	// of a round's paths would add at least 59 MB.
