@@ -66,15 +66,22 @@ func attempt(req []byte, file int) (head, data []byte, done func(), err error) {
 		unix.Kill(os.Getpid(), unix.SIGABRT)
 	case "spin":
 		for {
+			spins++
 		}
 	case "allocate":
-		var hoard [][]byte
 		for {
 			hoard = append(hoard, bytes.Repeat([]byte{1}, 64<<20))
 		}
 	}
 	return nil, nil, nil, errors.New("no such attempt")
 }
+
+// What the spinning and hoarding attempts keep, where the compiler cannot
+// see that nothing reads it.
+var (
+	spins int
+	hoard [][]byte
+)
 
 func file(t *testing.T) *os.File {
 	t.Helper()
