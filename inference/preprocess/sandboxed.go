@@ -23,7 +23,16 @@ import (
 // not the window or the person's files. The file's bytes go in a memfd;
 // the picture comes back shrunk as decodeHEIF and decodeJXL shrink it.
 
-var decoder = &helper.Service{Name: "decode", Limit: decodeLimit, Serve: serveDecode}
+var decoder = &helper.Service{Name: "decode", Limit: decodeLimit, Serve: serveDecode, Env: []string{decoderMalloc}}
+
+// decoderMalloc keeps glibc's malloc from giving each of libheif's planes
+// (up to 36 MB at 12 megapixels) fresh pages from mmap, to be faulted in
+// and zeroed on every decode, as it does in a young process: a 12-MP HEIC
+// took 760 ms in a helper without it against 640 in Spotter's own long-run
+// process; with it, 530 against 555, and a 12-MP AVIF 588 against 628
+// (BenchmarkSandboxCost, 10 runs each). Freed memory is still given back,
+// so an idle helper stays small (BenchmarkHEIFSoak).
+const decoderMalloc = "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864"
 
 func init() { decoder.ServeIfHelper() }
 
