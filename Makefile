@@ -117,14 +117,20 @@ test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE)
 	$(MAKE) --no-print-directory fuzz
 
 # Each fuzz target for FUZZTIME or its own executions; a crasher is saved
-# under testdata/fuzz and then replays in every `go test`. Minimising a new
+# under testdata/fuzz and then replays in every `go test`. An input that
+# crashes a helper does not fail the target (the caller survives it, by
+# design): the target keeps it in build/crashers, and this counts and
+# prints them and adds them to the corpus, where they replay too. Minimising a new
 # input is bounded: at the default 60 s, LibRaw's target spent a 10-second
 # pass minimising and `go test` failed it with "context deadline exceeded".
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; budget=$(or $(FUZZTIME),$${rest#*:}x); \
 	  echo "fuzz $$name for $$budget"; \
-	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $$budget -fuzzminimizetime 100x $$pkg || exit 1; \
+	  crashers=$(abspath build/crashers)/$$name; rm -rf $$crashers; \
+	  SPOTTER_CRASHERS=$$crashers go test -run '^$$' -fuzz "^$$name$$" -fuzztime $$budget -fuzzminimizetime 100x $$pkg || exit 1; \
+	  n=$$(ls $$crashers 2>/dev/null | wc -l); echo "$$name: $$n inputs crashed a helper (each cost one file a message)"; \
+	  if [ $$n -gt 0 ]; then mkdir -p $$pkg/testdata/fuzz/$$name && cp $$crashers/* $$pkg/testdata/fuzz/$$name/ && ls $$crashers | head -10 | sed "s|^|  added to $$pkg/testdata/fuzz/$$name/: |"; fi; \
 	done
 
 # Prints each benchmark of a `go test -bench` run as a row: its time per

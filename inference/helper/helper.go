@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,6 +62,13 @@ type Service struct {
 // ErrCrashed is the error of a request whose helper died or ran past its
 // limit.
 var ErrCrashed = errors.New("the helper process crashed")
+
+// crashes counts the requests that ended in ErrCrashed in this process.
+var crashes atomic.Int64
+
+// Crashes is how many requests' helpers have crashed in this process: a
+// crash costs one file a message, so this is where a fuzz test sees it.
+func Crashes() int64 { return crashes.Load() }
 
 // ServeIfHelper locks this process down (lockdown.go), serves s and exits
 // when this process was started as one of its helpers; otherwise it
@@ -206,6 +214,7 @@ func (s *Service) Call(ctx context.Context, req []byte, file *os.File, maxData i
 		case p.cmd.ProcessState != nil && p.cmd.ProcessState.ExitCode() == exitNoSetup:
 			return nil, nil, ErrNoSetup
 		}
+		crashes.Add(1)
 		return nil, nil, ErrCrashed
 	}
 	s.release(p)

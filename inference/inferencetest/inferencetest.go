@@ -6,6 +6,8 @@ package inferencetest
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -15,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/ortlib"
 )
 
@@ -153,4 +156,41 @@ func DecodeJPEG(tb testing.TB, path string) image.Image {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	return img
+}
+
+// CrashersEnv names the folder where fuzz targets keep the inputs that
+// crashed a helper; `make fuzz` sets it, counts them and adds them to the
+// corpus.
+const CrashersEnv = "SPOTTER_CRASHERS"
+
+// KeepCrasher keeps a fuzz input in $SPOTTER_CRASHERS, in the corpus's
+// format, when a helper crashed on it (helper.Crashes moved past before):
+// the caller survives such a crash by design, so only this shows it.
+// args are the fuzz function's arguments after t, each []byte, int or uint8.
+func KeepCrasher(t *testing.T, before int64, args ...any) {
+	dir := os.Getenv(CrashersEnv)
+	if dir == "" || helper.Crashes() == before {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("go test fuzz v1\n")
+	for _, a := range args {
+		switch v := a.(type) {
+		case []byte:
+			fmt.Fprintf(&b, "[]byte(%q)\n", v)
+		case int:
+			fmt.Fprintf(&b, "int(%d)\n", v)
+		case uint8:
+			fmt.Fprintf(&b, "byte(%d)\n", v)
+		default:
+			t.Fatalf("KeepCrasher: a %T", a)
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, hex.EncodeToString(sum[:8])), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/image/bmp"
 
+	"github.com/spotter-app/spotter/inference/helper"
+	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/preprocess/heif/heiftest"
 )
@@ -35,7 +37,9 @@ func FuzzDecodeAndFill(f *testing.F) {
 		Mean: [3]float32{128, 128, 128}, Std: [3]float32{128, 128, 128}}
 	crops := []model.Crop{{Mode: model.CropEachSide, Fraction: 0.875}, {Mode: model.CropSquare, Fraction: 1}}
 	f.Fuzz(func(t *testing.T, data []byte, minSide uint8) {
+		before := helper.Crashes()
 		p, err := decode(context.Background(), bytes.NewReader(data), "fuzz.jpg", fuzzMaxPixels, int(minSide))
+		inferencetest.KeepCrasher(t, before, data, minSide)
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("an error without a message")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/inferencetest"
 )
 
@@ -20,8 +21,13 @@ func FuzzRead(f *testing.F) {
 		if w <= 0 || h <= 0 || w > 512 || h > 512 || w*h > len(pix) {
 			return
 		}
+		before := helper.Crashes()
 		lines, err := r.Read(context.Background(), &Picture{Width: w, Height: h, Pix: pix[:w*h]})
+		inferencetest.KeepCrasher(t, before, pix, w, h)
 		if err != nil {
+			if helper.Crashes() > before {
+				return // kept, and counted by make fuzz
+			}
 			t.Fatal(err)
 		}
 		for _, l := range lines {

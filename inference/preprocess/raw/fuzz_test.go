@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/spotter-app/spotter/inference/helper"
+	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/preprocess/raw/rawtest"
 )
 
@@ -28,7 +30,9 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, minSide int) {
 		// A small limit: a mutated size must not make one input take
 		// seconds and a gigabyte.
+		before := helper.Crashes()
 		img, orientation, err := decodeBytes(context.Background(), data, minSide, 1<<20, decodeJPEG)
+		inferencetest.KeepCrasher(t, before, data, minSide)
 		if err != nil {
 			return
 		}
