@@ -360,6 +360,7 @@ func TestInstalledPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkCarriedLibraries(t, a.cmd.Process.Pid, libDir)
+	checkHelpersLockedDown(t, a.cmd.Process.Pid)
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -394,6 +395,43 @@ func TestInstalledPackage(t *testing.T) {
 	}
 	if _, err := os.Stat(exe[0]); !os.IsNotExist(err) {
 		t.Errorf("uninstall left the program: %v", err)
+	}
+}
+
+// checkHelpersLockedDown checks the helper processes of the program pid
+// (the HEIC's decoder, waiting for work): there is one at least, each
+// confined and with none of the person's environment.
+func checkHelpersLockedDown(t *testing.T, pid int) {
+	t.Helper()
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, f := range tasks {
+		data, _ := os.ReadFile(f)
+		kids = append(kids, strings.Fields(string(data))...)
+	}
+	if len(kids) == 0 {
+		t.Fatal("the installed program has no helper process after decoding a HEIC")
+	}
+	for _, kid := range kids {
+		status, err := os.ReadFile("/proc/" + kid + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"NoNewPrivs:\t1", "Seccomp:\t2"} {
+			if !strings.Contains(string(status), want) {
+				t.Errorf("helper %s lacks %q", kid, want)
+			}
+		}
+		environ, err := os.ReadFile("/proc/" + kid + "/environ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(environ), "HOME=") || !strings.Contains(string(environ), "SPOTTER_HELPER=") {
+			t.Errorf("helper %s has the environment %q", kid, environ)
+		}
 	}
 }
 
