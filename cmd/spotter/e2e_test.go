@@ -403,34 +403,26 @@ func TestInstalledPackage(t *testing.T) {
 // confined and with none of the person's environment.
 func checkHelpersLockedDown(t *testing.T, pid int) {
 	t.Helper()
-	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kids []string
-	for _, f := range tasks {
-		data, _ := os.ReadFile(f)
-		kids = append(kids, strings.Fields(string(data))...)
-	}
+	kids := inferencetest.Children(t, pid)
 	if len(kids) == 0 {
 		t.Fatal("the installed program has no helper process after decoding a HEIC")
 	}
 	for _, kid := range kids {
-		status, err := os.ReadFile("/proc/" + kid + "/status")
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", kid))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, want := range []string{"NoNewPrivs:\t1", "Seccomp:\t2"} {
 			if !strings.Contains(string(status), want) {
-				t.Errorf("helper %s lacks %q", kid, want)
+				t.Errorf("helper %d lacks %q", kid, want)
 			}
 		}
-		environ, err := os.ReadFile("/proc/" + kid + "/environ")
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", kid))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(environ), "HOME=") || !strings.Contains(string(environ), "SPOTTER_HELPER=") {
-			t.Errorf("helper %s has the environment %q", kid, environ)
+			t.Errorf("helper %d has the environment %q", kid, environ)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package helper
+package helper_test
 
 import (
 	"bytes"
@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spotter-app/spotter/inference/helper"
+	"github.com/spotter-app/spotter/inference/inferencetest"
 )
 
 // hostile is a helper that does, on request, what a file that took over a
 // C parser would try: each attempt answers with what the kernel said.
-var hostile = &Service{Name: "hostile-test", Limit: 3 * time.Second, Serve: attempt}
+var hostile = &helper.Service{Name: "hostile-test", Limit: 3 * time.Second, Serve: attempt}
 
 func init() { hostile.ServeIfHelper() }
 
@@ -152,8 +155,8 @@ func TestCrashCostsOneRequest(t *testing.T) {
 	f := file(t)
 	for _, what := range []string{"segfault", "abort", "spin", "allocate"} {
 		start := time.Now()
-		if _, err := call(t, what, f); !errors.Is(err, ErrCrashed) {
-			t.Errorf("%s: %v, want ErrCrashed", what, err)
+		if _, err := call(t, what, f); !errors.Is(err, helper.ErrCrashed) {
+			t.Errorf("%s: %v, want helper.ErrCrashed", what, err)
 		}
 		if d := time.Since(start); d > hostile.Limit+5*time.Second {
 			t.Errorf("%s took %v", what, d)
@@ -162,7 +165,7 @@ func TestCrashCostsOneRequest(t *testing.T) {
 			t.Errorf("after %s: %q, %v", what, got, err)
 		}
 	}
-	if kids, idle := children(t), hostile.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(t, 0), hostile.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
 }
@@ -178,25 +181,7 @@ func TestCancelKillsTheHelper(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("cancelling took %v", d)
 	}
-	if kids, idle := children(t), hostile.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(t, 0), hostile.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
-}
-
-// children lists this process's child processes.
-func children(t *testing.T) []string {
-	t.Helper()
-	tasks, err := filepath.Glob("/proc/self/task/*/children")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range tasks {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue // the thread ended
-		}
-		out = append(out, strings.Fields(string(data))...)
-	}
-	return out
 }

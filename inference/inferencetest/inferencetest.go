@@ -194,3 +194,30 @@ func KeepCrasher(t *testing.T, before int64, args ...any) {
 		t.Fatal(err)
 	}
 }
+
+// Children are the child processes of the process pid (0: this one):
+// helpers, which tests count so that none is left behind.
+func Children(tb testing.TB, pid int) []int {
+	tb.Helper()
+	proc := "self"
+	if pid != 0 {
+		proc = strconv.Itoa(pid)
+	}
+	tasks, err := filepath.Glob("/proc/" + proc + "/task/*/children")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []int
+	for _, f := range tasks {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, field := range strings.Fields(string(data)) {
+			if kid, err := strconv.Atoi(field); err == nil {
+				out = append(out, kid)
+			}
+		}
+	}
+	return out
+}

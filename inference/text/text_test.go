@@ -174,27 +174,9 @@ func TestCancelStopsReading(t *testing.T) {
 	}
 	// Every process left is a helper waiting for work: the one reading
 	// was killed and reaped.
-	if kids, idle := children(t), r.service.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(t, 0), r.service.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
-}
-
-// children lists this process's child processes.
-func children(t *testing.T) []string {
-	t.Helper()
-	tasks, err := filepath.Glob("/proc/self/task/*/children")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range tasks {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue // the thread ended
-		}
-		out = append(out, strings.Fields(string(data))...)
-	}
-	return out
 }
 
 func TestMissingLanguageSaysHowToInstallIt(t *testing.T) {

@@ -51,6 +51,29 @@ func TestModelSet(t *testing.T) {
 	}
 }
 
+// putReopen keeps e for the photo at path in c, opens c's file again and
+// checks that e reads back from it as it went in. e gets the time it was
+// kept. The second catalogue is closed with the test.
+func putReopen(t *testing.T, c *Catalog, e *Entry, path string) *Catalog {
+	t.Helper()
+	e.When = time.Unix(0, time.Now().UnixNano())
+	c.Put(*e)
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := Open(c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c2.Close() })
+	got := mustHit(t, c2, path, setAB)
+	got.Cached = false
+	if !reflect.DeepEqual(got, *e) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, *e)
+	}
+	return c2
+}
+
 // A fused answer comes back from the catalogue as it went in, also when
 // it is found by content after a copy.
 func TestFusedAnswerRoundTrips(t *testing.T) {
@@ -62,21 +85,7 @@ func TestFusedAnswerRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	e = fused(e, "person", "dog", "horse")
-	e.When = time.Unix(0, time.Now().UnixNano())
-	c.Put(e)
-	if err := c.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	c2, err := Open(c.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	got := mustHit(t, c2, p, setAB)
-	got.Cached = false
-	if !reflect.DeepEqual(got, e) {
-		t.Errorf("read back\n%+v\nwant\n%+v", got, e)
-	}
+	c2 := putReopen(t, c, &e, p)
 
 	// A copy is found by content; its keywords go with it into search.
 	cp, _ := photo(t, dir, "copy.jpg", content(1, 100))

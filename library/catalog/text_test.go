@@ -67,21 +67,7 @@ func TestLinesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	e = withText(fused(e, "receipt"), "Café Müller", "TOTAL 12.50 EUR", `a "quoted" line`)
-	e.When = time.Unix(0, time.Now().UnixNano())
-	c.Put(e)
-	if err := c.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	c2, err := Open(c.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	got := mustHit(t, c2, p, setAB)
-	got.Cached = false
-	if !reflect.DeepEqual(got, e) {
-		t.Errorf("read back\n%+v\nwant\n%+v", got, e)
-	}
+	c2 := putReopen(t, c, &e, p)
 
 	// A copy is found by content; its text goes with it into search.
 	cp, _ := photo(t, dir, "copy.jpg", content(1, 100))
