@@ -51,6 +51,35 @@ func TestModelSet(t *testing.T) {
 	}
 }
 
+// openMigrated opens a catalogue file that setup (SQL) made as an earlier
+// release left it, and checks that it was brought up to date without a
+// warning. It is closed with the test.
+func openMigrated(t *testing.T, setup string) *Catalog {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	db, err := sql.Open("sqlite3", dsn(path, "_foreign_keys=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(setup); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	c, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if w := c.Warnings(); len(w) > 0 {
+		t.Errorf("warnings: %q", w)
+	}
+	var version int
+	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
+		t.Errorf("user_version %d, %v; want %d", version, err, len(migrations))
+	}
+	return c
+}
+
 // putReopen keeps e for the photo at path in c, opens c's file again and
 // checks that e reads back from it as it went in. e gets the time it was
 // kept. The second catalogue is closed with the test.
@@ -177,32 +206,11 @@ func TestFusedFiltersAndFacets(t *testing.T) {
 // stay, read as the classifier's alone, and the model set's can be kept
 // beside them.
 func TestMigrationFromVersion1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "catalog.db")
-	db, err := sql.Open("sqlite3", dsn(path, "_foreign_keys=1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(migrations[0] + `PRAGMA user_version = 1;
-		INSERT INTO models(id, name, sha256) VALUES(1, 'mobilenet', '` + modelA.SHA256 + `');
+	c := openMigrated(t, migrations[0]+`PRAGMA user_version = 1;
+		INSERT INTO models(id, name, sha256) VALUES(1, 'mobilenet', '`+modelA.SHA256+`');
 		INSERT INTO photos(id, path, base, size, mtime_ns, fingerprint, added_ns) VALUES(1, CAST('/p/old.jpg' AS BLOB), CAST('old.jpg' AS BLOB), 10, 1, X'00', 1);
 		INSERT INTO results(photo_id, model_id, at_ns, outcome, name, confidence, categories, top_category)
-			VALUES(1, 1, 5, 'ok', 'dog', 0.9, '["animal","dog"]', 'animal');`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
-	c, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if w := c.Warnings(); len(w) > 0 {
-		t.Errorf("warnings: %q", w)
-	}
-	var version int
-	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
-		t.Errorf("user_version %d, %v; want %d", version, err, len(migrations))
-	}
+			VALUES(1, 1, 5, 'ok', 'dog', 0.9, '["animal","dog"]', 'animal');`)
 	old, err := c.Page(Filter{}, 0, 10)
 	if err != nil || len(old) != 1 || old[0].Name != "dog" || old[0].Fused || old[0].Keywords != nil || old[0].Objects != nil || old[0].People != 0 {
 		t.Fatalf("the first release's result: %+v, %v", old, err)

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"database/sql"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -291,33 +290,12 @@ func TestMatchQuery(t *testing.T) {
 // its answers stay, found as before and without text, and answers with
 // text are kept and searched beside them.
 func TestMigrationFromVersion2(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "catalog.db")
-	db, err := sql.Open("sqlite3", dsn(path, "_foreign_keys=1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(migrations[0] + migrations[1] + `PRAGMA user_version = 2;
-		INSERT INTO models(id, name, sha256) VALUES(1, '` + setAB.Name + `', '` + setAB.SHA256 + `');
+	c := openMigrated(t, migrations[0]+migrations[1]+`PRAGMA user_version = 2;
+		INSERT INTO models(id, name, sha256) VALUES(1, '`+setAB.Name+`', '`+setAB.SHA256+`');
 		INSERT INTO photos(id, path, base, size, mtime_ns, fingerprint, added_ns) VALUES(1, CAST('/p/old.jpg' AS BLOB), CAST('old.jpg' AS BLOB), 10, 1, X'00', 1);
 		INSERT INTO results(photo_id, model_id, at_ns, outcome, name, confidence, categories, top_category, fused, title, keywords)
 			VALUES(1, 1, 5, 'ok', 'envelope', 0.9, '["object"]', 'object', 1, 'dog', '[{"w":"dog","p":"animal|dog","s":"objects","c":0.9}]');
-		INSERT INTO keywords(photo_id, model_id, word, at_ns) VALUES(1, 1, 'dog', 5);`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
-	c, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if w := c.Warnings(); len(w) > 0 {
-		t.Errorf("warnings: %q", w)
-	}
-	var version int
-	if err := c.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
-		t.Errorf("user_version %d, %v; want %d", version, err, len(migrations))
-	}
+		INSERT INTO keywords(photo_id, model_id, word, at_ns) VALUES(1, 1, 'dog', 5);`)
 	old, err := c.Search(Filter{Text: "dog"}, 10)
 	if err != nil || len(old) != 1 || old[0].Title != "dog" || len(old[0].Keywords) != 1 || old[0].Lines != nil {
 		t.Fatalf("the old answer: %+v, %v", old, err)
