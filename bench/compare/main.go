@@ -434,8 +434,10 @@ func runPeer(args []string) []string {
 }
 
 // spotterFolder classifies the folder as the window does and returns
-// photos per second and the peak resident memory of the run (VmHWM, reset
-// first, so the runs before it do not count).
+// photos per second and the peak resident memory of the run: Spotter's own
+// (VmHWM, reset first, so the runs before it do not count) or, when more,
+// the most its process and its helpers (where libheif, libjxl and LibRaw
+// decode) held together, sampled every 10 ms.
 func spotterFolder(clf *inference.Classifier, paths []string) (perSecond, peakMB float64) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		log.Printf("cannot reset the peak RSS (%v); it includes the runs before", err)
@@ -448,6 +450,22 @@ func spotterFolder(clf *inference.Classifier, paths []string) (perSecond, peakMB
 		i++
 		return pipeline.Job{ID: uint64(i), Path: paths[i-1]}, true
 	}
+	sampled := make(chan float64)
+	stop := make(chan struct{})
+	go func() {
+		most := 0.0
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				sampled <- most
+				return
+			case <-tick.C:
+				most = max(most, withHelpersMB())
+			}
+		}
+	}()
 	start := time.Now()
 	pipeline.Stream(context.Background(), clf, next, func(d pipeline.Done) {
 		if d.Err != nil {
@@ -455,11 +473,22 @@ func spotterFolder(clf *inference.Classifier, paths []string) (perSecond, peakMB
 		}
 	}, pipeline.Options{})
 	perSecond = float64(len(paths)) / time.Since(start).Seconds()
+	close(stop)
 	peakMB, err := inferencetest.ProcStatusMB("VmHWM:")
 	if err != nil {
 		log.Fatal(err)
 	}
-	return perSecond, peakMB
+	return perSecond, max(peakMB, <-sampled)
+}
+
+// withHelpersMB is the resident memory of this process and its children
+// now, in MB.
+func withHelpersMB() float64 {
+	mb, err := inferencetest.ProcResidentMB(inferencetest.Children(0)...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return mb
 }
 
 func median(xs []float64) float64 {

@@ -403,7 +403,7 @@ func TestInstalledPackage(t *testing.T) {
 // confined and with none of the person's environment.
 func checkHelpersLockedDown(t *testing.T, pid int) {
 	t.Helper()
-	kids := inferencetest.Children(t, pid)
+	kids := inferencetest.Children(pid)
 	if len(kids) == 0 {
 		t.Fatal("the installed program has no helper process after decoding a HEIC")
 	}

@@ -165,7 +165,7 @@ func TestCrashCostsOneRequest(t *testing.T) {
 			t.Errorf("after %s: %q, %v", what, got, err)
 		}
 	}
-	if kids, idle := inferencetest.Children(t, 0), hostile.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(0), hostile.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
 }
@@ -181,7 +181,7 @@ func TestCancelKillsTheHelper(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("cancelling took %v", d)
 	}
-	if kids, idle := inferencetest.Children(t, 0), hostile.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(0), hostile.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -100,19 +102,36 @@ func StatusMB(tb testing.TB, field string) float64 {
 // pids (helpers, where C parsers keep their memory), in MB.
 func ResidentMB(tb testing.TB, pids ...int) float64 {
 	tb.Helper()
+	mb, err := ProcResidentMB(pids...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return mb
+}
+
+// ProcResidentMB is ResidentMB for programs that are not tests. A process
+// of pids that has ended counts for nothing.
+func ProcResidentMB(pids ...int) (float64, error) {
 	var sum int64
-	for _, pid := range append([]int{os.Getpid()}, pids...) {
+	for i, pid := range append([]int{os.Getpid()}, pids...) {
 		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-		if err != nil {
-			tb.Fatal(err)
+		if err != nil && i > 0 && errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
-		pages, err := strconv.ParseInt(strings.Fields(string(statm))[1], 10, 64)
 		if err != nil {
-			tb.Fatal(err)
+			return 0, err
+		}
+		fields := strings.Fields(string(statm))
+		if len(fields) < 2 {
+			return 0, fmt.Errorf("/proc/%d/statm: %q", pid, statm)
+		}
+		pages, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, err
 		}
 		sum += pages * int64(os.Getpagesize())
 	}
-	return float64(sum) / (1 << 20)
+	return float64(sum) / (1 << 20), nil
 }
 
 // ProcStatusMB is StatusMB for programs that are not tests.
@@ -196,17 +215,14 @@ func KeepCrasher(t *testing.T, before int64, args ...any) {
 }
 
 // Children are the child processes of the process pid (0: this one):
-// helpers, which tests count so that none is left behind.
-func Children(tb testing.TB, pid int) []int {
-	tb.Helper()
+// helpers, which tests count so that none is left behind, and whose
+// memory benchmarks add to Spotter's.
+func Children(pid int) []int {
 	proc := "self"
 	if pid != 0 {
 		proc = strconv.Itoa(pid)
 	}
-	tasks, err := filepath.Glob("/proc/" + proc + "/task/*/children")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	tasks, _ := filepath.Glob("/proc/" + proc + "/task/*/children") // the pattern is good
 	var out []int
 	for _, f := range tasks {
 		data, err := os.ReadFile(f)

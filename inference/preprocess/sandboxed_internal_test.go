@@ -68,7 +68,7 @@ func TestHEIFDecodesInALockedDownHelper(t *testing.T) {
 func busyHelpers(t *testing.T) []int {
 	idle := decoder.PIDs()
 	var out []int
-	for _, pid := range inferencetest.Children(t, 0) {
+	for _, pid := range inferencetest.Children(0) {
 		if !slices.Contains(idle, pid) {
 			out = append(out, pid)
 		}

@@ -174,7 +174,7 @@ func TestCancelStopsReading(t *testing.T) {
 	}
 	// Every process left is a helper waiting for work: the one reading
 	// was killed and reaped.
-	if kids, idle := inferencetest.Children(t, 0), r.service.PIDs(); len(kids) != len(idle) {
+	if kids, idle := inferencetest.Children(0), r.service.PIDs(); len(kids) != len(idle) {
 		t.Errorf("child processes %v, idle helpers %v", kids, idle)
 	}
 }
