@@ -75,3 +75,35 @@ func busyHelpers(t *testing.T) []int {
 	}
 	return out
 }
+
+// BenchmarkSandboxCost times a 12-megapixel HEIC and AVIF decoded in the
+// helper against the same decode in this process, alternating in one run:
+// added-ms is what the sandbox costs a photo (target: at most 1 ms).
+func BenchmarkSandboxCost(b *testing.B) {
+	for _, ext := range []string{"heic", "avif"} {
+		b.Run(ext, func(b *testing.B) {
+			data := heiftest.Read(b, heiftest.TwelveMP(b, ext))
+			ctx := context.Background()
+			if _, _, err := decodeSandboxed(ctx, data, "heif", MaxPixels, 256); err != nil {
+				b.Fatal(err) // and a helper is started before the clock
+			}
+			var inside, sandboxed time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if _, _, err := decodeHEIF(ctx, data, MaxPixels, 256); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if _, _, err := decodeSandboxed(ctx, data, "heif", MaxPixels, 256); err != nil {
+					b.Fatal(err)
+				}
+				inside += t1.Sub(t0)
+				sandboxed += time.Since(t1)
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(inside.Microseconds())/1000/n, "in-process-ms")
+			b.ReportMetric(float64(sandboxed.Microseconds())/1000/n, "sandboxed-ms")
+			b.ReportMetric(float64((sandboxed-inside).Microseconds())/1000/n, "added-ms")
+		})
+	}
+}
