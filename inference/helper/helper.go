@@ -85,7 +85,7 @@ func (s *Service) ServeIfHelper() {
 			os.Exit(exitNoSetup)
 		}
 	}
-	if _, err := lockDown(); err != nil {
+	if err := lockDown(); err != nil {
 		fmt.Fprintln(os.Stderr, "spotter helper:", err)
 		os.Exit(exitNoLockdown)
 	}

@@ -76,19 +76,12 @@ func filter() seccomp.Filter {
 	}
 }
 
-// Lockdown says how a helper was locked down, for tests and the log.
-type Lockdown struct {
-	Seccomp  bool
-	Landlock int // the kernel's Landlock ABI; 0 where it has none
-}
-
-// lockDown confines this process and returns what held. It must run on the
-// thread that will serve: Landlock holds on the calling thread.
-func lockDown() (Lockdown, error) {
-	var done Lockdown
+// lockDown confines this process. It must run on the thread that will
+// serve: Landlock holds on the calling thread.
+func lockDown() error {
 	vm, err := addressSpace()
 	if err != nil {
-		return done, err
+		return err
 	}
 	for _, l := range []struct {
 		resource int
@@ -103,22 +96,19 @@ func lockDown() (Lockdown, error) {
 	} {
 		lim := unix.Rlimit{Cur: l.max, Max: l.max}
 		if err := unix.Setrlimit(l.resource, &lim); err != nil {
-			return done, fmt.Errorf("limit %d: %w", l.resource, err)
+			return fmt.Errorf("limit %d: %w", l.resource, err)
 		}
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return done, fmt.Errorf("no new privileges: %w", err)
+		return fmt.Errorf("no new privileges: %w", err)
 	}
-	abi, err := landlock()
-	if err != nil {
-		return done, err
+	if err := landlock(); err != nil {
+		return err
 	}
-	done.Landlock = abi
 	if err := seccomp.LoadFilter(filter()); err != nil {
-		return done, fmt.Errorf("seccomp: %w", err)
+		return fmt.Errorf("seccomp: %w", err)
 	}
-	done.Seccomp = true
-	return done, nil
+	return nil
 }
 
 // addressSpace is the size of this process's address space, in bytes.
@@ -154,25 +144,25 @@ var fsRights = []uint64{
 }
 
 // landlock takes every filesystem right from the calling thread and the
-// threads it starts, and returns the kernel's ABI; 0 without Landlock,
-// which is not an error: seccomp already allows no open.
-func landlock() (int, error) {
+// threads it starts. A kernel without Landlock is not an error: seccomp
+// already allows no open.
+func landlock() error {
 	abi, _, errno := syscall.Syscall(sysLandlockCreateRuleset, 0, 0, landlockCreateVersion)
 	if errno != 0 {
 		if errors.Is(errno, unix.ENOSYS) || errors.Is(errno, unix.EOPNOTSUPP) {
-			return 0, nil
+			return nil
 		}
-		return 0, fmt.Errorf("landlock: %w", errno)
+		return fmt.Errorf("landlock: %w", errno)
 	}
 	attr := struct{ fs, net, scoped uint64 }{fs: fsRights[min(int(abi), len(fsRights)-1)]}
 	fd, _, errno := syscall.Syscall(sysLandlockCreateRuleset, uintptr(unsafe.Pointer(&attr)), 8, 0)
 	if errno != 0 {
-		return 0, fmt.Errorf("landlock ruleset: %w", errno)
+		return fmt.Errorf("landlock ruleset: %w", errno)
 	}
 	defer unix.Close(int(fd))
 	runtime.LockOSThread() // never unlocked: this thread serves
 	if _, _, errno := syscall.Syscall(sysLandlockRestrictSelf, fd, 0, 0); errno != 0 {
-		return 0, fmt.Errorf("landlock restrict: %w", errno)
+		return fmt.Errorf("landlock restrict: %w", errno)
 	}
-	return int(abi), nil
+	return nil
 }

@@ -99,9 +99,6 @@ func (r *Reader) Close() { r.service.Close() }
 // ModelFiles are the language models r reads with.
 func (r *Reader) ModelFiles() []string { return r.files }
 
-// Languages are the languages r reads, "eng+deu".
-func (r *Reader) Languages() string { return r.langs }
-
 // Picture is 8-bit grey, row after row.
 type Picture struct {
 	Width, Height int
