@@ -32,13 +32,16 @@ import (
 // detector's shadow memory makes terabytes.
 const memoryLimit = 3 << 30
 
+// maxReply bounds a reply's data: a 100-megapixel picture in RGBA.
+const maxReply = 1 << 30
+
 // allowed are the system calls decoding needs: memory, threads and their
 // signals, time, and the socket and descriptors it was given. Everything
 // else fails with EPERM.
 var allowed = []string{
 	// The socket and the descriptors that came with requests.
-	"read", "write", "readv", "writev", "pread64", "close", "lseek", "fstat", "newfstatat", "recvmsg", "sendmsg",
-	"fcntl", "epoll_create1", "epoll_ctl", "epoll_pwait", "eventfd2",
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "fstat", "newfstatat", "recvmsg", "sendmsg",
+	"fcntl", "epoll_create1", "epoll_ctl", "epoll_pwait", "eventfd2", "ppoll",
 	// Memory.
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
 	// Threads (clone only as a thread: see cloneThread), their signals and
@@ -89,8 +92,9 @@ func lockDown() error {
 	}{
 		{unix.RLIMIT_AS, vm + memoryLimit},
 		{unix.RLIMIT_CORE, 0},
-		// No file it could create would take a byte.
-		{unix.RLIMIT_FSIZE, 0},
+		// No file grows past the largest reply (its memfd; it can open
+		// no other to write).
+		{unix.RLIMIT_FSIZE, maxReply},
 		// The socket, stdio, a request's descriptor and room for a few.
 		{unix.RLIMIT_NOFILE, 16},
 	} {

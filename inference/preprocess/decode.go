@@ -122,23 +122,28 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 		r.Reset(ctxReader{ctx, f})
 	}
 	if format != "" {
-		data, err := readWhole(ctx, f, r)
+		src, err := source(ctx, f, r)
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
-		img, full, err := decodeSandboxed(ctx, data, format, maxPixels, minSide)
+		defer src.Close()
+		dec := libheif
+		if format == "jxl" {
+			dec = libjxl
+		}
+		d, err := decodeInHelper(ctx, src, decodeRequest{Decoder: dec, MinSide: int32(minSide), MaxPixels: maxPixels})
 		switch {
 		case ctx.Err() != nil:
 			return Photo{}, ctx.Err()
 		case errors.Is(err, helper.ErrCrashed):
-			return Photo{}, crashed(name, format)
+			return Photo{}, crashed(name, dec)
 		case err != nil && format == "jxl":
 			return Photo{}, jxlError(name, maxPixels, err)
 		case err != nil:
 			return Photo{}, heifError(name, format, maxPixels, err)
 		}
 		// libheif and libjxl turn the image upright themselves.
-		return Photo{Image: img, Format: format, Orientation: Upright, Full: full}, nil
+		return Photo{Image: d.img, Format: format, Orientation: Upright, Full: d.full}, nil
 	}
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
@@ -151,20 +156,22 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 		return Photo{}, openError(path, err)
 	}
 	if format == "jpeg" || format == "png" {
-		// Both decoders take the whole file from memory.
 		r.Reset(ctxReader{ctx, f})
-		data, err := readWhole(ctx, f, r)
+		src, err := source(ctx, f, r)
 		if err != nil {
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
-		p := Photo{Format: format, Orientation: Upright, Full: image.Pt(cfg.Width, cfg.Height)}
-		if format == "jpeg" {
-			p.Orientation = jpegOrientation(data)
-			p.Image, err = decodeJPEG(data, cfg, minSide)
-		} else {
-			p.Image, err = decodePNG(ctx, data, minSide)
-		}
-		if err != nil {
+		defer src.Close()
+		p := Photo{Format: format, Full: image.Pt(cfg.Width, cfg.Height)}
+		p.Image, p.Orientation, err = decodeJPEGOrPNG(ctx, src, format, cfg, minSide)
+		switch {
+		case ctx.Err() != nil:
+			return Photo{}, ctx.Err()
+		case errors.Is(err, helper.ErrCrashed) && format == "jpeg":
+			return Photo{}, crashed(name, libjpegTurbo)
+		case errors.Is(err, helper.ErrCrashed):
+			return Photo{}, crashed(name, libdeflate)
+		case err != nil:
 			return Photo{}, decodeError(ctx, name, head, err)
 		}
 		return p, nil
@@ -178,12 +185,8 @@ func decode(ctx context.Context, f io.ReadSeeker, path string, maxPixels int64, 
 }
 
 // crashed explains a file that made its decoder crash in the helper.
-func crashed(name, format string) error {
-	lib := "libheif, Spotter's HEIC and AVIF reader,"
-	if format == "jxl" {
-		lib = "libjxl, Spotter's JPEG XL reader,"
-	}
-	return fmt.Errorf("%s made %s crash or run too long: the file is damaged or hostile; it was stopped without harm. Try opening it in another program and saving a fresh copy", name, lib)
+func crashed(name string, d cDecoder) error {
+	return fmt.Errorf("%s made %s crash or run too long: the file is damaged or hostile; it was stopped without harm. Try opening it in another program and saving a fresh copy", name, d.reader())
 }
 
 // jpegFinePixels is the size up to which a JPEG is shrunk while decoding
@@ -196,23 +199,45 @@ func crashed(name, format string) error {
 // answer was within 0.02 of the peer's.
 const jpegFinePixels = 2_000_000
 
-func decodeJPEG(data []byte, cfg image.Config, minSide int) (image.Image, error) {
-	if cfg.Width*cfg.Height <= jpegFinePixels {
-		minSide *= 2
+// decodeJPEGOrPNG decodes src, a JPEG or PNG whose header said cfg, with
+// libjpeg-turbo or libdeflate in a helper, or with Go's decoder here when
+// the C path leaves the file to it. The orientation is the JPEG's EXIF.
+func decodeJPEGOrPNG(ctx context.Context, src *helper.Source, format string, cfg image.Config, minSide int) (image.Image, Orientation, error) {
+	req := decodeRequest{Decoder: libdeflate, MinSide: int32(minSide), MaxPixels: MaxPixels}
+	if format == "jpeg" {
+		req.Decoder, req.Width, req.Height = libjpegTurbo, int32(cfg.Width), int32(cfg.Height)
 	}
-	img, err := decodeJPEGTurbo(data, minSide)
-	if errors.Is(err, errCMYK) {
-		return jpeg.Decode(bytes.NewReader(data))
+	d, err := decodeInHelper(ctx, src, req)
+	if !errors.Is(err, errForGo) {
+		return d.img, d.orientation, err
 	}
-	return img, err
+	// Read, not mapped: a file cut short while mapped would end this
+	// process with SIGBUS.
+	data := make([]byte, src.Size)
+	if _, err := io.ReadFull(io.NewSectionReader(src.File, 0, src.Size), data); err != nil {
+		return nil, Upright, err
+	}
+	if format == "png" {
+		img, err := png.Decode(bytes.NewReader(data))
+		return img, Upright, err
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	return img, jpegOrientation(data), err
 }
 
-func decodePNG(ctx context.Context, data []byte, minSide int) (image.Image, error) {
-	img, err := decodePNGFast(ctx, data, minSide)
-	if errors.Is(err, errPNGOther) {
-		return png.Decode(bytes.NewReader(data))
+// source is the file f as a decoder helper reads it: f itself when it is
+// a regular file, else its bytes read through r.
+func source(ctx context.Context, f io.ReadSeeker, r *bufio.Reader) (*helper.Source, error) {
+	if file, ok := f.(*os.File); ok {
+		if src, err := helper.FileSource(file); src != nil || err != nil {
+			return src, err
+		}
 	}
-	return img, err
+	data, err := readWhole(ctx, f, r)
+	if err != nil {
+		return nil, err
+	}
+	return helper.BytesSource("spotter-decode", data)
 }
 
 // readWhole reads the whole file from the start. A file's size is known,

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/preprocess/raw"
 )
 
@@ -43,13 +44,13 @@ func decodeRAW(ctx context.Context, name string, head []byte, f io.ReadSeeker, r
 	var o int
 	var err error
 	if file, ok := f.(*os.File); ok {
-		img, o, err = raw.DecodeFile(ctx, file, minSide, rawPreview)
+		img, o, err = raw.DecodeFile(ctx, file, minSide, rawPreview(ctx))
 	} else {
 		data, rerr := readWhole(ctx, f, r)
 		if rerr != nil {
 			return Photo{}, decodeError(ctx, name, head, rerr)
 		}
-		img, o, err = raw.DecodeWith(ctx, data, minSide, rawPreview)
+		img, o, err = raw.DecodeWith(ctx, data, minSide, rawPreview(ctx))
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -66,12 +67,21 @@ func decodeRAW(ctx context.Context, name string, head []byte, f io.ReadSeeker, r
 	return Photo{Image: img, Orientation: Orientation(o), Format: "raw"}, nil
 }
 
-// rawPreview decodes a RAW's embedded JPEG preview as any JPEG, shrinking
-// it while decoding. It copies the pixels out of data, which is LibRaw's.
-func rawPreview(data []byte, minSide int) (image.Image, error) {
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
+// rawPreview decodes a RAW's embedded JPEG preview as any JPEG, in a
+// helper, shrinking it while decoding. The preview's bytes are LibRaw's
+// reply; they go to the decoder in a memfd.
+func rawPreview(ctx context.Context) func(data []byte, minSide int) (image.Image, error) {
+	return func(data []byte, minSide int) (image.Image, error) {
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		src, err := helper.BytesSource("spotter-preview", data)
+		if err != nil {
+			return nil, err
+		}
+		defer src.Close()
+		img, _, err := decodeJPEGOrPNG(ctx, src, "jpeg", cfg, minSide)
+		return img, err
 	}
-	return decodeJPEG(data, cfg, minSide)
 }

@@ -10,41 +10,57 @@ import (
 	"io"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/preprocess/heif"
 )
 
-// libheif (with libde265, dav1d and aom) and libjxl decode in helper
-// processes (package helper), locked down, as LibRaw and Tesseract do: a
-// HEIC or AVIF that lands in a watched folder is parsed without anyone
-// dropping it, and a crash or an exploit in a codec must cost that file,
-// not the window or the person's files. The file's bytes go in a memfd;
-// the picture comes back shrunk as decodeHEIF and decodeJXL shrink it.
+// Every C decoder of this package runs in helper processes (package
+// helper), locked down, as LibRaw and Tesseract do: libjpeg-turbo,
+// libdeflate (with the C that undoes PNG's filters), libheif (with
+// libde265, dav1d and aom) and libjxl. A photo that lands in a watched
+// folder is parsed without anyone dropping it, and a crash or an exploit
+// in a codec must cost that file, not the window or the person's files.
+// The file goes in as its own descriptor (or a memfd, for bytes in
+// memory); the picture comes back shrunk as the decoder shrinks it. Go's
+// decoders (GIF, BMP, TIFF, WebP, and the JPEGs and PNGs the C paths leave
+// to image/jpeg and image/png) are memory-safe and stay in the window's
+// process.
 
-var decoder = &helper.Service{Name: "decode", Limit: decodeLimit, Serve: serveDecode, Env: []string{decoderMalloc}}
-
-// decoderMalloc keeps glibc's malloc from giving each of libheif's planes
-// (up to 36 MB at 12 megapixels) fresh pages from mmap, to be faulted in
-// and zeroed on every decode, as it does in a young process: a 12-MP HEIC
-// took 760 ms in a helper without it against 640 in Spotter's own long-run
-// process; with it, 530 against 555, and a 12-MP AVIF 588 against 628
-// (BenchmarkSandboxCost, 10 runs each). Freed memory is still given back,
-// so an idle helper stays small (BenchmarkHEIFSoak).
-const decoderMalloc = "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864"
+var decoder = &helper.Service{Name: "decode", Limit: decodeLimit, Serve: serveDecode}
 
 func init() { decoder.ServeIfHelper() }
 
-// decodeLimit is how long one HEIF or JPEG XL may take: a 100-megapixel
+// decodeLimit is how long one photo may take: a 100-megapixel
 // AVIF decodes in a few seconds here.
 const decodeLimit = time.Minute
 
+// A cDecoder is one of the C decoders a helper runs.
+type cDecoder uint8
+
+const (
+	libheif cDecoder = iota
+	libjxl
+	libjpegTurbo
+	libdeflate
+)
+
+// reader names a C decoder in the sentence that tells of its crash.
+func (d cDecoder) reader() string {
+	return [...]string{
+		libheif:      "libheif, Spotter's HEIC and AVIF reader,",
+		libjxl:       "libjxl, Spotter's JPEG XL reader,",
+		libjpegTurbo: "libjpeg-turbo, Spotter's JPEG reader,",
+		libdeflate:   "libdeflate, Spotter's PNG reader,",
+	}[d]
+}
+
 type decodeRequest struct {
-	JXL       bool
+	Decoder   cDecoder
 	MinSide   int32
 	MaxPixels int64
 	Size      int64
+	// A JPEG's size from its header, which chooses its scale.
+	Width, Height int32
 }
 
 // A decode's outcome as it crosses the socket: the error's kind, which
@@ -58,65 +74,82 @@ const (
 	decodedDepthOnly
 	decodedUnsupported
 	decodedDamaged
+	// A JPEG or PNG the C path leaves to Go's decoder: CMYK, a palette,
+	// 16 bits, interlaced.
+	decodedForGo
 )
 
 type decodeReply struct {
 	Outcome               uint8
+	Orientation           uint8
 	Width, Height         int32 // the picture sent, or the size refused
 	FullWidth, FullHeight int32
 	Detail                [160]byte
 }
 
-// decodeSandboxed decodes a HEIF, AVIF or JPEG XL file held in data in a
-// helper. Its errors are those decodeHEIF and decodeJXL give.
-func decodeSandboxed(ctx context.Context, data []byte, format string, maxPixels int64, minSide int) (*image.RGBA, image.Point, error) {
-	if len(data) == 0 {
-		return nil, image.Point{}, io.ErrUnexpectedEOF
+// decoded is a C decoder's picture.
+type decoded struct {
+	img *image.RGBA
+	// full is the stored picture's size, when the decoder shrank it.
+	full        image.Point
+	orientation Orientation
+}
+
+// errForGo marks a file a C decoder leaves to Go's.
+var errForGo = errors.New("a variant for Go's decoder")
+
+// decodeInHelper decodes src with the C decoder req names, in a helper.
+// Its errors are those the decoder gives, worded as there.
+func decodeInHelper(ctx context.Context, src *helper.Source, req decodeRequest) (decoded, error) {
+	if src.Size == 0 {
+		return decoded{}, io.ErrUnexpectedEOF
 	}
-	f, err := helper.Share("spotter-decode", data)
+	req.Size = src.Size
+	msg, err := binary.Append(nil, binary.LittleEndian, req)
 	if err != nil {
-		return nil, image.Point{}, err
+		return decoded{}, err
 	}
-	defer f.Close()
-	req, err := binary.Append(nil, binary.LittleEndian, decodeRequest{JXL: format == "jxl", MinSide: int32(minSide), MaxPixels: maxPixels, Size: int64(len(data))})
+	head, pix, err := decoder.Call(ctx, msg, src.File, 4*req.MaxPixels)
 	if err != nil {
-		return nil, image.Point{}, err
-	}
-	head, pix, err := decoder.Call(ctx, req, f, 4*maxPixels)
-	if err != nil {
-		return nil, image.Point{}, err
+		return decoded{}, err
 	}
 	var rep decodeReply
 	if _, err := binary.Decode(head, binary.LittleEndian, &rep); err != nil {
-		return nil, image.Point{}, fmt.Errorf("the decoder's reply: %w", err)
+		return decoded{}, fmt.Errorf("the decoder's reply: %w", err)
 	}
 	if rep.Outcome != decodedOK {
-		return nil, image.Point{}, rep.err(format == "jxl")
+		return decoded{}, rep.err(req.Decoder)
 	}
 	w, h := int(rep.Width), int(rep.Height)
 	if w <= 0 || h <= 0 || len(pix) != 4*w*h {
-		return nil, image.Point{}, fmt.Errorf("the decoder sent %d bytes for %d×%d pixels", len(pix), w, h)
+		return decoded{}, fmt.Errorf("the decoder sent %d bytes for %d×%d pixels", len(pix), w, h)
 	}
-	full := image.Pt(int(rep.FullWidth), int(rep.FullHeight))
-	return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}, full, nil
+	return decoded{
+		img:         &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)},
+		full:        image.Pt(int(rep.FullWidth), int(rep.FullHeight)),
+		orientation: Orientation(rep.Orientation),
+	}, nil
 }
 
-// err makes the helper's outcome the error decodeHEIF or decodeJXL gave:
-// the same kind, for the sentence, with the same words, for its detail.
-func (r decodeReply) err(jxl bool) error {
+// err makes the helper's outcome the error the decoder gave: the same
+// kind, for the sentence, with the same words, for its detail.
+func (r decodeReply) err(d cDecoder) error {
 	detail := string(r.Detail[:])
 	if i := bytes.IndexByte(r.Detail[:], 0); i >= 0 {
 		detail = detail[:i]
 	}
+	jxl := d == libjxl
 	switch {
+	case r.Outcome == decodedForGo:
+		return errForGo
 	case r.Outcome == decodedTooLarge && jxl:
 		return &jxlSizeError{int(r.Width), int(r.Height)}
 	case r.Outcome == decodedTooLarge:
 		return &heif.SizeError{Width: int(r.Width), Height: int(r.Height)}
-	case r.Outcome == decodedTruncated && jxl:
-		return io.ErrUnexpectedEOF
-	case r.Outcome == decodedTruncated:
+	case r.Outcome == decodedTruncated && d == libheif:
 		return remoteError{detail, heif.ErrTruncated}
+	case r.Outcome == decodedTruncated:
+		return remoteError{detail, io.ErrUnexpectedEOF}
 	case r.Outcome == decodedNoPrimary:
 		return remoteError{detail, heif.ErrNoPrimary}
 	case r.Outcome == decodedDepthOnly:
@@ -144,30 +177,52 @@ func serveDecode(msg []byte, file int) (head, pix []byte, done func(), err error
 	if _, err := binary.Decode(msg, binary.LittleEndian, &req); err != nil {
 		return nil, nil, nil, err
 	}
-	data, err := helper.Map(file, req.Size)
+	data, release, err := helper.Map(file, req.Size)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	done = func() { unix.Munmap(data) }
-	var img *image.RGBA
-	var full image.Point
-	if req.JXL {
-		img, err = decodeJXL(context.Background(), data, req.MaxPixels, int(req.MinSide))
-	} else {
-		img, full, err = decodeHEIF(context.Background(), data, req.MaxPixels, int(req.MinSide))
-	}
+	d, err := decodeC(req, data)
 	rep := outcome(err)
 	if err == nil {
-		b := img.Rect
+		img, b := d.img, d.img.Rect
 		if img.Stride != 4*b.Dx() {
 			img = toRGBA(img.SubImage(b), nil)
 		}
 		rep.Width, rep.Height = int32(b.Dx()), int32(b.Dy())
-		rep.FullWidth, rep.FullHeight = int32(full.X), int32(full.Y)
+		rep.FullWidth, rep.FullHeight = int32(d.full.X), int32(d.full.Y)
+		rep.Orientation = uint8(d.orientation)
 		pix = img.Pix[:4*b.Dx()*b.Dy()]
 	}
 	head, err = binary.Append(nil, binary.LittleEndian, rep)
-	return head, pix, done, err
+	return head, pix, release, err
+}
+
+// decodeC runs the C decoder req names on data.
+func decodeC(req decodeRequest, data []byte) (decoded, error) {
+	ctx, minSide := context.Background(), int(req.MinSide)
+	d := decoded{orientation: Upright}
+	var err error
+	switch req.Decoder {
+	case libheif:
+		d.img, d.full, err = decodeHEIF(ctx, data, req.MaxPixels, minSide)
+	case libjxl:
+		d.img, err = decodeJXL(ctx, data, req.MaxPixels, minSide)
+	case libjpegTurbo:
+		if int64(req.Width)*int64(req.Height) <= jpegFinePixels {
+			minSide *= 2
+		}
+		d.orientation = jpegOrientation(data)
+		d.full = image.Pt(int(req.Width), int(req.Height))
+		d.img, err = decodeJPEGTurbo(data, minSide)
+	case libdeflate:
+		d.img, err = decodePNGFast(ctx, data, minSide)
+	default:
+		err = fmt.Errorf("no decoder %d", req.Decoder)
+	}
+	if errors.Is(err, errCMYK) || errors.Is(err, errPNGOther) {
+		err = errForGo
+	}
+	return d, err
 }
 
 // outcome sorts a decode's error into the kinds the window's process
@@ -179,6 +234,8 @@ func outcome(err error) decodeReply {
 	switch {
 	case err == nil:
 		return rep
+	case errors.Is(err, errForGo):
+		rep.Outcome = decodedForGo
 	case errors.As(err, &heifSize):
 		rep.Outcome, rep.Width, rep.Height = decodedTooLarge, int32(heifSize.Width), int32(heifSize.Height)
 	case errors.As(err, &jxlSize):

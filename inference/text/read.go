@@ -20,8 +20,6 @@ import (
 	"time"
 	"unsafe"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/spotter-app/spotter/inference/helper"
 	"github.com/spotter-app/spotter/inference/prediction"
 )
@@ -199,7 +197,7 @@ func serve(msg []byte, file int) (head, data []byte, done func(), err error) {
 	if req.Width < minSide || req.Height < minSide {
 		return nil, nil, nil, errors.New("a picture too small to read")
 	}
-	pix, err := helper.Map(file, int64(req.Width)*int64(req.Height))
+	pix, release, err := helper.Map(file, int64(req.Width)*int64(req.Height))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -209,7 +207,7 @@ func serve(msg []byte, file int) (head, data []byte, done func(), err error) {
 		C.int(req.DeadlineMS), &out, &outLen)
 	done = func() {
 		C.free(unsafe.Pointer(out))
-		unix.Munmap(pix)
+		release()
 	}
 	if out != nil {
 		data = unsafe.Slice((*byte)(unsafe.Pointer(out)), int(outLen))

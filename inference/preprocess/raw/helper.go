@@ -11,11 +11,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/spotter-app/spotter/inference/helper"
 )
@@ -68,14 +67,11 @@ type result struct {
 
 func (r *result) ok() bool { return r.Status == C.LIBRAW_SUCCESS }
 
-// shared is a file's bytes as a file a helper can map: the photo's own,
-// or a memfd holding bytes from memory, which shared owns. head is the
-// file's first bytes, for messages.
+// shared is a file's bytes as a helper reads them, with the file's first
+// bytes, for messages.
 type shared struct {
-	file  *os.File
-	owned bool
-	size  int64
-	head  []byte
+	*helper.Source
+	head []byte
 }
 
 // headSize is as much of a file's start as its messages look at.
@@ -87,48 +83,50 @@ func share(data []byte) (*shared, error) {
 	if len(data) == 0 {
 		return nil, errors.New(emptyFile)
 	}
-	f, err := helper.Share("spotter-raw", data)
+	s, err := helper.BytesSource("spotter-raw", data)
 	if err != nil {
 		return nil, memoryError(err)
 	}
-	return &shared{file: f, owned: true, size: int64(len(data)), head: data[:min(len(data), headSize)]}, nil
+	return &shared{s, data[:min(len(data), headSize)]}, nil
 }
 
-// shareFile shares f itself, which must stay open while it is shared.
+// shareFile shares f itself, which must stay open while it is shared; a
+// pipe's bytes are read and shared.
 func shareFile(f *os.File) (*shared, error) {
-	info, err := f.Stat()
+	s, err := helper.FileSource(f)
 	if err != nil {
 		return nil, fmt.Errorf("could not be read (%v). Check that it is still there and try again", err)
 	}
-	if info.Size() == 0 {
+	if s == nil {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return nil, fmt.Errorf("could not be read (%v). Try again", err)
+		}
+		return share(data)
+	}
+	if s.Size == 0 {
 		return nil, errors.New(emptyFile)
 	}
 	head := make([]byte, headSize)
 	n, _ := f.ReadAt(head, 0)
-	return &shared{file: f, size: info.Size(), head: head[:n]}, nil
+	return &shared{s, head[:n]}, nil
 }
 
 func memoryError(err error) error {
 	return fmt.Errorf("could not be handed to the RAW reader (%v). Close other programs and try again", err)
 }
 
-func (s *shared) close() {
-	if s.owned {
-		s.file.Close()
-	}
-}
-
 // call sends one request to a helper and reads its result. A cancelled ctx
 // gives ctx.Err(); a helper that dies or runs past helperLimit gives
 // helper.ErrCrashed.
 func call(ctx context.Context, s *shared, minSide int, maxPixels int64) (*result, error) {
-	req, err := binary.Append(nil, binary.LittleEndian, request{MinSide: int32(minSide), MaxPixels: maxPixels, Size: s.size})
+	req, err := binary.Append(nil, binary.LittleEndian, request{MinSide: int32(minSide), MaxPixels: maxPixels, Size: s.Size})
 	if err != nil {
 		return nil, err
 	}
 	// The most a helper sends is a picture of the sensor's pixels or a
 	// preview from inside the file.
-	head, data, err := service.Call(ctx, req, s.file, max(s.size, 3*maxPixels))
+	head, data, err := service.Call(ctx, req, s.File, max(s.Size, 3*maxPixels))
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +143,7 @@ func answer(msg []byte, file int) (head, pixels []byte, done func(), err error) 
 	if _, err := binary.Decode(msg, binary.LittleEndian, &req); err != nil {
 		return nil, nil, nil, err
 	}
-	data, err := helper.Map(file, req.Size)
+	data, release, err := helper.Map(file, req.Size)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -163,10 +161,10 @@ func answer(msg []byte, file int) (head, pixels []byte, done func(), err error) 
 	for i := range out.Make {
 		out.Make[i], out.Model[i] = byte(res.info.make[i]), byte(res.info.model[i])
 	}
-	done = func() { unix.Munmap(data) }
+	done = release
 	if res.image != nil {
 		img := res.image
-		done = func() { C.libraw_dcraw_clear_mem(img); unix.Munmap(data) }
+		done = func() { C.libraw_dcraw_clear_mem(img); release() }
 		pixels = unsafe.Slice((*byte)(unsafe.Pointer(&img.data[0])), int(img.data_size))
 		if img._type == C.LIBRAW_IMAGE_JPEG {
 			out.JPEG = 1

@@ -71,7 +71,7 @@ func DecodeFile(ctx context.Context, f *os.File, minSide int,
 	if err != nil {
 		return nil, 0, err
 	}
-	defer s.close()
+	defer s.Close()
 	return decode(ctx, s, minSide, MaxPixels, decodeJPEG)
 }
 
@@ -101,7 +101,7 @@ func decodeBytes(ctx context.Context, data []byte, minSide int, maxPixels int64,
 	if err != nil {
 		return nil, 0, err
 	}
-	defer s.close()
+	defer s.Close()
 	return decode(ctx, s, minSide, maxPixels, decodeJPEG)
 }
 

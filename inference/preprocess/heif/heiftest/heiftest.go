@@ -546,6 +546,10 @@ func TwelveMP(b testing.TB, ext string) string {
 	// taken for a finished one next time.
 	tmp := filepath.Join(dir, "tmp."+ext)
 	switch ext {
+	case "png":
+		return png
+	case "jpg":
+		Convert(b, png, dir, "tmp."+ext, "-quality", "90")
 	case "avif":
 		AVIF(b, png, dir, "tmp."+ext, "-j", "2")
 	case "heic":
