@@ -267,11 +267,11 @@ func pathLike(word string) bool {
 		filepath.Ext(word) != "" || strings.HasPrefix(word, "~") || strings.HasPrefix(word, ".")
 }
 
-// window opens the window on opts.paths. GLFW panics when it cannot use
+// window opens the window on given.paths. GLFW panics when it cannot use
 // the display after all (a server that refuses the connection, or lacks
 // what OpenGL needs): that ends in the reason and exit status 2, not a
 // stack trace.
-func window(opts windowOptions, stderr io.Writer) (code int) {
+func window(given windowOptions, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			if !fromGLFW(r) {
@@ -280,7 +280,7 @@ func window(opts windowOptions, stderr io.Writer) (code int) {
 			code = noWindow(stderr, fmt.Sprintf("%s could not be opened (GLFW: %v)", session(os.Getenv), r))
 		}
 	}()
-	ef, cf := opts.engine, opts.catalog
+	ef, cf := given.engine, given.catalog
 
 	// Most of the window's heap lives as long as it does (Fyne's fonts,
 	// about 30 MB, and the thumbnails shown), so the collector's default
@@ -302,10 +302,10 @@ func window(opts windowOptions, stderr io.Writer) (code int) {
 	// the classifier the settings name, and the detectors beside it, are
 	// known before they load.
 	var ref modelRef
-	var uiOpts ui.Options
+	var opts ui.Options
 	cat := cf.open(func(msg string) {
 		slog.Warn(msg)
-		uiOpts.Notices = append(uiOpts.Notices, msg)
+		opts.Notices = append(opts.Notices, msg)
 	})
 	if cat != nil {
 		defer func() {
@@ -320,7 +320,7 @@ func window(opts windowOptions, stderr io.Writer) (code int) {
 			}
 		}
 		lib := library{cat: cat, model: &ref}
-		uiOpts.Memory, uiOpts.Library, uiOpts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
+		opts.Memory, opts.Library, opts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
 	}
 	open := func() (work.Classifier, work.EngineInfo, error) {
 		flags := ef.withSettings(a.Preferences())
@@ -342,8 +342,8 @@ func window(opts windowOptions, stderr io.Writer) (code int) {
 		<-signals
 		fyne.Do(a.Driver().Quit)
 	}()
-	w := ui.New(win, open, uiOpts)
-	w.Open(opts.paths...)
+	w := ui.New(win, open, opts)
+	w.Open(given.paths...)
 	win.ShowAndRun()
 	w.Shutdown()
 	slog.Info("closed")
