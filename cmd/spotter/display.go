@@ -29,14 +29,11 @@ func displayProblem(getenv func(string) string) string {
 		return "" // their windows need no DISPLAY
 	}
 	display := getenv("DISPLAY")
-	if display == "" {
-		if getenv("WAYLAND_DISPLAY") != "" {
-			return ""
-		}
-		return "there is none here (neither DISPLAY nor WAYLAND_DISPLAY is set, as over SSH or in a container)"
-	}
-	if getenv("WAYLAND_DISPLAY") != "" {
+	switch {
+	case getenv("WAYLAND_DISPLAY") != "":
 		return ""
+	case display == "":
+		return "there is none here (neither DISPLAY nor WAYLAND_DISPLAY is set, as over SSH or in a container)"
 	}
 	addrs := xAddresses(display)
 	if len(addrs) == 0 {

@@ -28,9 +28,9 @@ func help(args []string, stdout, stderr io.Writer) int {
 	}
 	switch fs.NArg() {
 	case 0:
-		overview, _ := windowFlags(&windowOptions{})
-		overview.SetOutput(stdout)
-		overview.Usage()
+		top, _ := windowFlags(&windowOptions{})
+		top.SetOutput(stdout)
+		top.Usage()
 		return 0
 	case 1:
 		c, ok := commands[fs.Arg(0)]
