@@ -38,12 +38,12 @@ func classify(args []string, stdout, stderr io.Writer) int {
 		`text, the lines joined by newlines, and lines only when text was read) or {"path","error"}`)
 	asCSV := fs.Bool("csv", false, `print CSV: path, label_1, probability_1, …, ms, error, name, confidence, categories, cached, people, keywords (";" between), title, sure, objects ("name score;…"), `+
 		`text (the lines, a newline between them)`)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter classify [flags] PHOTO|FOLDER…")
-		fmt.Fprintln(stderr, "Folders are searched recursively; results stream as each photo finishes.")
-		fmt.Fprintln(stderr, "Photos the catalogue knows unchanged are answered from it (\"cached\": true).")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: spotter classify [flags] PHOTO|FOLDER…\n"+
+		"Folders are searched recursively; results stream as each photo finishes.\n"+
+		"Photos the catalogue knows unchanged are answered from it (\"cached\": true).",
+		"spotter classify ~/Pictures/Holiday",
+		"spotter classify --json --top 3 dog.jpg IMG_0042.HEIC > answers.jsonl",
+		"spotter classify --csv --no-text --fresh ~/Pictures > photos.csv")
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
 	}

@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -45,19 +48,37 @@ const maxTop = 10
 func main() {
 	quietlocale.Restore()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	if len(os.Args) > 1 {
-		if command, ok := commands[os.Args[1]]; ok {
-			os.Exit(command(os.Args[2:], os.Stdout, os.Stderr))
-		}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command line: a command, or else the window.
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, code, done := route(args, stdout, stderr)
+	if done {
+		return code
 	}
-	os.Exit(window(os.Args[1:], os.Stderr))
+	// Without a display GLFW panics deep inside Fyne; say so first, in
+	// words, while nothing graphical has started.
+	if problem := displayProblem(os.Getenv); problem != "" {
+		return noWindow(stderr, problem)
+	}
+	return window(opts, stderr)
+}
+
+// command is a command-line mode: how it runs, and what it does in one
+// line, for `spotter help` and the messages that name the commands.
+type command struct {
+	run     func(args []string, stdout, stderr io.Writer) int
+	summary string
 }
 
 // commands are the command-line modes; anything else opens the window.
-var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-	"classify": classify,
-	"search":   search,
-	"tag":      tag,
+// None needs a display.
+var commands = map[string]command{
+	"classify": {classify, "classify photos and folders, printing what each shows as it is done"},
+	"search":   {search, "list the classified photos with a keyword, or whose name, class, category or text matches"},
+	"tag":      {tag, "write the keywords Spotter is sure of to XMP sidecars, or take them away"},
+	"version":  {versionCommand, "print the versions of Spotter, ONNX Runtime, the models and Tesseract's languages"},
 }
 
 // engineFlags are the options shared by the window and the command line.
@@ -71,10 +92,16 @@ type engineFlags struct {
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.model, "model", "", "model descriptor (.json), or a folder of them (default: the first model found in models/ beside the program)")
-	fs.StringVar(&e.lib, "ort-lib", "", "path of the ONNX Runtime shared library (default: $"+ortlib.EnvVar+", beside the program, build/)")
+	e.registerFiles(fs)
 	fs.IntVar(&e.threads, "threads", 0, fmt.Sprintf("intra-op threads for ONNX Runtime (default %d)", inference.DefaultThreads))
 	fs.BoolVar(&e.noText, "no-text", false, "do not read the text in photos (Tesseract), which saves its time on photos that show some")
+}
+
+// registerFiles registers the flags that choose the files the engine
+// loads, which `spotter version` reports on.
+func (e *engineFlags) registerFiles(fs *flag.FlagSet) {
+	fs.StringVar(&e.model, "model", "", "model descriptor (.json), or a folder of them (default: the first model found in models/ beside the program)")
+	fs.StringVar(&e.lib, "ort-lib", "", "path of the ONNX Runtime shared library (default: $"+ortlib.EnvVar+", beside the program, build/)")
 }
 
 func (e *engineFlags) open(top int) (*inference.Classifier, error) {
@@ -169,22 +196,91 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool
 	return 0, true
 }
 
-func window(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("spotter", flag.ContinueOnError)
-	var ef engineFlags
-	ef.register(fs)
-	var cf catalogFlags
-	cf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter [flags] [PHOTO|FOLDER…]  open the window and classify what is named")
-		fmt.Fprintln(stderr, "       spotter classify [flags] PHOTO|FOLDER…  classify on the command line (spotter classify -h)")
-		fmt.Fprintln(stderr, "       spotter search [flags] WORDS  list the photos with a keyword, or whose name, class, category or text matches (spotter search -h)")
-		fmt.Fprintln(stderr, "       spotter tag [flags] PHOTO|FOLDER…  write the keywords Spotter is sure of to XMP sidecars (spotter tag -h)")
-		fs.PrintDefaults()
-	}
+// windowOptions are what the command line asks of the window.
+type windowOptions struct {
+	engine  engineFlags
+	catalog catalogFlags
+	paths   []string
+}
+
+// windowFlags are the window's flags, which fill o, and --version, which
+// tools take before any command.
+func windowFlags(o *windowOptions) (fs *flag.FlagSet, showVersion *bool) {
+	fs = flag.NewFlagSet("spotter", flag.ContinueOnError)
+	o.engine.register(fs)
+	o.catalog.register(fs)
+	showVersion = fs.Bool("version", false, "print the versions of Spotter, ONNX Runtime and the models, as spotter version does")
+	setUsage(fs, overview(),
+		"spotter ~/Pictures/Holiday",
+		"spotter --no-catalog scan.png receipt.jpg",
+		"spotter help classify")
+	return fs, showVersion
+}
+
+// route runs the command the command line names, or reads what it asks of
+// the window. done is true when that was all there was to do, code then
+// being the exit status: a command (also one named after the window's
+// flags: `spotter --model M classify …` runs `spotter classify --model M
+// …`), -h, --version, or a name that is no command and no file or folder:
+// a mistyped command must not open a window on a photo called "clasify".
+func route(args []string, stdout, stderr io.Writer) (opts windowOptions, code int, done bool) {
+	fs, showVersion := windowFlags(&opts)
 	if code, ok := parse(fs, args, stderr); !ok {
-		return code
+		return opts, code, true
 	}
+	if *showVersion {
+		printVersions(stdout, opts.engine)
+		return opts, 0, true
+	}
+	opts.paths = fs.Args()
+	flagsEnd := len(args) - fs.NArg()
+	// After "--" every word is a file, whatever it is called.
+	onlyFiles := flagsEnd > 0 && args[flagsEnd-1] == "--"
+	if len(opts.paths) > 0 && !onlyFiles {
+		if c, ok := commands[opts.paths[0]]; ok {
+			return opts, c.run(append(slices.Clone(args[:flagsEnd]), opts.paths[1:]...), stdout, stderr), true
+		}
+	}
+	missing := false
+	for i, p := range opts.paths {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if i == 0 && !onlyFiles && !pathLike(p) {
+			fmt.Fprintln(stderr, unknownCommand(p, true))
+			return opts, 2, true
+		}
+		fmt.Fprintf(stderr, "spotter: there is no file or folder %s: check its path\n", p)
+		missing = true
+	}
+	if missing {
+		return opts, 2, true
+	}
+	return opts, 0, false
+}
+
+// pathLike reports whether word reads as a file's path rather than a
+// command: it has a folder, an extension, or starts as a home or relative
+// path does.
+func pathLike(word string) bool {
+	return strings.ContainsRune(word, '/') || strings.ContainsRune(word, filepath.Separator) ||
+		filepath.Ext(word) != "" || strings.HasPrefix(word, "~") || strings.HasPrefix(word, ".")
+}
+
+// window opens the window on given.paths. GLFW panics when it cannot use
+// the display after all (a server that refuses the connection, or lacks
+// what OpenGL needs): that ends in the reason and exit status 2, not a
+// stack trace.
+func window(given windowOptions, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !fromGLFW(r) {
+				panic(r)
+			}
+			code = noWindow(stderr, fmt.Sprintf("%s could not be opened (GLFW: %v)", session(os.Getenv), r))
+		}
+	}()
+	ef, cf := given.engine, given.catalog
 
 	// Most of the window's heap lives as long as it does (Fyne's fonts,
 	// about 30 MB, and the thumbnails shown), so the collector's default
@@ -247,7 +343,7 @@ func window(args []string, stderr io.Writer) int {
 		fyne.Do(a.Driver().Quit)
 	}()
 	w := ui.New(win, open, opts)
-	w.Open(fs.Args()...)
+	w.Open(given.paths...)
 	win.ShowAndRun()
 	w.Shutdown()
 	slog.Info("closed")

@@ -34,13 +34,13 @@ func search(args []string, stdout, stderr io.Writer) int {
 	asCSV := flags.Bool("csv", false, "print CSV, as spotter classify --csv does")
 	var people peopleFlag
 	flags.Var(&people, "people", "only photos showing `N` people, or N-M (\"0\", \"2\", \"3-10\"); WORDS may then be left out")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter search [flags] WORDS")
-		fmt.Fprintln(stderr, "Lists the photos Spotter classified that have WORDS as a keyword (\"dog\", \"teddy bear\"), or whose name, class, category")
-		fmt.Fprintln(stderr, "or file name contains WORDS, most confident first; then those whose text (read in the photo) holds every word, the last")
-		fmt.Fprintln(stderr, "also as the start of a longer one, best match first, each with the words it matched.")
-		flags.PrintDefaults()
-	}
+	setUsage(flags, "Usage: spotter search [flags] WORDS\n"+
+		"Lists the photos Spotter classified that have WORDS as a keyword (\"dog\", \"teddy bear\"), or whose name, class, category\n"+
+		"or file name contains WORDS, most confident first; then those whose text (read in the photo) holds every word, the last\n"+
+		"also as the start of a longer one, best match first, each with the words it matched.",
+		"spotter search dog",
+		"spotter search --people 3-10 beach",
+		"spotter search --json --limit 20 invoice total")
 	if code, ok := parse(flags, args, stderr); !ok {
 		return code
 	}

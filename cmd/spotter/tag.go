@@ -35,13 +35,13 @@ func tag(args []string, stdout, stderr io.Writer) int {
 	threshold := flags.Float64("threshold", names.DefaultThreshold, "with the classifier alone, write its everyday name only when at least this confident (0–1); with the detectors beside it, the keywords are those the model set is sure of")
 	dryRun := flags.Bool("dry-run", false, "print what would change in the sidecars, and change none (new answers are still kept in the catalogue)")
 	remove := flags.Bool("remove", false, "take away the keywords Spotter wrote (a sidecar Spotter made and nothing else uses is deleted)")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: spotter tag [flags] PHOTO|FOLDER…")
-		fmt.Fprintln(stderr, "Writes the keywords Spotter is sure of in each photo (\"person\", \"dog\"), each also under its path (\"animal|dog\"),")
-		fmt.Fprintln(stderr, "as XMP keywords to PHOTO.EXT.xmp (or an existing PHOTO.xmp), merged with what the sidecar holds;")
-		fmt.Fprintln(stderr, "the photo itself is never changed.")
-		flags.PrintDefaults()
-	}
+	setUsage(flags, "Usage: spotter tag [flags] PHOTO|FOLDER…\n"+
+		"Writes the keywords Spotter is sure of in each photo (\"person\", \"dog\"), each also under its path (\"animal|dog\"),\n"+
+		"as XMP keywords to PHOTO.EXT.xmp (or an existing PHOTO.xmp), merged with what the sidecar holds;\n"+
+		"the photo itself is never changed.",
+		"spotter tag --dry-run ~/Pictures/2024",
+		"spotter tag --threshold 0.7 ~/Pictures/2024",
+		"spotter tag --remove ~/Pictures/2024")
 	if code, ok := parse(flags, args, stderr); !ok {
 		return code
 	}
