@@ -166,7 +166,7 @@ bench: deps runtime model build
 	@go run ./bench/everyday -dir $(SHARED)/everyday-dev
 	@echo
 	@go test -run '^$$' -bench 'DecodeHEIF' -benchtime 5x -count 1 ./inference/preprocess | awk -v TITLE="HEIC and AVIF decode, 12 MP: Spotter against libheif alone" '$(METRICS_AWK)'
-	@go test -run '^$$' -bench 'SandboxCost' -benchtime 5x -count 1 ./inference/preprocess | awk -v TITLE="HEIC and AVIF, 12 MP: decoded in the locked-down helper against in Spotter's process" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'SandboxCost' -benchtime 5x -count 1 ./inference/preprocess | awk -v TITLE="12-MP JPEG, PNG, HEIC, AVIF and DNG (its 1600×1200 preview): C decoders in the locked-down helpers against in Spotter's process" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench 'Decode24MP' -benchtime 10x -count 1 ./inference/preprocess/raw | awk -v TITLE="24-MP DNG: embedded preview against half-size demosaic" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench . -benchtime 3x -count 1 ./library/catalog | awk -v TITLE="catalogue" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench 'WriteFresh$$|MergeExisting' -benchtime 3x -count 1 ./library/sidecar | awk -v TITLE="XMP sidecars for 1,000 photos" '$(METRICS_AWK)'
