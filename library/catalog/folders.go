@@ -243,14 +243,14 @@ func (c *Catalog) Move(from, to string) error {
 	})
 }
 
-// Gone records that the photo or folder at path is gone (deleted, or
+// Gone records that the photos or folders at paths are gone (deleted, or
 // moved out of the library folders). A photo whose content the catalogue
 // holds at another path that is there (a copy made before, or the move's
 // other end, already classified) goes at once, its reviews joining that
 // copy's; any other is marked missing, to be pruned after the grace
 // period unless it turns up again. It returns how many photos were
 // marked missing.
-func (c *Catalog) Gone(path string) (int, error) {
+func (c *Catalog) Gone(paths ...string) (int, error) {
 	type row struct {
 		id          int64
 		size        int64
@@ -259,39 +259,41 @@ func (c *Catalog) Gone(path string) (int, error) {
 	missing := 0
 	err := c.w.do(func(tx *sql.Tx, _ *modelIDs) error {
 		missing = 0
-		lo, hi := under(path)
-		rows, err := tx.Query(`SELECT id, size, fingerprint FROM photos
-			WHERE (path = ? OR path >= ? AND path < ?) AND NOT missing`, []byte(path), lo, hi)
-		if err != nil {
-			return err
-		}
-		var gone []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.size, &r.fingerprint); err != nil {
-				rows.Close()
-				return err
-			}
-			gone = append(gone, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, r := range gone {
-			copyID, err := presentCopy(tx, r.id, r.size, r.fingerprint, path)
+		for _, path := range paths {
+			lo, hi := under(path)
+			rows, err := tx.Query(`SELECT id, size, fingerprint FROM photos
+				WHERE (path = ? OR path >= ? AND path < ?) AND NOT missing`, []byte(path), lo, hi)
 			if err != nil {
 				return err
 			}
-			if copyID == 0 {
-				if _, err := tx.Exec(`UPDATE photos SET missing = 1 WHERE id = ?`, r.id); err != nil {
+			var gone []row
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.id, &r.size, &r.fingerprint); err != nil {
+					rows.Close()
 					return err
 				}
-				missing++
-				continue
+				gone = append(gone, r)
 			}
-			if err := mergeInto(tx, r.id, copyID); err != nil {
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return err
+			}
+			for _, r := range gone {
+				copyID, err := presentCopy(tx, r.id, r.size, r.fingerprint, path)
+				if err != nil {
+					return err
+				}
+				if copyID == 0 {
+					if _, err := tx.Exec(`UPDATE photos SET missing = 1 WHERE id = ?`, r.id); err != nil {
+						return err
+					}
+					missing++
+					continue
+				}
+				if err := mergeInto(tx, r.id, copyID); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

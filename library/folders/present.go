@@ -134,3 +134,18 @@ func picturesIn(r io.Reader, home string) string {
 	}
 	return ""
 }
+
+// Tilde writes a path under the home folder with ~ for it.
+func Tilde(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if path == home {
+		return "~"
+	}
+	if rest, ok := strings.CutPrefix(path, home+"/"); ok {
+		return "~/" + rest
+	}
+	return path
+}
