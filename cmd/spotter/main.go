@@ -58,6 +58,8 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"classify": classify,
 	"search":   search,
 	"tag":      tag,
+	"library":  libraryCmd,
+	"watch":    watchCmd,
 }
 
 // engineFlags are the options shared by the window and the command line.

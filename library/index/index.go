@@ -78,6 +78,11 @@ type Options struct {
 	// when indexing starts, pauses, resumes or ends.
 	OnProgress func(Progress)
 	OnNotice   func(Notice)
+	// OnPhoto, when set, sees each photo indexed, classified or answered
+	// from the catalogue (a moved photo recognised), on the goroutine
+	// that runs Classify: the window refreshes its list, spotter watch
+	// prints it.
+	OnPhoto func(pipeline.Done)
 	// ProgressEvery defaults to 250 ms.
 	ProgressEvery time.Duration
 	// Poll is how often the pause (which another process may set) and a
@@ -98,8 +103,10 @@ type Indexer struct {
 	queued   map[string]bool
 	paused   bool
 	round    round
-	scanning int  // scans under way
-	fed      bool // the feed has found everything
+	scanning int             // scans under way
+	starting bool            // the feed has not had its first look yet (Ready)
+	fed      bool            // the feed has found everything
+	live     map[uint64]bool // jobs the watcher saw arrive, by ID
 	running  bool
 	held     *catalog.Holder
 	// rules are the last scan's, which tell the library folder of a photo.
@@ -124,7 +131,7 @@ func New(cat *catalog.Catalog, opts Options) *Indexer {
 	if opts.Model == nil {
 		opts.Model = func() (catalog.Model, bool) { return catalog.Model{}, false }
 	}
-	ix := &Indexer{cat: cat, opts: opts, wake: make(chan struct{}, 1), queued: map[string]bool{}}
+	ix := &Indexer{cat: cat, opts: opts, wake: make(chan struct{}, 1), queued: map[string]bool{}, live: map[uint64]bool{}}
 	ix.paused, _ = cat.IndexingPaused()
 	return ix
 }
@@ -141,7 +148,7 @@ func (ix *Indexer) Run(ctx context.Context, classify Classify) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ix.mu.Lock()
-	ix.running, ix.fed = true, false
+	ix.running, ix.fed, ix.starting = true, false, true
 	ix.mu.Unlock()
 	ix.report(true)
 
@@ -160,7 +167,7 @@ func (ix *Indexer) Run(ctx context.Context, classify Classify) error {
 			return
 		}
 		ix.mu.Lock()
-		ix.fed = true
+		ix.fed, ix.starting = true, false
 		ix.mu.Unlock()
 		ix.signal()
 	}()
@@ -168,8 +175,9 @@ func (ix *Indexer) Run(ctx context.Context, classify Classify) error {
 	cancel()
 	wg.Wait()
 	ix.mu.Lock()
-	ix.running = false
+	ix.running, ix.starting = false, false
 	ix.round = round{}
+	clear(ix.live)
 	ix.mu.Unlock()
 	ix.report(true)
 	if feedErr != nil && !errors.Is(feedErr, context.Canceled) {
@@ -331,6 +339,16 @@ func unchanged(k catalog.Known, fi fs.FileInfo) bool {
 	return k.Answered && k.Size == fi.Size() && k.MTime.Equal(fi.ModTime())
 }
 
+// Ready tells that the feed has had its first look at the library
+// folders: until then Progress says it is scanning, not that the library
+// is up to date.
+func (ix *Indexer) Ready() {
+	ix.mu.Lock()
+	ix.starting = false
+	ix.mu.Unlock()
+	ix.report(true)
+}
+
 // Notify passes a feed's notice on to OnNotice.
 func (ix *Indexer) Notify(n Notice) { ix.notice(n) }
 
@@ -360,6 +378,9 @@ func (ix *Indexer) next(ctx context.Context) (pipeline.Job, bool) {
 			ix.round.id++
 			ix.round.current = it.Path
 			id := ix.round.id
+			if it.Live {
+				ix.live[id] = true
+			}
 			ix.mu.Unlock()
 			return pipeline.Job{ID: id, Path: it.Path}, true
 		case ix.fed && ix.queue.Len() == 0:
@@ -376,6 +397,18 @@ func (ix *Indexer) next(ctx context.Context) (pipeline.Job, bool) {
 
 // finished counts a photo done; when none is left, the round is over.
 func (ix *Indexer) finished(d pipeline.Done) {
+	if ix.opts.OnPhoto != nil {
+		ix.opts.OnPhoto(d)
+	}
+	ix.mu.Lock()
+	live := ix.live[d.ID]
+	delete(ix.live, d.ID)
+	ix.mu.Unlock()
+	if live {
+		// A photo just copied in is searched for now: commit it at once
+		// rather than with the next batch.
+		ix.cat.Flush()
+	}
 	ix.mu.Lock()
 	ix.round.done++
 	if !d.Cached {

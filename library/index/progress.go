@@ -147,7 +147,7 @@ func (ix *Indexer) Progress() Progress {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	p := Progress{
-		Running: ix.running, HeldBy: ix.held, Paused: ix.paused, Scanning: ix.scanning > 0,
+		Running: ix.running, HeldBy: ix.held, Paused: ix.paused, Scanning: ix.scanning > 0 || ix.starting,
 		Photo: ix.round.current, Done: ix.round.done, Total: ix.round.total,
 	}
 	if p.Photo == "" && ix.queue.Len() > 0 {

@@ -164,6 +164,7 @@ func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
 	if err := r.reload(ctx, true); err != nil {
 		return err
 	}
+	ix.Ready()
 	r.prune()
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
