@@ -65,11 +65,14 @@ Flags:
 		return 2
 	}
 
-	if sub == "list" && cf.path == "" && catalog.DefaultPath() != "" {
-		if _, err := os.Stat(catalog.DefaultPath()); errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintln(stdout, "No library folders yet: add one with spotter library add ~/Pictures")
-			return 0
-		}
+	path := cf.path
+	if path == "" {
+		path = catalog.DefaultPath()
+	}
+	// Listing must not create a catalogue where there was none.
+	if _, err := os.Stat(path); sub == "list" && path != "" && errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintln(stdout, "No library folders yet: add one with spotter library add ~/Pictures")
+		return 0
 	}
 	w := newWarner(stderr)
 	cat := cf.open(w.warn)
