@@ -139,9 +139,13 @@ func New(cat *catalog.Catalog, opts Options) *Indexer {
 // Run takes the catalogue's indexing lock, waiting while another process
 // holds it (OnNotice says which, once), then feeds and classifies until
 // ctx ends or the feed has found everything and it is indexed. It gives
-// the lock back as it returns. An error says why it could not index.
+// the lock back as it returns. An error says why it could not index; ctx
+// ending is none.
 func (ix *Indexer) Run(ctx context.Context, classify Classify) error {
 	if err := ix.lock(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting: nothing went wrong
+		}
 		return err
 	}
 	defer ix.cat.ReleaseIndexing()

@@ -140,26 +140,32 @@ type move struct {
 }
 
 // Run watches until ctx ends: it scans and watches every library folder,
-// then follows what inotify reports. It returns an error only when
-// inotify cannot be had at all; then nothing is watched.
+// then follows what inotify reports. Without inotify at all (the
+// kernel's limit of instances reached), it says so and rescans every
+// library folder every Rescan instead.
 func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
+	r := &run{Watcher: w, ix: ix, fd: -1, wds: map[int32]string{}, dirs: map[string]int32{},
+		unwatched: map[string]bool{}, settling: map[string]*settling{}, moves: map[uint32]move{}}
+	var events chan []event // nil, so never ready, without inotify
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
-		return fmt.Errorf("inotify is not available (%v): raise fs.inotify.max_user_instances, or close other programs that watch files", err)
+		ix.Notify(index.Notice{Kind: index.WatchLimit, Text: fmt.Sprintf(
+			"Spotter cannot watch the library folders (inotify: %v), so it rescans them every %s instead. "+
+				"Close other programs that watch files, or raise fs.inotify.max_user_instances, and restart Spotter.", err, w.opts.Rescan)})
+	} else {
+		// A non-blocking descriptor in an os.File waits in Go's poller, so
+		// closing it ends the reader.
+		f := os.NewFile(uintptr(fd), "inotify")
+		r.fd = fd
+		events = make(chan []event, 64)
+		stop := make(chan struct{})
+		defer func() {
+			close(stop)
+			f.Close()
+			w.watches.Store(0)
+		}()
+		go read(f, events, stop)
 	}
-	// A non-blocking descriptor in an os.File waits in Go's poller, so
-	// closing it ends the reader.
-	f := os.NewFile(uintptr(fd), "inotify")
-	r := &run{Watcher: w, ix: ix, fd: fd, wds: map[int32]string{}, dirs: map[string]int32{},
-		unwatched: map[string]bool{}, settling: map[string]*settling{}, moves: map[uint32]move{}}
-	events := make(chan []event, 64)
-	stop := make(chan struct{})
-	defer func() {
-		close(stop)
-		f.Close()
-		w.watches.Store(0)
-	}()
-	go read(f, events, stop)
 
 	if err := r.reload(ctx, true); err != nil {
 		return err
@@ -202,7 +208,15 @@ func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
 				r.prune()
 			}
 		case <-rescan.C:
-			r.rescanUnwatched(ctx)
+			var err error
+			if r.fd < 0 {
+				err = r.reload(ctx, true)
+			} else {
+				r.rescanUnwatched(ctx)
+			}
+			if err != nil {
+				r.problem("The library folders could not be rescanned", err)
+			}
 		}
 		r.sayLimit()
 	}
