@@ -203,13 +203,19 @@ func Add(cat *catalog.Catalog, path string) (stored string, replaced []string, e
 // Remove stops indexing and watching the library folder path (made
 // absolute); its photos and their answers stay in the catalogue.
 func Remove(cat *catalog.Catalog, path string) (string, error) {
+	return forget(cat, path, catalog.Library, "%s is not a library folder (spotter library list shows them)")
+}
+
+// forget removes path (made absolute) as a folder of that kind; notOne
+// says it was none.
+func forget(cat *catalog.Catalog, path string, kind catalog.FolderKind, notOne string) (string, error) {
 	path, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	found, err := cat.RemoveFolder(path, catalog.Library)
+	found, err := cat.RemoveFolder(path, kind)
 	if err == nil && !found {
-		err = fmt.Errorf("%s is not a library folder (spotter library list shows them)", path)
+		err = fmt.Errorf(notOne, path)
 	}
 	return path, err
 }
@@ -241,13 +247,5 @@ func Exclude(cat *catalog.Catalog, path string) (string, error) {
 
 // Include indexes the excluded folder path (made absolute) again.
 func Include(cat *catalog.Catalog, path string) (string, error) {
-	path, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	found, err := cat.RemoveFolder(path, catalog.Excluded)
-	if err == nil && !found {
-		err = fmt.Errorf("%s is not excluded (spotter library list shows what is)", path)
-	}
-	return path, err
+	return forget(cat, path, catalog.Excluded, "%s is not excluded (spotter library list shows what is)")
 }

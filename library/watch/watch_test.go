@@ -445,12 +445,7 @@ func TestWatchLimitFallsBackToRescans(t *testing.T) {
 func TestRootRenamedAwayIsOffline(t *testing.T) {
 	parent := t.TempDir()
 	root := filepath.Join(parent, "DISK")
-	makePhotoIn(t, root, "a.jpg", 20<<10)
-	opts := fast
-	opts.Grace = time.Millisecond
-	h := start(t, opts, []string{root}, nil)
-	a := filepath.Join(root, "a.jpg")
-	h.waitFor("the photo stored", func() bool { _, ok := h.known(a); return ok })
+	h, a := startOffline(t, root)
 	if err := os.Rename(root, root+".away"); err != nil {
 		t.Fatal(err)
 	}
@@ -466,12 +461,20 @@ func TestRootRenamedAwayIsOffline(t *testing.T) {
 	}
 }
 
-func makePhotoIn(t *testing.T, dir, name string, size int) {
+// startOffline watches the library folder root, made here with a photo,
+// with a grace period over at once, and returns the photo once stored.
+func startOffline(t *testing.T, root string) (*harness, string) {
 	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	makePhoto(t, filepath.Join(dir, name), size)
+	a := filepath.Join(root, "a.jpg")
+	makePhoto(t, a, 20<<10)
+	opts := fast
+	opts.Grace = time.Millisecond
+	h := start(t, opts, []string{root}, nil)
+	h.waitFor("the photo stored", func() bool { _, ok := h.known(a); return ok })
+	return h, a
 }
 
 // checkOffline waits past the grace period and checks the library folder
@@ -505,12 +508,7 @@ func TestUnmountedDriveIsOffline(t *testing.T) {
 			syscall.Unmount(root, unix.MNT_DETACH)
 		}
 	})
-	makePhotoIn(t, root, "a.jpg", 20<<10)
-	opts := fast
-	opts.Grace = time.Millisecond
-	h := start(t, opts, []string{root}, nil)
-	a := filepath.Join(root, "a.jpg")
-	h.waitFor("the photo stored", func() bool { _, ok := h.known(a); return ok })
+	h, a := startOffline(t, root)
 	h.watchReady(1)
 	if err := syscall.Unmount(root, 0); err != nil {
 		t.Fatal(err)
