@@ -111,7 +111,7 @@ type watching struct {
 	exited   chan error
 }
 
-func startWatch(t *testing.T, bin string, env []string, args ...string) *watching {
+func startWatch(t testing.TB, bin string, env []string, args ...string) *watching {
 	t.Helper()
 	w := &watching{cmd: exec.Command(bin, append([]string{"watch"}, args...)...), exited: make(chan error, 1)}
 	w.cmd.Env = env
@@ -165,7 +165,7 @@ func (w *watching) lines(stderr bool) []string {
 
 // waitSaid waits until a line of stderr (after the first skip lines)
 // holds each of says.
-func (w *watching) waitSaid(t *testing.T, skip int, says ...string) {
+func (w *watching) waitSaid(t testing.TB, skip int, says ...string) {
 	t.Helper()
 	waitFor(t, 60*time.Second, fmt.Sprintf("spotter watch to say %q", says), func() bool {
 		for _, l := range w.lines(true)[min(skip, len(w.lines(true))):] {
@@ -182,7 +182,7 @@ func (w *watching) waitSaid(t *testing.T, skip int, says ...string) {
 }
 
 // stop ends it with SIGTERM and checks it stopped cleanly.
-func (w *watching) stop(t *testing.T) {
+func (w *watching) stop(t testing.TB) {
 	t.Helper()
 	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func (w *watching) stop(t *testing.T) {
 // distinctPhotos writes n photos to dir: the shared ones, then variants
 // (trailing bytes after the image, which decoders ignore) so that no two
 // share a fingerprint, each with its own modification time, newest last.
-func distinctPhotos(t *testing.T, dir string, n int) []string {
+func distinctPhotos(t testing.TB, dir string, n int) []string {
 	t.Helper()
 	names := []string{"dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg"}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -86,7 +86,7 @@ func (c *classifier) total() int {
 }
 
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	cat   *catalog.Catalog
 	cl    *classifier
 	w     *Watcher
@@ -103,7 +103,7 @@ type harness struct {
 var fast = Options{Settle: 300 * time.Millisecond, Unclosed: 3 * time.Second, Rescan: 300 * time.Millisecond, Poll: 100 * time.Millisecond}
 
 // start watches roots (library folders made here) with a fresh catalogue.
-func start(t *testing.T, opts Options, roots []string, before func(*Watcher)) *harness {
+func start(t testing.TB, opts Options, roots []string, before func(*Watcher)) *harness {
 	t.Helper()
 	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"))
 	if err != nil {
@@ -295,7 +295,7 @@ func TestRenameFolderAndNewFolder(t *testing.T) {
 
 // makePhoto writes a file of size bytes that no other test file shares:
 // the catalogue would recognise a copy of a shared photo.
-func makePhoto(t *testing.T, path string, size int) {
+func makePhoto(t testing.TB, path string, size int) {
 	t.Helper()
 	data := make([]byte, size)
 	copy(data, path)
