@@ -193,7 +193,7 @@ soak: deps runtime model
 # install Makefile (assets/package) are added beside them.
 package: $(PACKAGE)
 
-$(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png assets/package/Makefile
+$(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png assets/package/Makefile assets/package/spotter-watch.service
 	@command -v fyne >/dev/null || { echo "Installing the fyne tool"; go install fyne.io/tools/cmd/fyne@v1.7.4; }
 	rm -rf build/package && mkdir -p build/package
 	@# fyne package bumps Build in FyneApp.toml on every run; keep the file as committed.
@@ -224,6 +224,8 @@ $(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png a
 	  for f in $${files//,/ }; do cp models/$$name/$$f build/package/spotter/share/spotter/models/$$name/ || exit 1; done; \
 	done
 	cp assets/package/Makefile build/package/spotter/Makefile
+	@# spotter watch as a systemd user unit, installed off (make install-user WATCH=1 turns it on).
+	install -D -m 644 assets/package/spotter-watch.service build/package/spotter/share/systemd/user/spotter-watch.service
 	tar -cJf $@ -C build/package spotter
 	@echo "Wrote $@"
 
