@@ -307,6 +307,36 @@ func makePhoto(t testing.TB, path string, size int) {
 	}
 }
 
+// A library folder added while watching (by another process, through the
+// catalogue) is indexed and watched; a folder excluded is let go.
+func TestFoldersChangedWhileWatching(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	makePhoto(t, filepath.Join(b, "there.jpg"), 30<<10)
+	h := start(t, fast, []string{a}, nil)
+	h.watchReady(1)
+	if _, _, err := folders.Add(h.cat, b); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the photo of the folder added", func() bool { return h.cl.count(filepath.Join(b, "there.jpg")) == 1 })
+	h.watchReady(2)
+	skip := filepath.Join(b, "skip")
+	if err := os.Mkdir(skip, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h.watchReady(3)
+	if _, err := folders.Exclude(h.cat, skip); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the excluded folder let go", func() bool { return h.w.Watches() == 2 })
+	makePhoto(t, filepath.Join(skip, "no.jpg"), 31<<10)
+	makePhoto(t, filepath.Join(b, "yes.jpg"), 32<<10)
+	h.waitFor("the photo beside it", func() bool { return h.cl.count(filepath.Join(b, "yes.jpg")) == 1 })
+	h.quiet()
+	if n := h.cl.count(filepath.Join(skip, "no.jpg")); n != 0 {
+		t.Errorf("a photo in the excluded folder was classified %d times", n)
+	}
+}
+
 // A deleted photo is marked missing, then pruned after the grace period;
 // moved to another library folder, it keeps its answer and reviews.
 func TestDeleteAndMoveBetweenLibraryFolders(t *testing.T) {
