@@ -104,7 +104,9 @@ Flags:
 		OnProgress: log.progress,
 		OnNotice:   func(n index.Notice) { fmt.Fprintln(stderr, "spotter watch:", n.Text) },
 		OnPhoto: func(d pipeline.Done) {
-			if !d.Cached {
+			// A photo moved or deleted while it waited is followed under its
+			// new name, or is gone: no error of it to print.
+			if _, err := os.Stat(d.Path); err == nil && !d.Cached {
 				d.Result.Predictions = d.Result.Predictions[:min(len(d.Result.Predictions), 5)]
 				out.write(report.New(d.Path, d.Result, d.Err, false))
 			}

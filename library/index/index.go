@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spotter-app/spotter/inference/pipeline"
@@ -83,6 +84,10 @@ type Options struct {
 	// that runs Classify: the window refreshes its list, spotter watch
 	// prints it.
 	OnPhoto func(pipeline.Done)
+	// NewID numbers the jobs handed to Classify; nil numbers them from 1.
+	// A window whose worker runs its own photos and the indexer's in one
+	// stream passes its own numbering, so that the two never share one.
+	NewID func() uint64
 	// ProgressEvery defaults to 250 ms.
 	ProgressEvery time.Duration
 	// Poll is how often the pause (which another process may set) and a
@@ -127,6 +132,10 @@ func New(cat *catalog.Catalog, opts Options) *Indexer {
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = time.Second
+	}
+	if opts.NewID == nil {
+		var ids atomic.Uint64
+		opts.NewID = func() uint64 { return ids.Add(1) }
 	}
 	if opts.Model == nil {
 		opts.Model = func() (catalog.Model, bool) { return catalog.Model{}, false }
@@ -367,7 +376,10 @@ func (ix *Indexer) notice(n Notice) {
 
 // next is the stream's source: the next photo, waiting while there is
 // none or indexing is paused. It reports no more once ctx ends, or once
-// the feed has found everything and the queue is empty.
+// the feed has found everything and the queue is empty. A photo is taken
+// from the queue only when it is returned, so a caller may ask with a
+// context it ends as soon as it has other work (the window's worker, when
+// a photo is dropped) and lose nothing.
 func (ix *Indexer) next(ctx context.Context) (pipeline.Job, bool) {
 	for {
 		ix.mu.Lock()
@@ -379,9 +391,8 @@ func (ix *Indexer) next(ctx context.Context) (pipeline.Job, bool) {
 			it := heap.Pop(&ix.queue).(Item)
 			delete(ix.queued, it.Path)
 			ix.round.taken++
-			ix.round.id++
 			ix.round.current = it.Path
-			id := ix.round.id
+			id := ix.opts.NewID()
 			if it.Live {
 				ix.live[id] = true
 			}
@@ -420,7 +431,7 @@ func (ix *Indexer) finished(d pipeline.Done) {
 	}
 	over := ix.round.done >= ix.round.taken && ix.queue.Len() == 0 && ix.scanning == 0
 	if over {
-		ix.round = round{id: ix.round.id}
+		ix.round = round{}
 	}
 	ix.mu.Unlock()
 	ix.report(over)

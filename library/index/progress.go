@@ -110,7 +110,6 @@ type Notice struct {
 // round counts the photos of one stretch of work, from when indexing had
 // nothing to do until it has nothing again.
 type round struct {
-	id                 uint64 // the last job's, across rounds
 	total, taken, done int
 	current            string
 	rate               rate
