@@ -66,9 +66,6 @@ Flags:
 	if err := background(*cores); err != nil {
 		fmt.Fprintf(stderr, "spotter watch: cannot lower its priority (%v); indexing goes on at normal priority.\n", err)
 	}
-	if ef.threads == 0 {
-		ef.threads = *cores
-	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -34,9 +34,10 @@ type Classify func(ctx context.Context, next pipeline.Source, done func(pipeline
 
 // Stream is the Classify of a runner the indexer has to itself:
 // pipeline.Stream with mem (the catalogue), decoding cores photos at once
-// at low priority. Opening the runner with as many threads (and lowering
-// the priority of the goroutine that calls Run) keeps indexing to cores
-// processors' worth.
+// at low priority. The runner's own threads (ONNX Runtime's, one by
+// default: more only compete with the decoding) and the goroutine that
+// calls Run are the caller's to keep to cores processors; spotter watch
+// keeps the whole process to them.
 func Stream(r pipeline.Runner, mem pipeline.Memory, cores int) Classify {
 	return func(ctx context.Context, next pipeline.Source, done func(pipeline.Done)) {
 		pipeline.Stream(ctx, r, next, done, pipeline.Options{Memory: mem, Background: true, Preparers: max(cores, 1)})
