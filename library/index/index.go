@@ -44,9 +44,11 @@ func Stream(r pipeline.Runner, mem pipeline.Memory, cores int) Classify {
 	}
 }
 
-// Feed finds the photos to index and hands them to ix (Scan, Check, Add)
-// until ctx ends. A feed that returns nil has found everything: Run then
-// ends once they are indexed. The watcher's Run is one; ScanOnce another.
+// Feed finds the photos to index and hands them to ix (ScanRoot, ScanDir,
+// Check, Add) until ctx ends. A feed that returns nil has found
+// everything: Run then ends once they are indexed. The watcher's Run is
+// one; ScanOnce another. A feed calls Ready once it has had its first
+// look.
 type Feed func(ctx context.Context, ix *Indexer) error
 
 // ScanOnce scans every library folder once: the feed of a one-off
