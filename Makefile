@@ -148,8 +148,10 @@ METRICS_AWK := BEGIN { print TITLE } \
 # thread keeps a probe waiting during a 200-photo queue (bench/fluidity) and
 # how soon the window shows after launch (bench/launch), on $DISPLAY or a
 # private Xvfb; then large libraries (bench/library): 10,000 photos dropped
-# again, and a 100,000-photo catalogue in the window. Prints; it asserts
-# nothing.
+# again, and a 100,000-photo catalogue in the window. The library folders'
+# rows: a rescan of 100,000 photos, watching 20,000 folders, and a photo
+# copied into a folder spotter watch watches until search finds it. Prints;
+# it asserts nothing.
 bench: deps runtime model build
 	@go test -run '^$$' -bench 'ClassifyFile|Run|Detectors' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
@@ -170,6 +172,9 @@ bench: deps runtime model build
 	@go test -run '^$$' -bench 'Decode24MP' -benchtime 10x -count 1 ./inference/preprocess/raw | awk -v TITLE="24-MP DNG: embedded preview against half-size demosaic" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench . -benchtime 3x -count 1 ./library/catalog | awk -v TITLE="catalogue" '$(METRICS_AWK)'
 	@go test -run '^$$' -bench 'WriteFresh$$|MergeExisting' -benchtime 3x -count 1 ./library/sidecar | awk -v TITLE="XMP sidecars for 1,000 photos" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'Rescan100k' -benchtime 3x -count 1 ./library/index | awk -v TITLE="library folders: a rescan of 100,000 unchanged photos (target: under 5 s, under 300 MB)" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'Watch20kFolders' -benchtime 1x -count 1 ./library/watch | awk -v TITLE="library folders: watching a tree of 20,000 folders" '$(METRICS_AWK)'
+	@go test -run '^$$' -bench 'CopyToSearch' -benchtime 5x -count 1 ./cmd/spotter | awk -v TITLE="spotter watch: a photo copied in, until spotter search finds it (target: 3 s)" '$(METRICS_AWK)'
 	@cd bench/peer && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 	@go run ./bench/compare -shared $(SHARED)
 	@echo
@@ -188,7 +193,7 @@ soak: deps runtime model
 # install Makefile (assets/package) are added beside them.
 package: $(PACKAGE)
 
-$(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png assets/package/Makefile
+$(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png assets/package/Makefile assets/package/spotter-watch.service
 	@command -v fyne >/dev/null || { echo "Installing the fyne tool"; go install fyne.io/tools/cmd/fyne@v1.7.4; }
 	rm -rf build/package && mkdir -p build/package
 	@# fyne package bumps Build in FyneApp.toml on every run; keep the file as committed.
@@ -219,6 +224,8 @@ $(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png a
 	  for f in $${files//,/ }; do cp models/$$name/$$f build/package/spotter/share/spotter/models/$$name/ || exit 1; done; \
 	done
 	cp assets/package/Makefile build/package/spotter/Makefile
+	@# spotter watch as a systemd user unit, installed off (make install-user WATCH=1 turns it on).
+	install -D -m 644 assets/package/spotter-watch.service build/package/spotter/share/systemd/user/spotter-watch.service
 	tar -cJf $@ -C build/package spotter
 	@echo "Wrote $@"
 

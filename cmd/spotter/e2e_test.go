@@ -86,7 +86,7 @@ func (d *display) run(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {
@@ -105,7 +105,7 @@ type running struct {
 	exited chan error
 }
 
-func buildSpotter(t *testing.T) string {
+func buildSpotter(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "spotter")
 	// The tag this test was built with: the catalogue needs it (README).

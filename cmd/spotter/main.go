@@ -79,6 +79,8 @@ var commands = map[string]command{
 	"search":   {search, "list the classified photos with a keyword, or whose name, class, category or text matches"},
 	"tag":      {tag, "write the keywords Spotter is sure of to XMP sidecars, or take them away"},
 	"version":  {versionCommand, "print the versions of Spotter, ONNX Runtime, the models and Tesseract's languages"},
+	"library":  {libraryCmd, "keep folders classified by themselves: add, remove, list, exclude, include, pause, resume"},
+	"watch":    {watchCmd, "name the library folders' new photos as they arrive, without a window"},
 }
 
 // engineFlags are the options shared by the window and the command line.

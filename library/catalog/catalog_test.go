@@ -118,7 +118,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 	if version != len(migrations) || mode != "wal" || !fk {
 		t.Errorf("user_version %d, journal_mode %q, foreign_keys %v; want %d, wal, true", version, mode, fk, len(migrations))
 	}
-	for _, table := range []string{"models", "photos", "results", "reviews", "keywords", "texts", "text_search"} {
+	for _, table := range []string{"models", "photos", "results", "reviews", "keywords", "texts", "text_search", "folders", "state", "index_lock"} {
 		var n int
 		if err := c.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: %d, %v", table, n, err)

@@ -85,8 +85,12 @@ type Entry struct {
 
 	// When the result was stored.
 	When time.Time
-	// Missing: the file was not there when last checked (CheckMissing).
+	// Missing: the file was not there when last checked (CheckMissing,
+	// or the watcher saw it go).
 	Missing bool
+	// Offline: it is missing because the drive of its library folder is
+	// away (unmounted); it comes back with the drive.
+	Offline bool
 	// Cached: Lookup answered from the catalogue.
 	Cached bool
 	// Snippet is, for a photo Search found by its recognised text alone,

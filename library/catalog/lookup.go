@@ -62,7 +62,7 @@ func (c *Catalog) Lookup(path string, fi os.FileInfo, m Model) (Entry, bool, err
 				return err
 			}})
 		}
-		hit.Missing, hit.Cached = false, true
+		hit.Missing, hit.Offline, hit.Cached = false, false, true
 		return hit, true, nil
 	}
 
@@ -94,7 +94,7 @@ func (c *Catalog) Lookup(path string, fi os.FileInfo, m Model) (Entry, bool, err
 		return e, false, err
 	}
 	hit.Path, hit.Size, hit.MTime, hit.Fingerprint = e.Path, e.Size, e.MTime, e.Fingerprint
-	hit.Missing, hit.Cached = false, true
+	hit.Missing, hit.Offline, hit.Cached = false, false, true
 	if !c.readOnly {
 		c.w.enqueue(op{
 			pending: &pendingPut{key: pendingKey{path, m}, entry: hit},
@@ -171,7 +171,7 @@ func (c *Catalog) result(photoID, modelID int64) (Entry, bool, error) {
 const resultColumns = `at_ns, outcome, error, predictions, name, confidence, categories, top_category,
 	class, class_probability, fused, title, people, keywords, objects, faces, width, height, lines`
 
-const entryColumns = `p.path, p.size, p.mtime_ns, p.fingerprint, p.missing, m.name, m.sha256,
+const entryColumns = `p.path, p.size, p.mtime_ns, p.fingerprint, p.missing, p.offline, m.name, m.sha256,
 	r.at_ns, r.error, r.predictions, r.name, r.confidence, r.categories, r.class, r.class_probability,
 	r.fused, r.title, r.people, r.keywords, r.objects, r.faces, r.width, r.height, r.lines`
 
@@ -191,7 +191,7 @@ func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error)
 		kwText, objText, faceText string
 		linesText                 string
 	)
-	dst := []any{&path, &e.Size, &mtime, &fp, &e.Missing, &e.Model.Name, &e.Model.SHA256,
+	dst := []any{&path, &e.Size, &mtime, &fp, &e.Missing, &e.Offline, &e.Model.Name, &e.Model.SHA256,
 		&at, &e.Error, &predText, &e.Name, &e.Confidence, &catsText, &e.Class, &e.ClassProbability,
 		&e.Fused, &e.Title, &e.People, &kwText, &objText, &faceText, &e.Width, &e.Height, &linesText}
 	if err := row.Scan(append(dst, extra...)...); err != nil {

@@ -136,6 +136,55 @@ CREATE TRIGGER texts_reindexed AFTER UPDATE OF body ON texts BEGIN
 	INSERT INTO text_search(rowid, body) VALUES(new.id, new.body);
 END;
 `,
+	// 4: library folders, which Spotter watches and indexes by itself.
+	// folders holds them and the folders excluded from them. mount is the
+	// mount point a library folder was on when last seen and offline_ns
+	// since when it has been away (0: present): a drive that is unmounted
+	// is not a deletion.
+	//
+	// missing_ns is when a photo was found missing, which the grace period
+	// before pruning counts from; offline says its folder's drive is away,
+	// so it is not pruned at all. The trigger keeps both in step with
+	// missing however it flips (Lookup, a relink, a Put, CheckMissing): a
+	// photo found again is neither. SQLite's clock counts milliseconds
+	// (exactly: rounding undoes the float).
+	//
+	// state holds settings every process shares (indexing paused);
+	// index_lock the one process that indexes, told from a later one that
+	// reuses its pid by its start time and boot.
+	`
+CREATE TABLE folders(
+	path       BLOB PRIMARY KEY,
+	excluded   INTEGER NOT NULL DEFAULT 0,
+	added_ns   INTEGER NOT NULL,
+	mount      BLOB NOT NULL DEFAULT x'',
+	offline_ns INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+ALTER TABLE photos ADD COLUMN missing_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE photos ADD COLUMN offline    INTEGER NOT NULL DEFAULT 0;
+UPDATE photos SET missing_ns = CAST(round(unixepoch('subsec') * 1000) AS INTEGER) * 1000000 WHERE missing;
+CREATE INDEX photos_missing ON photos(missing_ns) WHERE missing;
+CREATE TRIGGER photos_missing_since AFTER UPDATE OF missing ON photos WHEN new.missing IS NOT old.missing BEGIN
+	UPDATE photos SET missing_ns = CASE WHEN new.missing THEN CAST(round(unixepoch('subsec') * 1000) AS INTEGER) * 1000000 ELSE 0 END,
+		offline = new.missing AND new.offline
+	WHERE id = new.id;
+END;
+
+CREATE TABLE state(
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE index_lock(
+	id       INTEGER PRIMARY KEY CHECK(id = 1),
+	pid      INTEGER NOT NULL,
+	started  INTEGER NOT NULL,
+	boot     TEXT NOT NULL,
+	program  TEXT NOT NULL,
+	since_ns INTEGER NOT NULL
+);
+`,
 }
 
 // migrate applies the steps the file lacks. Each step and its version number
