@@ -5,6 +5,7 @@
 package settings
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 
@@ -26,6 +27,11 @@ const (
 	KeyBoxes       = "boxes"       // whether the preview marks the objects, faces and lines of text found
 	KeyText        = "text"        // whether photos that look like text are read; on unless turned off
 	KeyLanguages   = "languages"   // the Tesseract languages read, comma-separated ("eng,deu"); "" is English
+	KeyIndexCores  = "indexcores"  // how many processors indexing the library folders may use; 0 is half of them
+	KeyGraceDays   = "gracedays"   // days a deleted photo stays in the catalogue, marked missing; 0 is 30
+	// KeyPicturesOffered is set once the window has offered the pictures
+	// folder as a library folder, taken or not: it asks once.
+	KeyPicturesOffered = "picturesoffered"
 )
 
 // Bounds of what the settings offer.
@@ -34,6 +40,7 @@ const (
 	MaxPredictions     = 10
 	MinThreshold       = 0.05
 	MaxThreshold       = 0.95
+	DefaultGraceDays   = 30
 )
 
 // Values are what the Settings dialog chooses.
@@ -50,6 +57,26 @@ type Values struct {
 func Read(p fyne.Preferences) Values {
 	return Values{Model: p.String(KeyModel), Threads: p.Int(KeyThreads), Predictions: Predictions(p), Threshold: Threshold(p),
 		Text: p.BoolWithFallback(KeyText, true), Languages: Languages(p)}
+}
+
+// The library folders' dialog sets these two, not Settings.
+
+// IndexCores is how many processors indexing may use: half of them unless
+// set, and never more than there are.
+func IndexCores(p fyne.Preferences) int {
+	n := p.Int(KeyIndexCores)
+	if n <= 0 {
+		n = (runtime.NumCPU() + 1) / 2
+	}
+	return min(n, runtime.NumCPU())
+}
+
+// GraceDays is how many days a deleted photo stays in the catalogue.
+func GraceDays(p fyne.Preferences) int {
+	if n := p.Int(KeyGraceDays); n > 0 {
+		return n
+	}
+	return DefaultGraceDays
 }
 
 // Write stores v in p.

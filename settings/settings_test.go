@@ -2,6 +2,7 @@ package settings
 
 import (
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -32,6 +33,16 @@ func TestReadWriteAndBounds(t *testing.T) {
 	p.SetString(KeyLanguages, " deu,,eng,deu ")
 	if got := Read(p); got.Threshold != MaxThreshold || got.Predictions != 1 || !slices.Equal(got.Languages, []string{"deu", "eng"}) {
 		t.Errorf("out-of-bounds values read as %+v", got)
+	}
+	if got := IndexCores(p); got != (runtime.NumCPU()+1)/2 {
+		t.Errorf("index cores unset read as %d", got)
+	}
+	p.SetInt(KeyIndexCores, 1000)
+	if got := IndexCores(p); got != runtime.NumCPU() {
+		t.Errorf("index cores 1000 read as %d", got)
+	}
+	if got := GraceDays(p); got != DefaultGraceDays {
+		t.Errorf("grace days unset read as %d", got)
 	}
 	p.SetString(KeyLanguages, " , ")
 	if got := Languages(p); !slices.Equal(got, []string{"eng"}) {

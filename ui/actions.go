@@ -31,6 +31,7 @@ func (w *Window) actions() []action {
 		{"File", "Add photos…", fyne.KeyO, ctrl, w.choosePhoto, nil},
 		{"File", "Add folder…", fyne.KeyO, ctrl | shift, w.chooseFolder, nil},
 		{"File", "Export…", fyne.KeyE, ctrl, w.chooseExport, nil},
+		{"File", "Library folders…", fyne.KeyL, ctrl | shift, w.showFolders, nil},
 		{"File", "", "", 0, nil, nil},
 		{"File", "Settings…", fyne.KeyComma, ctrl, w.showSettings, nil},
 		{"File", "Quit", fyne.KeyQ, ctrl, w.win.Close, nil},

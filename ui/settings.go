@@ -144,6 +144,9 @@ func (w *Window) applySettings(s settings.Values) {
 	}
 	if old.Model != s.Model || old.Threads != s.Threads || old.Text != s.Text || !slices.Equal(old.Languages, s.Languages) {
 		w.reload()
+		if w.folders != nil {
+			w.folders.Changed() // the indexer's engine too
+		}
 	}
 }
 

@@ -15,16 +15,50 @@ type statusBar struct {
 	progress *widget.ProgressBar
 	text     *textLine
 	box      *fyne.Container
+
+	// How the library folders' indexing goes, at the right, with its
+	// pause.
+	indexing     Indexing
+	indexText    *widget.Label
+	pause        *widget.Button
+	indexingPart *fyne.Container
 }
 
-func newStatusBar() *statusBar {
-	s := &statusBar{activity: widget.NewActivity(), progress: widget.NewProgressBar(), text: newTextLine(true)}
+func newStatusBar(togglePause func()) *statusBar {
+	s := &statusBar{activity: widget.NewActivity(), progress: widget.NewProgressBar(), text: newTextLine(true),
+		indexText: widget.NewLabel(""), pause: widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), togglePause)}
 	s.progress.TextFormatter = func() string { return "" }
 	s.text.Text = "Loading the model…"
+	s.indexingPart = container.NewHBox(s.indexText, s.pause)
+	s.indexingPart.Hide()
 	s.box = container.NewBorder(nil, nil,
 		container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()*1.5), s.activity),
-		container.NewGridWrap(fyne.NewSize(180, s.progress.MinSize().Height), s.progress), s.text)
+		container.NewHBox(s.indexingPart, container.NewGridWrap(fyne.NewSize(180, s.progress.MinSize().Height), s.progress)), s.text)
 	return s
+}
+
+// showIndexing says how indexing goes, or nothing when there are no
+// library folders.
+func (s *statusBar) showIndexing(i Indexing) {
+	s.indexing = i
+	if !i.Shown {
+		s.indexingPart.Hide()
+		return
+	}
+	s.indexText.SetText(i.Text)
+	if i.Paused {
+		s.pause.SetText("Resume")
+		s.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		s.pause.SetText("Pause")
+		s.pause.SetIcon(theme.MediaPauseIcon())
+	}
+	if i.CanPause || i.Paused {
+		s.pause.Show()
+	} else {
+		s.pause.Hide()
+	}
+	s.indexingPart.Show()
 }
 
 // show says text, with the progress bar at done of total while photos are

@@ -49,6 +49,10 @@ type Options struct {
 	// Notices are shown when the window opens: what the person should
 	// know before dropping anything (results are not being saved).
 	Notices []string
+	// Folders, when set, are the library folders Spotter keeps
+	// classified: the status bar says how that goes, File → Library
+	// folders chooses them, and the first run offers the pictures folder.
+	Folders Folders
 }
 
 // Window is Spotter's main window. It composes parts that own their
@@ -80,6 +84,7 @@ type Window struct {
 	setup   *fyne.Container // what to do when no model loads
 	reviews Reviews
 	library Library
+	folders Folders
 	opened  time.Time // the library section shows what was stored before
 	// engineInfo describes the engine loaded last, for the About box and
 	// the keywords' record of the model.
@@ -111,7 +116,7 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 		post = fyne.Do
 	}
 	w := &Window{win: win, loading: true, idle: opts.Idle, reviews: opts.Reviews,
-		library: opts.Library, opened: time.Now(), cursor: -1}
+		library: opts.Library, folders: opts.Folders, opened: time.Now(), cursor: -1}
 	w.table = newTable(w.threshold())
 	w.images = newImageCache(300)
 	w.modifiers = func() fyne.KeyModifier {
@@ -131,7 +136,7 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	w.notice.Wrapping = fyne.TextWrapWord
 	w.notice.Importance = widget.DangerImportance
 	w.notice.Hide()
-	w.status = newStatusBar()
+	w.status = newStatusBar(w.togglePause)
 	w.results = newResultsView(w.copyText)
 	w.review = newReviewPanel(func() { w.writeKeywords(false) }, func() { w.removeKeywords(false) })
 	w.viewer = newViewer(w.wantPreview, w.results, w.review, w.copyLabel)
@@ -193,6 +198,7 @@ func New(win fyne.Window, open work.Opener, opts Options) *Window {
 	if len(opts.Notices) > 0 {
 		w.showNotice(strings.Join(opts.Notices, " "))
 	}
+	w.offerPictures()
 	return w
 }
 
@@ -263,6 +269,10 @@ func (w *Window) dropped(_ fyne.Position, uris []fyne.URI) {
 		w.showNotice(fmt.Sprintf("%s is a link, not a file on this computer. Spotter only reads local files: save the image first, then drop the saved file.", strings.Join(links, ", ")))
 	}
 }
+
+// ShowNotice shows msg above the list until the next drop. Call it on the
+// UI thread.
+func (w *Window) ShowNotice(msg string) { w.showNotice(msg) }
 
 func (w *Window) showNotice(msg string) {
 	w.notice.SetText(msg)

@@ -69,7 +69,9 @@ func startDisplay(t *testing.T) *display {
 		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
 		return err == nil
 	})
-	d.env = append(os.Environ(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),
+	// A home of its own: a Pictures folder in the real one would have
+	// the first window offer it as a library folder.
+	d.env = append(os.Environ(), "HOME="+t.TempDir(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),
 		"XDG_DATA_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(),
 		"ONNXRUNTIME_SHARED_LIBRARY_PATH="+inferencetest.Library(t), "SPOTTER_MODEL="+inferencetest.Descriptor(t))
 	return d

@@ -22,8 +22,7 @@ func libraryCmd(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("spotter library", flag.ContinueOnError)
 	var cf catalogFlags
 	flags.StringVar(&cf.path, "catalog", "", "the catalogue that keeps the library folders (default: $SPOTTER_CATALOG, else $XDG_DATA_HOME/spotter/catalog.db)")
-	flags.Usage = func() {
-		fmt.Fprint(stderr, `Usage: spotter library [flags] add|remove|exclude|include FOLDER…
+	setUsage(flags, `Usage: spotter library [flags] add|remove|exclude|include FOLDER…
        spotter library [flags] list|pause|resume
 Library folders are the folders Spotter keeps classified by itself: while the window is open,
 or while spotter watch runs, new, changed, moved and deleted photos in them are picked up.
@@ -33,15 +32,10 @@ or while spotter watch runs, new, changed, moved and deleted photos in them are 
   include FOLDER…  index an excluded folder again
   list             each folder with its photos, and whether it is watched or away
   pause, resume    stop classifying (in every Spotter, and after restarts) or go on
-Hidden folders and files, and Spotter's own files, are always left out.
-Examples:
-  spotter library add ~/Pictures /media/me/Camera
-  spotter library exclude ~/Pictures/Screenshots
-  spotter library list
-Flags:
-`)
-		flags.PrintDefaults()
-	}
+Hidden folders and files, and Spotter's own files, are always left out.`,
+		"spotter library add ~/Pictures /media/me/Camera",
+		"spotter library exclude ~/Pictures/Screenshots",
+		"spotter library list")
 	if code, ok := parse(flags, args, stderr); !ok {
 		return code
 	}

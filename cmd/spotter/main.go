@@ -324,6 +324,12 @@ func window(given windowOptions, stderr io.Writer) (code int) {
 		lib := library{cat: cat, model: &ref}
 		opts.Memory, opts.Library, opts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
 	}
+	var indexer *windowIndexer
+	if cat != nil && cat.Saving() {
+		indexer = &windowIndexer{cat: cat, ref: &ref, prefs: a.Preferences(),
+			flags: func() engineFlags { return ef.withSettings(a.Preferences()) }}
+		opts.Folders = indexer
+	}
 	open := func() (work.Classifier, work.EngineInfo, error) {
 		flags := ef.withSettings(a.Preferences())
 		c, err := flags.open(maxTop)
@@ -346,8 +352,15 @@ func window(given windowOptions, stderr io.Writer) (code int) {
 	}()
 	w := ui.New(win, open, opts)
 	w.Open(given.paths...)
+	if indexer != nil {
+		indexer.show, indexer.grew, indexer.say = w.ShowIndexing, w.LibraryGrew, w.ShowNotice
+		indexer.start()
+	}
 	win.ShowAndRun()
 	w.Shutdown()
+	if indexer != nil {
+		indexer.stop()
+	}
 	slog.Info("closed")
 	return 0
 }

@@ -35,8 +35,7 @@ func watchCmd(args []string, stdout, stderr io.Writer) int {
 	cores := fs.Int("cores", (runtime.NumCPU()+1)/2, "how many processors indexing may use, at the lowest priority")
 	grace := fs.Duration("grace", watch.DefaultGrace, "how long a deleted photo stays in the catalogue, marked missing, before it is pruned")
 	settle := fs.Duration("settle", watch.DefaultSettle, "how long a new photo's size must stay the same, once written, before it is classified")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: spotter watch [flags]
+	setUsage(fs, `Usage: spotter watch [flags]
 Classifies the photos of the library folders (spotter library add FOLDER) that the catalogue
 does not know, newest first, then watches the folders and names each new or changed photo
 within seconds of its copy completing, until Ctrl+C or SIGTERM. Moved and renamed photos keep
@@ -44,15 +43,10 @@ their answers; deleted ones are pruned after --grace; a drive unmounted keeps it
 Only one Spotter indexes at a time: while the window or another spotter watch does, this one
 says which and waits. spotter library pause pauses it, here and after restarts.
 Each photo classified is printed on stdout as spotter classify prints it; progress and notices go
-to stderr.
-Examples:
-  spotter library add ~/Pictures && spotter watch
-  spotter watch --cores 2 --grace 168h
-  systemctl --user enable --now spotter-watch   (see the README: "Library folders")
-Flags:
-`)
-		fs.PrintDefaults()
-	}
+to stderr.`,
+		"spotter watch --cores 2 --grace 168h",
+		"spotter library add ~/Pictures && spotter watch",
+		"systemctl --user enable --now spotter-watch   (see the README: \"Library folders\")")
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
 	}
