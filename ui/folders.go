@@ -14,11 +14,12 @@ import (
 
 	"github.com/spotter-app/spotter/library/folders"
 	"github.com/spotter-app/spotter/settings"
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // Folders are the library folders, which Spotter keeps classified by
-// itself while the window is open (the program's indexer): the window
-// shows how that goes, and lets the person choose the folders and pause.
+// itself while the window is open (work.Library): the window shows how
+// that goes, and lets the person choose the folders and pause.
 // Its methods may be called on the UI thread: they change the catalogue
 // and leave the indexing's restart to its own goroutine.
 type Folders interface {
@@ -38,17 +39,9 @@ type Folders interface {
 	Changed()
 }
 
-// Indexing is how indexing goes, for the status bar.
-type Indexing struct {
-	Shown    bool   // there are library folders
-	Text     string // "Indexing ~/Pictures: 1,240 of 8,310, about 3 min left"
-	Paused   bool
-	CanPause bool // this Spotter indexes (another may, and say so in Text)
-}
-
 // ShowIndexing puts how indexing goes in the status bar. Call it on the UI
 // thread.
-func (w *Window) ShowIndexing(s Indexing) { w.status.showIndexing(s) }
+func (w *Window) ShowIndexing(s work.Indexing) { w.status.showIndexing(s) }
 
 // LibraryGrew shows the photos indexed since the library section was last
 // read. The section lists what the catalogue held when it was read; this

@@ -8,11 +8,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spotter-app/spotter/settings"
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // recordedFolders keeps the library folders in memory and records what the
 // window asked of them; cmd/spotter's end-to-end test runs the real
-// indexer behind the same interface.
+// one (work.Library) behind the same interface.
 type recordedFolders struct {
 	roots    []string
 	pictures string
@@ -75,7 +76,7 @@ func TestStatusBarPausesIndexing(t *testing.T) {
 	if s.indexingPart.Visible() {
 		t.Error("indexing is shown before the indexer said anything")
 	}
-	h.w.ShowIndexing(Indexing{Shown: true, Text: "Indexing ~/Pictures: 3 of 10, about 5 s left", CanPause: true})
+	h.w.ShowIndexing(work.Indexing{Shown: true, Text: "Indexing ~/Pictures: 3 of 10, about 5 s left", CanPause: true})
 	if !s.indexingPart.Visible() || s.indexText.Text != "Indexing ~/Pictures: 3 of 10, about 5 s left" || s.pause.Text != "Pause" {
 		t.Errorf("the status bar shows %q with %q (visible %v)", s.indexText.Text, s.pause.Text, s.indexingPart.Visible())
 	}
@@ -87,7 +88,7 @@ func TestStatusBarPausesIndexing(t *testing.T) {
 	if !slices.Equal(f.paused, []bool{true, false}) || s.pause.Text != "Pause" {
 		t.Errorf("after Resume: asked %v, the button says %q", f.paused, s.pause.Text)
 	}
-	h.w.ShowIndexing(Indexing{})
+	h.w.ShowIndexing(work.Indexing{})
 	if s.indexingPart.Visible() {
 		t.Error("indexing is still shown with no library folders")
 	}

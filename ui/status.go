@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/spotter-app/spotter/ui/work"
 )
 
 // statusBar is the window's bottom line: what Spotter is doing, with an
@@ -18,7 +20,7 @@ type statusBar struct {
 
 	// How the library folders' indexing goes, at the right, with its
 	// pause.
-	indexing     Indexing
+	indexing     work.Indexing
 	indexText    *widget.Label
 	pause        *widget.Button
 	indexingPart *fyne.Container
@@ -39,7 +41,7 @@ func newStatusBar(togglePause func()) *statusBar {
 
 // showIndexing says how indexing goes, or nothing when there are no
 // library folders.
-func (s *statusBar) showIndexing(i Indexing) {
+func (s *statusBar) showIndexing(i work.Indexing) {
 	s.indexing = i
 	if !i.Shown {
 		s.indexingPart.Hide()

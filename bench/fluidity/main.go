@@ -63,6 +63,7 @@ type measured struct {
 var phaseNames = map[string]string{
 	"grid":   "queue in the grid",
 	"list":   "queue in the list",
+	"index":  "index the folder",
 	"scroll": "scroll the library",
 }
 
@@ -73,7 +74,7 @@ func main() {
 	flag.IntVar(&c.Photos, "photos", 200, "photos in the dropped folder")
 	flag.IntVar(&c.Library, "library", 100000, "photos in the library scrolled")
 	flag.DurationVar(&c.Every, "every", 10*time.Millisecond, "how often the probe posts to the UI thread")
-	phases := flag.String("phases", "grid,list,scroll", "the phases to run, in order: grid and list drop the folder on that layout, scroll pages through the library in the grid")
+	phases := flag.String("phases", "grid,list,index,scroll", "the phases to run, in order: grid and list drop the folder on that layout, index has the window index it as a library folder (in the grid), scroll pages through the library in the grid")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each phase's measured run to this file, the phase's name put before the extension (cpu.prof: cpu.grid.prof)")
 	flag.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "give up on a phase, printing every goroutine's stack, after this long")
 	flag.StringVar(&c.Phase, "phase", "", "run only this phase, in this process, into the folder -dir prepared by the bench (the bench runs itself so)")
@@ -103,7 +104,7 @@ func main() {
 	run := strings.Split(*phases, ",")
 	for _, p := range run {
 		if phaseNames[p] == "" {
-			log.Fatalf("-phases: %q is not a phase; the phases are grid, list and scroll", p)
+			log.Fatalf("-phases: %q is not a phase; the phases are grid, list, index and scroll", p)
 		}
 	}
 	display, stopX, err := xvfb.Ensure()
@@ -146,6 +147,7 @@ func main() {
 	fmt.Printf("UI fluidity of the real window (X display %s): a probe posts to the UI thread every %v\n", display, c.Every)
 	fmt.Printf("and records how long each post waited to run (aim: worst under 50 ms).\n")
 	fmt.Printf("  queue: a folder of %d photos (%s) dropped once the model has loaded, until the last answer shows;\n", c.Photos, kinds)
+	fmt.Printf("  index: the same folder a library folder, indexed by the window (on half the processors, at nice 19) until the last;\n")
 	fmt.Printf("  scroll: a library of %d photos (%d files in turn) in the grid: keys %d Page Down, End, %d Page Up,\n", c.Library, len(sources)*poolCopies, pageDowns, pageUps)
 	fmt.Printf("  then wheel %d turns down and %d up over the grid, one step every %s ms; each until the window has caught up, and %v more.\n\n", wheelDown, wheelUp, stepDelay, settle)
 	fmt.Printf("%-18s %8s %7s %10s %8s %9s %9s %13s\n", "what", "seconds", "probes", "median ms", "p99 ms", "worst ms", "photos/s", "peak RSS MiB")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -18,7 +19,10 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/spotter-app/spotter/inference"
+	"github.com/spotter-app/spotter/library/catalog"
+	"github.com/spotter-app/spotter/library/folders"
 	"github.com/spotter-app/spotter/library/thumbs"
+	"github.com/spotter-app/spotter/library/watch"
 	"github.com/spotter-app/spotter/settings"
 	"github.com/spotter-app/spotter/ui"
 	"github.com/spotter-app/spotter/ui/work"
@@ -36,7 +40,7 @@ func runPhase(c config) (figures, error) {
 	switch c.Phase {
 	case "list":
 		a.Preferences().SetString(settings.KeyLayout, "list")
-	case "grid":
+	case "grid", "index":
 		a.Preferences().SetString(settings.KeyLayout, "grid")
 	case "scroll":
 		a.Preferences().SetString(settings.KeyLayout, "grid")
@@ -46,6 +50,14 @@ func runPhase(c config) (figures, error) {
 		}
 		lib = newLibrary(c.Library, pool)
 		opts.Library = lib
+	}
+	var indexer *work.Library
+	if c.Phase == "index" {
+		var err error
+		if indexer, err = libraryOf(c); err != nil {
+			return figures{}, err
+		}
+		opts.Folders = indexer
 	}
 	win := a.NewWindow(ui.Title)
 	var loadErr error // set by the worker before it reports the load
@@ -97,6 +109,18 @@ func runPhase(c config) (figures, error) {
 		switch {
 		case loadErr != nil:
 			a.Quit()
+		case start.IsZero() && indexer != nil: // the model has loaded: index the folder
+			begin()
+			row.Store(0)
+			segments = []segment{{what: phaseNames[c.Phase]}}
+			indexer.Start(func(s work.Indexing) {
+				w.ShowIndexing(s)
+				answers.n.Store(int64(s.Done))
+				if s.Done >= c.Photos && segments[0].seconds == 0 {
+					segments[0].seconds = time.Since(start).Seconds()
+					finish()
+				}
+			}, w.LibraryGrew, w.ShowNotice)
 		case start.IsZero() && lib == nil: // the model has loaded: drop the folder
 			begin()
 			row.Store(0)
@@ -111,7 +135,7 @@ func runPhase(c config) (figures, error) {
 					finish()
 				})
 			}()
-		case lib == nil && answers.n.Load() >= int64(c.Photos): // the last answer is shown
+		case lib == nil && indexer == nil && answers.n.Load() >= int64(c.Photos): // the last answer is shown
 			segments[0].seconds = time.Since(start).Seconds()
 			finish()
 		}
@@ -126,6 +150,9 @@ func runPhase(c config) (figures, error) {
 	win.ShowAndRun()
 	f.PeakKiB = peakKiB()
 	w.Shutdown()
+	if indexer != nil {
+		indexer.Stop()
+	}
 	watchdog.Stop()
 	switch {
 	case loadErr != nil:
@@ -314,4 +341,34 @@ func (c *answerCounter) Handle(ctx context.Context, r slog.Record) error {
 		return nil
 	}
 	return c.Handler.Handle(ctx, r)
+}
+
+// libraryOf makes the folder of photos the library folder of a new
+// catalogue, indexed as the window does it: an engine of its own, on half
+// the processors (the default), at low priority. Nothing is kept: the
+// phase measures the window while the photos are classified.
+func libraryOf(c config) (*work.Library, error) {
+	path := filepath.Join(c.Dir, "index.db")
+	os.Remove(path)
+	cat, err := catalog.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := folders.Add(cat, filepath.Join(c.Dir, "photos")); err != nil {
+		return nil, err
+	}
+	return work.NewLibrary(work.LibraryOptions{
+		Catalog: cat,
+		Model:   func() (catalog.Model, bool) { return catalog.Model{}, false },
+		Open: func() (work.Classifier, error) {
+			cl, err := inference.Open(inference.Options{Descriptor: c.Model, Top: 10, Threads: 1})
+			if err != nil {
+				return nil, err
+			}
+			return cl, nil
+		},
+		Cores: func() int { return (runtime.NumCPU() + 1) / 2 },
+		Grace: func() time.Duration { return watch.DefaultGrace },
+		Post:  fyne.Do,
+	}), nil
 }

@@ -48,27 +48,47 @@ func startDisplay(t *testing.T) *display {
 			t.Fatalf("building %s: %v\n%s", tool, err, out)
 		}
 	}
-	n := 90
-	for ; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
-				break
-			}
-		}
+	// Xvfb picks a free display itself and reports it once it accepts
+	// clients: a scan of /tmp/.X11-unix took lock files left by servers
+	// that were killed for displays in use, and ran out.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	d.name = fmt.Sprintf(":%d", n)
-	x := exec.Command("Xvfb", d.name, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	if err := x.Start(); err != nil {
+	defer r.Close()
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	err = x.Start()
+	w.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = x.Process.Kill()
-		_ = x.Wait()
+		// Asked to end, Xvfb removes its lock file; killed, it cannot.
+		_ = x.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = x.Process.Kill()
+			<-done
+		}
 	})
-	waitFor(t, 10*time.Second, "Xvfb to listen", func() bool {
-		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		return err == nil
-	})
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb ended without reporting its display")
+		}
+		d.name = ":" + n
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not report its display within 10 s")
+	}
 	// A home of its own: a Pictures folder in the real one would have
 	// the first window offer it as a library folder.
 	d.env = append(os.Environ(), "HOME="+t.TempDir(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -324,10 +325,22 @@ func window(given windowOptions, stderr io.Writer) (code int) {
 		lib := library{cat: cat, model: &ref}
 		opts.Memory, opts.Library, opts.Reviews = newMemory(cat, &ref, false, maxTop), lib, lib
 	}
-	var indexer *windowIndexer
+	var indexer *work.Library
 	if cat != nil && cat.Saving() {
-		indexer = &windowIndexer{cat: cat, ref: &ref, prefs: a.Preferences(),
-			flags: func() engineFlags { return ef.withSettings(a.Preferences()) }}
+		prefs := a.Preferences()
+		indexer = work.NewLibrary(work.LibraryOptions{Catalog: cat, Model: ref.get, Memory: newMemory(cat, &ref, false, maxTop),
+			Open: func() (work.Classifier, error) {
+				flags := ef.withSettings(prefs)
+				flags.threads = 1 // more only compete with the decoding (index.Stream)
+				c, err := flags.open(maxTop)
+				if err != nil {
+					return nil, err // not c: a nil *Classifier in the interface is not nil
+				}
+				return c, nil
+			},
+			Cores: func() int { return settings.IndexCores(prefs) },
+			Grace: func() time.Duration { return time.Duration(settings.GraceDays(prefs)) * 24 * time.Hour },
+			Post:  fyne.Do})
 		opts.Folders = indexer
 	}
 	open := func() (work.Classifier, work.EngineInfo, error) {
@@ -353,13 +366,12 @@ func window(given windowOptions, stderr io.Writer) (code int) {
 	w := ui.New(win, open, opts)
 	w.Open(given.paths...)
 	if indexer != nil {
-		indexer.show, indexer.grew, indexer.say = w.ShowIndexing, w.LibraryGrew, w.ShowNotice
-		indexer.start()
+		indexer.Start(w.ShowIndexing, w.LibraryGrew, w.ShowNotice)
 	}
 	win.ShowAndRun()
 	w.Shutdown()
 	if indexer != nil {
-		indexer.stop()
+		indexer.Stop()
 	}
 	slog.Info("closed")
 	return 0

@@ -35,8 +35,16 @@ func Ensure() (display string, stop func(), err error) {
 		return "", nil, fmt.Errorf("starting Xvfb (apt-get install xvfb): %w", err)
 	}
 	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		// Asked to end, Xvfb removes its lock file; killed, it cannot.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
 	}
 	got := make(chan string, 1)
 	go func() {
