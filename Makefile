@@ -109,7 +109,7 @@ $(MODEL_FILES):
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
 # end-to-end test that drops a photo on the real window under Xvfb.
 test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE)
-	@unformatted=$$(gofmt -l cmd ui inference library bench assets); \
+	@unformatted=$$(gofmt -l cmd ui inference library bench assets settings internal); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
 	go tool staticcheck $(GO_PACKAGES)

@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spotter-app/spotter/bench/internal/xvfb"
+	"github.com/spotter-app/spotter/internal/xvfb"
 )
 
 // config is what a phase's process is told.

@@ -22,9 +22,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spotter-app/spotter/bench/internal/xvfb"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/internal/xvfb"
 )
 
 func main() {

@@ -26,10 +26,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spotter-app/spotter/bench/internal/xvfb"
 	"github.com/spotter-app/spotter/inference/model"
 	"github.com/spotter-app/spotter/inference/names"
 	"github.com/spotter-app/spotter/inference/ortlib"
+	"github.com/spotter-app/spotter/internal/xvfb"
 	"github.com/spotter-app/spotter/library/catalog"
 )
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
+	"github.com/spotter-app/spotter/internal/xvfb"
 )
 
 // These tests run the real program in a real X11 window under Xvfb and
@@ -48,47 +49,12 @@ func startDisplay(t *testing.T) *display {
 			t.Fatalf("building %s: %v\n%s", tool, err, out)
 		}
 	}
-	// Xvfb picks a free display itself and reports it once it accepts
-	// clients: a scan of /tmp/.X11-unix took lock files left by servers
-	// that were killed for displays in use, and ran out.
-	r, w, err := os.Pipe()
+	name, stop, err := xvfb.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	err = x.Start()
-	w.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Asked to end, Xvfb removes its lock file; killed, it cannot.
-		_ = x.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = x.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = x.Process.Kill()
-			<-done
-		}
-	})
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-got:
-		if n == "" {
-			t.Fatal("Xvfb ended without reporting its display")
-		}
-		d.name = ":" + n
-	case <-time.After(10 * time.Second):
-		t.Fatal("Xvfb did not report its display within 10 s")
-	}
+	t.Cleanup(stop)
+	d.name = name
 	// A home of its own: a Pictures folder in the real one would have
 	// the first window offer it as a library folder.
 	d.env = append(os.Environ(), "HOME="+t.TempDir(), "DISPLAY="+d.name, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+t.TempDir(),

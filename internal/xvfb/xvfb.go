@@ -1,5 +1,5 @@
-// Package xvfb gives the window benches an X display: the one in $DISPLAY,
-// or a private Xvfb server when there is none, as the end-to-end tests do.
+// Package xvfb gives the window's benches and end-to-end tests an X
+// display: a private Xvfb server, or for a bench the one in $DISPLAY.
 package xvfb
 
 import (
@@ -13,13 +13,29 @@ import (
 )
 
 // Ensure returns the display to use and a function that stops the server
-// it started, if any. Without $DISPLAY it starts Xvfb on a free display
-// (Xvfb picks it and reports it through -displayfd once it accepts
-// clients) and sets $DISPLAY for this process and its children.
+// it started, if any. Without $DISPLAY it starts one (Start) and sets
+// $DISPLAY for this process and its children.
 func Ensure() (display string, stop func(), err error) {
 	if d := os.Getenv("DISPLAY"); d != "" {
 		return d, func() {}, nil
 	}
+	display, stop, err = Start()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.Setenv("DISPLAY", display); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return display, stop, nil
+}
+
+// Start starts a private Xvfb on a free display and returns it once it
+// accepts clients, with the function that stops it. Xvfb picks the display
+// itself and reports it through -displayfd: a scan of /tmp/.X11-unix took
+// the lock files left by servers that were killed for displays in use,
+// and ran out of them.
+func Start() (display string, stop func(), err error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return "", nil, err
@@ -27,7 +43,7 @@ func Ensure() (display string, stop func(), err error) {
 	defer r.Close()
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
-	// Ends with the bench even when it dies without stopping it.
+	// Ends with its caller even when that dies without stopping it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
 	w.Close()
@@ -57,14 +73,9 @@ func Ensure() (display string, stop func(), err error) {
 			stop()
 			return "", nil, fmt.Errorf("xvfb ended without reporting its display")
 		}
-		display = ":" + n
+		return ":" + n, stop, nil
 	case <-time.After(10 * time.Second):
 		stop()
 		return "", nil, fmt.Errorf("xvfb did not start within 10 s")
 	}
-	if err := os.Setenv("DISPLAY", display); err != nil {
-		stop()
-		return "", nil, err
-	}
-	return display, stop, nil
 }
