@@ -41,7 +41,9 @@ func Start() (display string, stop func(), err error) {
 		return "", nil, err
 	}
 	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	// -ac: a private server for one run's own clients, which need no
+	// authorisation, whatever $HOME or $XAUTHORITY they are given.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-ac", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	// Ends with its caller even when that dies without stopping it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
