@@ -115,8 +115,10 @@ func runPhase(c config) (figures, error) {
 			segments = []segment{{what: phaseNames[c.Phase]}}
 			indexer.Start(func(s work.Indexing) {
 				w.ShowIndexing(s)
-				answers.n.Store(int64(s.Done))
-				if s.Done >= c.Photos && segments[0].seconds == 0 {
+				// A round's last report has it done, and counts nothing.
+				if s.Total > 0 {
+					answers.n.Store(int64(s.Total))
+				} else if answers.n.Load() > 0 && segments[0].seconds == 0 {
 					segments[0].seconds = time.Since(start).Seconds()
 					finish()
 				}

@@ -104,7 +104,7 @@ func main() {
 	}
 
 	libFolder := filepath.Join(tmp, "pictures")
-	if err := linkPhotos(sources, libFolder, *indexed, 1); err != nil {
+	if err := distinctPhotos(sources, libFolder, *indexed); err != nil {
 		fail(err)
 	}
 	baseline, err := b.classify(filepath.Join(tmp, "baseline.db"), libFolder, *indexed)
@@ -143,8 +143,10 @@ func main() {
 	row(fmt.Sprintf("classify, %d photos, new catalogue, photos/s", *indexed), fmt.Sprintf("%.1f", float64(*indexed)/baseline.took.Seconds()), "")
 	for _, r := range byWindow {
 		rate := float64(*indexed) / r.took.Seconds()
+		steady := float64(*indexed-1) / r.steady.Seconds()
 		row(fmt.Sprintf("window indexing them as a library folder on %d processors, photos/s", r.cores), fmt.Sprintf("%.1f", rate), "")
 		row("  against classify, %", fmt.Sprintf("%.0f", 100*rate*baseline.took.Seconds()/float64(*indexed)), "≥ 90")
+		row("  from its first photo kept, photos/s", fmt.Sprintf("%.1f", steady), "")
 		row("  a photo copied in then, until in the catalogue, s", secs(r.copied), "< 3")
 	}
 	row(fmt.Sprintf("catalogue of %d photos: file, MB", *kept), fmt.Sprintf("%.1f", float64(built.size)/1e6), "< 100")
@@ -198,6 +200,27 @@ func linkPhotos(sources []string, folder string, count, per int) error {
 		src := sources[i%len(sources)]
 		if err := os.Link(src, filepath.Join(dir, fmt.Sprintf("IMG_%06d%s", i, filepath.Ext(src)))); err != nil {
 			return fmt.Errorf("linking the shared photos (the temporary folder must be on their file system, or set TMPDIR): %w", err)
+		}
+	}
+	return nil
+}
+
+// distinctPhotos writes count photos into folder, each the bytes of one of
+// sources and a few of its own after them: the catalogue knows a photo by
+// its content, and would answer copies of one it classified from memory.
+func distinctPhotos(sources []string, folder string, count int) error {
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return err
+	}
+	for i := range count {
+		src := sources[i%len(sources)]
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		data = fmt.Appendf(data, "spotter bench %d", i)
+		if err := os.WriteFile(filepath.Join(folder, fmt.Sprintf("IMG_%06d%s", i, filepath.Ext(src))), data, 0o644); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -361,8 +384,10 @@ func (w *window) stop() {
 }
 
 type indexedRun struct {
-	cores        int
-	took, copied time.Duration
+	cores int
+	// took is from the window's start; steady from its first photo kept,
+	// past the window's start and its engine's load.
+	took, steady, copied time.Duration
 }
 
 // index opens the window on a new catalogue whose library folder is
@@ -394,23 +419,30 @@ func (b *bench) index(db, folder string, want, cores int, photo string) (indexed
 		return r, err
 	}
 	defer w.stop()
-	kept := func(limit time.Duration, n int) (time.Duration, error) {
+	// kept waits until the catalogue holds n photos, and says how long
+	// that took and when the first was there.
+	kept := func(limit time.Duration, n int) (took, first time.Duration, err error) {
 		start := time.Now()
 		for time.Since(start) < limit {
 			if c, err := catalog.OpenForReading(db); err == nil {
 				got, _ := c.Count(catalog.Filter{})
 				c.Close()
+				if got > 0 && first == 0 {
+					first = time.Since(start)
+				}
 				if got >= n {
-					return time.Since(start), nil
+					return time.Since(start), first, nil
 				}
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		return 0, fmt.Errorf("the window's catalogue did not reach %d photos in %v", n, limit)
+		return 0, 0, fmt.Errorf("the window's catalogue did not reach %d photos in %v", n, limit)
 	}
-	if r.took, err = kept(10*time.Minute, want); err != nil {
+	var first time.Duration
+	if r.took, first, err = kept(10*time.Minute, want); err != nil {
 		return r, err
 	}
+	r.steady = r.took - first
 	data, err := os.ReadFile(photo)
 	if err != nil {
 		return r, err
@@ -421,7 +453,7 @@ func (b *bench) index(db, folder string, want, cores int, photo string) (indexed
 		return r, err
 	}
 	defer os.Remove(filepath.Join(folder, "new-arrival.jpg"))
-	r.copied, err = kept(time.Minute, want+1)
+	r.copied, _, err = kept(time.Minute, want+1)
 	return r, err
 }
 
