@@ -6,8 +6,9 @@
 // Spotter closes it. A request is a few bytes and one file descriptor (the
 // photo, or pixels in a memfd), so the bulk is never copied through the
 // socket; the reply is a head, on the socket, and data, in a memfd each
-// helper keeps for its replies: a picture of 750 KB took 1.2 ms through
-// the socket, in 200 KB turns, and a tenth of that through the memfd.
+// helper keeps for its replies: through the socket, in 200 KB turns, the
+// picture of a 12-megapixel JPEG decoded for the classifier cost 2.7 ms
+// more than in Spotter's process; through the memfd, 0.12 ms.
 //
 // A crashed helper costs its request; the next one starts a new helper.
 // Cancelling kills the helper, which stops the C code wherever it is.

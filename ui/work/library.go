@@ -51,7 +51,6 @@ type LibraryOptions struct {
 // other than Start and Stop are the window's ui.Folders.
 type Library struct {
 	opts LibraryOptions
-	cat  *catalog.Catalog
 	// show, grew and say are the window's, run on the UI thread.
 	show func(Indexing)
 	grew func()
@@ -65,7 +64,7 @@ type Library struct {
 }
 
 // NewLibrary makes a Library; it indexes nothing until Start.
-func NewLibrary(opts LibraryOptions) *Library { return &Library{opts: opts, cat: opts.Catalog} }
+func NewLibrary(opts LibraryOptions) *Library { return &Library{opts: opts} }
 
 // Start indexes the library folders, if there are any, telling the window
 // how it goes (show), that photos were kept (grew) and what the person
@@ -84,7 +83,7 @@ func (l *Library) start() {
 	if l.cancel != nil || l.show == nil { // running, or not Started
 		return
 	}
-	roots, err := l.cat.Folders(catalog.Library)
+	roots, err := l.opts.Catalog.Folders(catalog.Library)
 	if err != nil || len(roots) == 0 {
 		if err != nil {
 			slog.Warn("the library folders cannot be read", "err", err)
@@ -92,8 +91,8 @@ func (l *Library) start() {
 		l.opts.Post(func() { l.show(Indexing{}) })
 		return
 	}
-	watcher := watch.New(l.cat, watch.Options{Grace: l.opts.Grace()})
-	l.ix = index.New(l.cat, index.Options{
+	watcher := watch.New(l.opts.Catalog, watch.Options{Grace: l.opts.Grace()})
+	l.ix = index.New(l.opts.Catalog, index.Options{
 		Program:    "the Spotter window",
 		Model:      l.opts.Model,
 		Feed:       watcher.Run,
@@ -211,7 +210,7 @@ func (l *Library) Folders() (roots, excluded []string, err error) {
 }
 
 func (l *Library) paths(kind catalog.FolderKind) ([]string, error) {
-	fs, err := l.cat.Folders(kind)
+	fs, err := l.opts.Catalog.Folders(kind)
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Path)
@@ -231,7 +230,7 @@ func (l *Library) Include(path string) error { return l.change(folders.Include, 
 
 // change makes one change to the folders and indexes them anew.
 func (l *Library) change(do func(*catalog.Catalog, string) (string, error), path string) error {
-	if _, err := do(l.cat, path); err != nil {
+	if _, err := do(l.opts.Catalog, path); err != nil {
 		return err
 	}
 	l.restart()
@@ -244,7 +243,7 @@ func (l *Library) SetPaused(paused bool) error {
 	l.mu.Unlock()
 	switch {
 	case ix == nil:
-		return l.cat.SetIndexingPaused(paused)
+		return l.opts.Catalog.SetIndexingPaused(paused)
 	case paused:
 		return ix.Pause()
 	}
