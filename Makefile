@@ -25,6 +25,10 @@ export GOFLAGS := $(strip $(shell go env GOFLAGS 2>/dev/null) -tags=sqlite_fts5)
 CARRIED_LIBS := heif|de265|dav1d|aom|x265|numa|lcms2|gomp|jxl|jxl_threads|hwy|brotli[a-z]*|tesseract|lept|archive|gif|openjp2|webpmux
 TESSDATA     := /usr/share/tesseract-ocr/5/tessdata
 
+# The Windows build's tools: mingw-w64's compilers, cmake, meson, ninja and
+# nasm for the C libraries, windres for the icon, NSIS for the installer,
+# zip, and Wine, which runs the result in the tests.
+WINDOWS_APT  := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake meson ninja-build nasm nsis zip wine64
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
 # LibRaw (linked into the program); libheif and libjxl (carried in the
 # package's lib/spotter); the X server and tools the end-to-end test drives
@@ -33,11 +37,11 @@ TESSDATA     := /usr/share/tesseract-ocr/5/tessdata
 # HEIC, AVIF and JPEG XL files; exiftool and exiv2, the tests' readers of
 # XMP sidecars; sqlite3, which checks the catalogue's file; gio, which checks
 # thumbnail URIs; WordNet, from which the everyday names are made.
-APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+APT_PACKAGES := $(WINDOWS_APT) gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev libjxl-dev libtesseract-dev tesseract-ocr-eng \
                 xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 libjxl-tools sqlite3 wordnet-base libglib2.0-bin
 
-.PHONY: all run build deps runtime model test fuzz bench soak package install-user uninstall-user screenshots clean
+.PHONY: all run build deps runtime model test fuzz bench soak package package-windows install-user uninstall-user screenshots clean
 
 # Fuzz targets as package:Target:executions. `make test` runs each for its
 # executions (about 8 s here); `make fuzz FUZZTIME=60s` searches longer.
@@ -108,7 +112,7 @@ $(MODEL_FILES):
 
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
 # end-to-end test that drops a photo on the real window under Xvfb.
-test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE)
+test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
 	@unformatted=$$(gofmt -l cmd ui inference library bench assets settings internal); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
@@ -227,6 +231,77 @@ $(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png a
 	@# spotter watch as a systemd user unit, installed off (make install-user WATCH=1 turns it on).
 	install -D -m 644 assets/package/spotter-watch.service build/package/spotter/share/systemd/user/spotter-watch.service
 	tar -cJf $@ -C build/package spotter
+	@echo "Wrote $@"
+
+# The Windows package, cross-built here with mingw-w64: a zip to unpack and
+# run, and an installer (NSIS) for one person, without administrator rights.
+# The C libraries are built from the pinned sources in $(SHARED)/windows-src
+# (assets/windows/libs.sh, about 8 minutes on two cores, once); the ONNX
+# Runtime DLL comes from the same npm package as the Linux library.
+WIN          := build/windows
+WIN_ZIP      := build/Spotter-windows-amd64.zip
+WIN_SETUP    := build/Spotter-windows-amd64-setup.exe
+WIN_ORT      := $(WIN)/onnxruntime.dll
+WIN_ORT_SHA256 := 508c362f5673483dd3a086379c392795b2e42d10d5e6f3f90ebd7ac21c97af67
+WIN_LIBS     := $(WIN)/.built-libjxl
+# libjxl is linked statically: its headers then must not ask for DLL imports.
+WIN_GO       := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc-posix CXX=x86_64-w64-mingw32-g++-posix \
+                PKG_CONFIG_LIBDIR=$(abspath $(WIN))/lib/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG="pkg-config --static" \
+                CGO_CFLAGS="-O2 -I$(abspath $(WIN))/include -DJXL_STATIC_DEFINE -DJXL_THREADS_STATIC_DEFINE" \
+                CGO_LDFLAGS="-L$(abspath $(WIN))/lib" go
+# Everything but the Windows system's own DLLs and those the package
+# carries is linked in: libgcc, libstdc++ and winpthread included.
+WIN_EXTLD    := -static-libgcc -static-libstdc++ -Wl,-Bstatic -lwinpthread -Wl,-Bdynamic $(abspath $(WIN))/spotter-rc.o
+WIN_DIR      := $(WIN)/Spotter
+
+package-windows: $(WIN_ZIP) $(WIN_SETUP)
+
+$(WIN_LIBS): assets/windows/libs.sh
+	assets/windows/libs.sh $(SHARED)/windows-src $(WIN)
+
+$(WIN_ORT):
+	@mkdir -p build/ort-download $(@D)
+	cd build/ort-download && npm pack --silent onnxruntime-node@$(ORT_VERSION) >/dev/null
+	tar -xzf build/ort-download/onnxruntime-node-$(ORT_VERSION).tgz -C build/ort-download \
+	  package/bin/napi-v6/win32/x64/onnxruntime.dll
+	echo "$(WIN_ORT_SHA256)  build/ort-download/package/bin/napi-v6/win32/x64/onnxruntime.dll" | sha256sum -c --quiet
+	mv build/ort-download/package/bin/napi-v6/win32/x64/onnxruntime.dll $@
+	rm -rf build/ort-download
+
+# The icon and version, linked into spotter.exe.
+$(WIN)/spotter-rc.o: assets/windows/spotter.rc assets/icon.png FyneApp.toml
+	@mkdir -p $(@D)
+	convert assets/icon.png -define icon:auto-resize=256,64,48,32,16 $(WIN)/spotter.ico
+	x86_64-w64-mingw32-windres -I $(WIN) -DVERSION_COMMAS=$(subst .,$(comma),$(VERSION)),0 \
+	  -DVERSION_TEXT='\"$(VERSION)\"' -O coff -o $@ assets/windows/spotter.rc
+
+comma := ,
+
+# spotter.exe has no console (-H windowsgui); spotter.com is its console
+# twin, which Command Prompt and PowerShell run for `spotter …`.
+$(WIN_DIR)/spotter.exe: $(shell find cmd ui inference library assets settings -type f) go.mod go.sum $(WIN_LIBS) $(WIN)/spotter-rc.o
+	@mkdir -p $(@D)
+	$(WIN_GO) build -ldflags "-H windowsgui -X main.version=$(VERSION) -extldflags '$(WIN_EXTLD)'" -o $@ ./cmd/spotter
+
+$(WIN_DIR)/spotter.com: cmd/spotter-console/main.go
+	@mkdir -p $(@D)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -o $@ ./cmd/spotter-console
+
+$(WIN_ZIP): $(WIN_DIR)/spotter.exe $(WIN_DIR)/spotter.com $(WIN_ORT) $(MODEL_FILES) assets/windows/README.txt
+	cp $(WIN_ORT) $(WIN)/bin/libheif.dll $(WIN)/bin/libde265.dll $(WIN_DIR)/
+	cp assets/windows/README.txt $(WIN_DIR)/
+	rm -rf $(WIN_DIR)/models $(WIN_DIR)/licenses && mkdir -p $(WIN_DIR)/models $(WIN_DIR)/licenses
+	for m in $(MODEL_SET); do name=$${m%%:*}; files=$${m#*:}; \
+	  cp models/$$name.json $(WIN_DIR)/models/ && mkdir -p $(WIN_DIR)/models/$$name && \
+	  for f in $${files//,/ }; do cp models/$$name/$$f $(WIN_DIR)/models/$$name/ || exit 1; done; \
+	done
+	cp $(WIN)/licenses/* $(WIN_DIR)/licenses/
+	go run ./assets/windows/licenses -exe $(WIN_DIR)/spotter.exe -ort $(ORT_VERSION) -out $(WIN_DIR)/licenses
+	rm -f $@ && cd $(WIN) && zip -q -r -9 $(abspath $@) Spotter
+	@echo "Wrote $@"
+
+$(WIN_SETUP): $(WIN_ZIP) assets/windows/installer.nsi
+	makensis -V2 -DVERSION=$(VERSION) -DSRC=$(abspath $(WIN_DIR)) -DOUT=$(abspath $@) assets/windows/installer.nsi
 	@echo "Wrote $@"
 
 install-user: $(PACKAGE)

@@ -17,6 +17,12 @@ const (
 	maxReadSide = 3000
 )
 
+// Picture is 8-bit grey, row after row.
+type Picture struct {
+	Width, Height int
+	Pix           []byte
+}
+
 // Page is what was read in a photo, and what the photo's pixels say about
 // where it came from.
 type Page struct {

@@ -9,12 +9,14 @@
 // lib/spotter beside bin/, and finds them there through its RPATH, whoever
 // builds it (make, go build, go install). DT_RPATH, not the newer RUNPATH:
 // only RPATH also serves libheif's own dependencies. In a checkout that
-// folder does not exist and the system's copies load.
+// folder does not exist and the system's copies load. On Windows libheif
+// and libde265 are DLLs beside spotter.exe, built from their pinned source
+// by assets/windows/libs.sh: they are LGPL, and a person may replace them.
 package heif
 
 /*
 #cgo pkg-config: libheif
-#cgo LDFLAGS: -Wl,--disable-new-dtags -Wl,-rpath,$ORIGIN/../lib/spotter
+#cgo linux LDFLAGS: -Wl,--disable-new-dtags -Wl,-rpath,$ORIGIN/../lib/spotter
 #cgo CFLAGS: -O2 -Wall -Wextra
 #include <stdlib.h>
 #include "heif.h"

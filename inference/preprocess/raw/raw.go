@@ -11,11 +11,17 @@
 // (apt-get install libraw-dev). It still needs liblcms2.so.2 and
 // libstdc++.so.6 at run time: Debian ships no static lcms2, and LibRaw's
 // colour-profile step refers to it even though Spotter never uses a profile.
+//
+// The Windows build links LibRaw statically too, built from its pinned
+// source by assets/windows/libs.sh without LCMS or OpenMP. LibRaw is
+// LGPL-2.1 or CDDL-1.0; Spotter takes it under the CDDL, which allows that.
 package raw
 
 /*
 #cgo CFLAGS: -Wall -Wextra
-#cgo LDFLAGS: -l:libraw_r.a -l:libjpeg.a -l:libgomp.a -llcms2 -lstdc++ -lm -lpthread
+#cgo linux LDFLAGS: -l:libraw_r.a -l:libjpeg.a -l:libgomp.a -llcms2 -lstdc++ -lm -lpthread
+#cgo windows CFLAGS: -DLIBRAW_NODLL
+#cgo windows LDFLAGS: -l:libraw_r.a -l:libjpeg.a -lstdc++ -lws2_32
 #include <stdlib.h>
 #include "rawglue.h"
 */

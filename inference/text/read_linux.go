@@ -97,12 +97,6 @@ func (r *Reader) Close() { r.service.Close() }
 // ModelFiles are the language models r reads with.
 func (r *Reader) ModelFiles() []string { return r.files }
 
-// Picture is 8-bit grey, row after row.
-type Picture struct {
-	Width, Height int
-	Pix           []byte
-}
-
 // Read returns the lines of text in pic, in reading order, boxes in pic's
 // pixels. A cancelled ctx stops Tesseract where it is.
 func (r *Reader) Read(ctx context.Context, pic *Picture) ([]prediction.Line, error) {
