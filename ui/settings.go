@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -323,6 +324,19 @@ func (w *Window) showAbout() {
 		entry.SetMinRowsVisible(8)
 		content.Add(widget.NewLabelWithStyle("The models' licences", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		content.Add(entry)
+	}
+	// The Windows package lists its libraries and their licences beside
+	// the program (assets/windows/licenses); Linux packages carry theirs
+	// through the system's packages.
+	if exe, err := os.Executable(); err == nil {
+		if index, err := os.ReadFile(filepath.Join(filepath.Dir(exe), "licenses", "README.txt")); err == nil {
+			entry := widget.NewMultiLineEntry()
+			entry.SetText(strings.ReplaceAll(string(index), "\r\n", "\n"))
+			entry.TextStyle = fyne.TextStyle{Monospace: true}
+			entry.SetMinRowsVisible(8)
+			content.Add(widget.NewLabelWithStyle("The libraries' licences (in the licenses folder)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			content.Add(entry)
+		}
 	}
 	d := dialog.NewCustom("About Spotter", "Close", content, w.win)
 	d.Resize(fyne.NewSize(600, 0).Max(d.MinSize()))

@@ -21,7 +21,8 @@ set -euo pipefail
 
 src=$(realpath "$1")
 prefix=$(realpath -m "$2")
-work=$prefix/../windows-work
+# Not a folder go ./... walks into: libheif's sources hold Go examples.
+work=$prefix/_src
 jobs=$(nproc)
 host=x86_64-w64-mingw32
 # The POSIX-threads compilers: libde265 needs std::mutex, which the
@@ -177,6 +178,9 @@ if step libjxl; then
   unpack libjxl-0.12.0
   unpack highway-457c891 libjxl-0.12.0/third_party/highway
   unpack brotli-028fb5a libjxl-0.12.0/third_party/brotli
+  # brotli installs its manual pages, which its archive leaves out.
+  mkdir -p libjxl-0.12.0/third_party/brotli/docs
+  touch libjxl-0.12.0/third_party/brotli/docs/{brotli.1,constants.h.3,decode.h.3,encode.h.3,types.h.3}
   unpack lcms-5176347 libjxl-0.12.0/third_party/lcms
   # libjxl builds its bundled lcms2 only where it sees a git checkout.
   touch libjxl-0.12.0/third_party/lcms/.git

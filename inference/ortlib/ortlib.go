@@ -3,7 +3,6 @@
 package ortlib
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -109,7 +108,7 @@ func Acquire(path string) error {
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		if why := wrongBinary(path); why != "" {
+		if why := wrongBinary(path, err); why != "" {
 			return fmt.Errorf("The ONNX Runtime library at %s could not be loaded: %s. %s", path, why, fetchRight())
 		}
 		return fmt.Errorf("The ONNX Runtime library at %s could not be loaded (%v). It may be for another system or a version older than 1.24. %s", path, err, fetchRight())
@@ -146,29 +145,4 @@ func Version() string {
 		return ""
 	}
 	return ort.GetVersion()
-}
-
-// elfMachines maps Go's architecture names to the ELF machine a shared
-// library for them declares.
-var elfMachines = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386, "arm": elf.EM_ARM,
-	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
-}
-
-// wrongBinary explains a library the dynamic loader refused when the file
-// itself shows why: the loader's own message for a library built for
-// another processor is "No such file or directory", which misleads.
-func wrongBinary(path string) string {
-	if runtime.GOOS != "linux" {
-		return ""
-	}
-	f, err := elf.Open(path)
-	if err != nil {
-		return "it is not a shared library (" + err.Error() + ")"
-	}
-	defer f.Close()
-	if want, ok := elfMachines[runtime.GOARCH]; ok && f.Machine != want {
-		return fmt.Sprintf("it is built for %s processors, but this computer is %s", strings.TrimPrefix(f.Machine.String(), "EM_"), runtime.GOARCH)
-	}
-	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -35,6 +36,11 @@ func New(dir string, env []string) (*Prefix, error) {
 			return nil, fmt.Errorf("%s is missing (apt-get install wine wine64 gcc-mingw-w64-x86-64): %w", tool, err)
 		}
 	}
+	// Spotter's own variables name Linux files (the ONNX Runtime library,
+	// a model) that the Windows build must not be sent to.
+	env = slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		return strings.HasPrefix(kv, "SPOTTER_") || strings.HasPrefix(kv, "ONNXRUNTIME_") || strings.HasPrefix(kv, "WINE")
+	})
 	p := &Prefix{Dir: dir, env: append(env, "WINEPREFIX="+dir, "WINEDEBUG=-all", "WINEDLLOVERRIDES=winemenubuilder.exe=d")}
 	if out, err := p.Command("wineboot", "-i").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("wineboot -i: %v\n%s", err, out)
