@@ -154,9 +154,11 @@ METRICS_AWK := BEGIN { print TITLE } \
 # private Xvfb; then large libraries (bench/library): 10,000 photos dropped
 # again, and a 100,000-photo catalogue in the window. The library folders'
 # rows: a rescan of 100,000 photos, watching 20,000 folders, and a photo
-# copied into a folder spotter watch watches until search finds it. Prints;
-# it asserts nothing.
-bench: deps runtime model build
+# copied into a folder spotter watch watches until search finds it. Last,
+# the Windows build under Wine against the Linux build (bench/wine): time
+# per photo, photos/s, cold start and the package's sizes. Prints; it
+# asserts nothing.
+bench: deps runtime model build $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
 	@go test -run '^$$' -bench 'ClassifyFile|Run|Detectors' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
@@ -187,6 +189,8 @@ bench: deps runtime model build
 	@go run ./bench/launch -bin bin/spotter
 	@echo
 	@env -u DISPLAY go run ./bench/library -bin bin/spotter -shared $(SHARED)
+	@echo
+	@go run ./bench/wine -shared $(SHARED)
 
 # 2,000 photos in one process: resident memory before and after.
 soak: deps runtime model
