@@ -87,7 +87,8 @@ func (r Rules) Root(path string) string {
 
 // Within reports whether path is dir or inside it.
 func Within(path, dir string) bool {
-	return path == dir || strings.HasPrefix(path, dir) && (strings.HasSuffix(dir, "/") || path[len(dir)] == '/')
+	return path == dir || strings.HasPrefix(path, dir) &&
+		(strings.HasSuffix(dir, string(filepath.Separator)) || path[len(dir)] == filepath.Separator)
 }
 
 // SkipDir reports whether the folder at path is left out: hidden,

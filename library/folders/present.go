@@ -1,11 +1,8 @@
 package folders
 
 import (
-	"bufio"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -27,55 +24,13 @@ func Present(root, lastMount string) (mount string, ok bool) {
 	return mount, true
 }
 
-// mountOf is the mount point of the filesystem path is on: the longest
-// mount point above it in /proc/self/mountinfo; "/" when that cannot be
-// read.
+// mountOf is the mount point of the filesystem path is on, links
+// followed.
 func mountOf(path string) string {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return "/"
-	}
-	defer f.Close()
-	return longestMount(f, path)
-}
-
-func longestMount(mountinfo io.Reader, path string) string {
-	best := "/"
-	sc := bufio.NewScanner(mountinfo)
-	for sc.Scan() {
-		// ID parent major:minor root mount-point options …
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 5 {
-			continue
-		}
-		m := unescape(fields[4])
-		if len(m) > len(best) && Within(path, m) {
-			best = m
-		}
-	}
-	return best
-}
-
-// unescape undoes mountinfo's octal escapes (\040 for a space).
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+	return mountPoint(path)
 }
 
 func empty(dir string) bool {
@@ -89,50 +44,13 @@ func empty(dir string) bool {
 }
 
 // Pictures is the person's pictures folder, which Spotter offers as the
-// first library folder: XDG_PICTURES_DIR from ~/.config/user-dirs.dirs
-// (what `xdg-user-dir PICTURES` reads), else ~/Pictures; "" when it does
-// not exist.
+// first library folder; "" when it does not exist.
 func Pictures() string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	config := os.Getenv("XDG_CONFIG_HOME")
-	if !filepath.IsAbs(config) {
-		config = filepath.Join(home, ".config")
-	}
-	dir := filepath.Join(home, "Pictures")
-	if f, err := os.Open(filepath.Join(config, "user-dirs.dirs")); err == nil {
-		if d := picturesIn(f, home); d != "" {
-			dir = d
-		}
-		f.Close()
-	}
-	// xdg-user-dirs sets the folder to $HOME itself when it has none.
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || dir == home {
+	dir := pictures()
+	if fi, err := os.Stat(dir); dir == "" || err != nil || !fi.IsDir() {
 		return ""
 	}
 	return dir
-}
-
-// picturesIn reads XDG_PICTURES_DIR="$HOME/Pictures" from a user-dirs.dirs
-// file: a path either absolute or starting $HOME/.
-func picturesIn(r io.Reader, home string) string {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "XDG_PICTURES_DIR=")
-		if !ok {
-			continue
-		}
-		v = strings.Trim(v, `"`)
-		if rest, ok := strings.CutPrefix(v, "$HOME"); ok {
-			v = home + rest
-		}
-		if filepath.IsAbs(v) {
-			return filepath.Clean(v)
-		}
-	}
-	return ""
 }
 
 // Tilde writes a path under the home folder with ~ for it.
@@ -144,8 +62,9 @@ func Tilde(path string) string {
 	if path == home {
 		return "~"
 	}
-	if rest, ok := strings.CutPrefix(path, home+"/"); ok {
-		return "~/" + rest
+	sep := string(filepath.Separator)
+	if rest, ok := strings.CutPrefix(path, home+sep); ok {
+		return "~" + sep + rest
 	}
 	return path
 }

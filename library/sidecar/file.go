@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 )
-
-const noFollow = syscall.O_NOFOLLOW | syscall.O_CLOEXEC
 
 // writeData is the one place bytes reach the disk, so tests can make it fail as a full disk does.
 var writeData = func(f *os.File, b []byte) error {
@@ -56,10 +55,7 @@ func (s *sidecar) fill(f *os.File) error {
 		if err := f.Chmod(s.info.Mode().Perm()); err != nil && !errors.Is(err, syscall.EPERM) {
 			return err // EPERM: a file system without permissions (FAT on a memory card) has none to keep
 		}
-		if st, ok := s.info.Sys().(*syscall.Stat_t); ok {
-			// Only root can give a file away; anyone else's copy stays their own.
-			f.Chown(int(st.Uid), int(st.Gid))
-		}
+		keepOwner(f, s.info)
 	}
 	if err := writeData(f, s.out); err != nil {
 		return err
@@ -115,12 +111,16 @@ func (s *sidecar) failed(err error) error {
 	switch {
 	case errors.Is(err, errChanged):
 		why = "another program changed it while Spotter was writing; tag again"
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+	case isAny(err, diskFull):
 		why = "the disk is full; free some space, then tag again"
-	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+	case isAny(err, readOnly):
 		why = fmt.Sprintf("the folder %s is read-only for you; make it writable or copy the photos somewhere you can write, then tag again", filepath.Dir(s.path))
 	default:
 		why = err.Error()
 	}
 	return fmt.Errorf("Spotter could not write %s: %s. %s", s.path, why, left)
+}
+
+func isAny(err error, targets []error) bool {
+	return slices.ContainsFunc(targets, func(t error) bool { return errors.Is(err, t) })
 }

@@ -222,6 +222,11 @@ func load(photo string) (*sidecar, error) {
 	if s.info, err = f.Stat(); err != nil {
 		return s, fmt.Errorf("%s cannot be read: %w", s.path, err)
 	}
+	if !s.info.Mode().IsRegular() {
+		// Replaced since the Lstat above, by a folder, or on Windows by a
+		// link, which noFollow opens as itself there.
+		return s, fmt.Errorf("%s changed while Spotter was reading it. Spotter leaves it as it is; tag again.", s.path)
+	}
 	src, err := io.ReadAll(io.LimitReader(f, maxSize))
 	if err != nil {
 		return s, fmt.Errorf("%s cannot be read: %w", s.path, err)

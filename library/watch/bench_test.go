@@ -38,7 +38,7 @@ func BenchmarkWatch20kFolders(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		rss := inferencetest.ResidentMB(b)
 		began := time.Now()
-		h := start(b, fast, []string{root}, nil)
+		h := start(b, fast, []string{root})
 		h.waitFor("every folder watched", func() bool { return h.w.Watches() >= folders })
 		took := time.Since(began)
 		runtime.GC()

@@ -1,121 +1,62 @@
 package watch
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/spotter-app/spotter/library/folders"
 )
 
-// event is one inotify event.
-type event struct {
-	wd     int32
-	mask   uint32
-	cookie uint32
-	name   string
+// change is what the system reported of the photo or folder at path,
+// once its backend has taken what concerns the watches themselves.
+type change struct {
+	path   string
+	isDir  bool
+	op     op
+	cookie uint32 // pairs an opMovedFrom with its opMovedTo
 }
 
-// read hands the events of f on, a read's worth at a time, until f is
-// closed or stop is.
-func read(f *os.File, out chan<- []event, stop <-chan struct{}) {
-	defer close(out)
-	// Room for a few hundred events with names: a folder's worth of
-	// photos copied at once arrives in one read.
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := f.Read(buf)
-		if err != nil {
-			return
-		}
-		batch := parse(buf[:n])
-		select {
-		case out <- batch:
-		case <-stop:
-			return
-		}
-	}
-}
+type op uint8
 
-func parse(buf []byte) []event {
-	var out []event
-	for len(buf) >= unix.SizeofInotifyEvent {
-		raw := (*unix.InotifyEvent)(unsafe.Pointer(&buf[0]))
-		end := unix.SizeofInotifyEvent + int(raw.Len)
-		if end > len(buf) {
-			break
-		}
-		name := buf[unix.SizeofInotifyEvent:end]
-		if i := bytes.IndexByte(name, 0); i >= 0 {
-			name = name[:i]
-		}
-		out = append(out, event{wd: raw.Wd, mask: raw.Mask, cookie: raw.Cookie, name: string(name)})
-		buf = buf[end:]
-	}
-	return out
-}
+const (
+	opMade      op = iota // created, or linked
+	opTouched             // its attributes changed
+	opWrote               // a writer is at work on it
+	opClosed              // its writer is done with it
+	opDeleted             // deleted, or moved out of the watched folders
+	opMovedFrom           // renamed away: an opMovedTo with its cookie may follow
+	opMovedTo             // renamed here
+)
 
-func (r *run) handle(ctx context.Context, ev event) {
-	if ev.mask&unix.IN_Q_OVERFLOW != 0 {
-		r.overflowed = true // events were lost: compare everything again
-		return
-	}
-	dir, ok := r.wds[ev.wd]
-	if !ok {
-		return // a watch given up already
-	}
+func (r *run) apply(ctx context.Context, c change) {
 	switch {
-	case ev.mask&unix.IN_IGNORED != 0:
-		// The kernel ended the watch: the folder was deleted, or its
-		// filesystem unmounted.
-		delete(r.wds, ev.wd)
-		if r.dirs[dir] == ev.wd {
-			delete(r.dirs, dir)
-		}
-		r.watches.Store(int64(len(r.dirs)))
-		return
-	case ev.mask&unix.IN_UNMOUNT != 0,
-		ev.name == "" && ev.mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF) != 0 && r.rules.Root(dir) == dir:
-		// A drive unmounted, or a library folder gone: look, once the
-		// batch (one IN_UNMOUNT per watched folder) is through.
-		r.recheck = true
-		return
-	case ev.name == "":
-		return
-	}
-	path := filepath.Join(dir, ev.name)
-	isDir := ev.mask&unix.IN_ISDIR != 0
-	switch {
-	case ev.mask&unix.IN_MOVED_FROM != 0:
-		r.moves[ev.cookie] = move{from: path, dir: isDir, at: time.Now()}
-	case ev.mask&unix.IN_MOVED_TO != 0:
-		m, paired := r.moves[ev.cookie]
-		delete(r.moves, ev.cookie)
+	case c.op == opMovedFrom:
+		r.moves[c.cookie] = move{from: c.path, dir: c.isDir, at: time.Now()}
+	case c.op == opMovedTo:
+		m, paired := r.moves[c.cookie]
+		delete(r.moves, c.cookie)
 		if paired {
-			r.moved(ctx, m.from, path, isDir)
+			r.moved(ctx, m.from, c.path, c.isDir)
 		} else {
-			r.arrived(ctx, path, isDir)
+			r.arrived(ctx, c.path, c.isDir)
 		}
-	case ev.mask&unix.IN_DELETE != 0:
-		r.left(path, isDir)
-	case isDir:
-		if ev.mask&unix.IN_CREATE != 0 {
-			r.arrived(ctx, path, true)
+	case c.op == opDeleted:
+		r.left(c.path, c.isDir)
+	case c.isDir:
+		if c.op == opMade {
+			r.arrived(ctx, c.path, true)
 		}
-	case ev.mask&unix.IN_CLOSE_WRITE != 0:
-		r.touch(path, true)
-	case ev.mask&unix.IN_MODIFY != 0:
-		r.touch(path, false)
-	case ev.mask&(unix.IN_CREATE|unix.IN_ATTRIB) != 0:
+	case c.op == opClosed:
+		r.touch(c.path, true)
+	case c.op == opWrote:
+		r.touch(c.path, false)
+	default:
 		// Made without writing (a link), or touched: nothing is being
-		// written until IN_MODIFY says so.
-		if _, ok := r.settling[path]; !ok {
-			r.touch(path, true)
+		// written until opWrote says so.
+		if _, ok := r.settling[c.path]; !ok {
+			r.touch(c.path, true)
 		}
 	}
 }
@@ -131,7 +72,7 @@ func (r *run) kept(path string, isDir bool) bool {
 	return r.rules.Photo(path)
 }
 
-// moved is a rename inotify paired. A photo or folder renamed within the
+// moved is a rename the system paired. A photo or folder renamed within the
 // library folders keeps its rows: no file is read, and a folder of
 // thousands of photos is one change in the catalogue.
 func (r *run) moved(ctx context.Context, from, to string, isDir bool) {
@@ -155,17 +96,10 @@ func (r *run) moved(ctx context.Context, from, to string, isDir bool) {
 	}
 }
 
-// rename follows a folder's new name in the watches, which the kernel
-// keeps on the folders themselves.
+// rename follows a folder's new name.
 func (r *run) rename(from, to string) {
 	move := func(dir string) string { return to + dir[len(from):] }
-	for dir, wd := range r.dirs {
-		if folders.Within(dir, from) {
-			delete(r.dirs, dir)
-			r.dirs[move(dir)] = wd
-			r.wds[wd] = move(dir)
-		}
-	}
+	r.renameWatches(from, move)
 	for dir := range r.unwatched {
 		if folders.Within(dir, from) {
 			delete(r.unwatched, dir)
@@ -183,7 +117,7 @@ func (r *run) rename(from, to string) {
 // arrived is a photo or folder that appeared: made here, or moved in from
 // outside the library folders. A folder is watched, and its photos are
 // looked at as any new photo is, once settled: a moved folder is complete
-// already; one being filled says so with IN_MODIFY.
+// already; one being filled says so with opWrote.
 func (r *run) arrived(ctx context.Context, path string, isDir bool) {
 	if !r.kept(path, isDir) {
 		return
@@ -277,8 +211,8 @@ func (r *run) settle() {
 	}
 }
 
-// moveWait is how long an IN_MOVED_FROM waits for its IN_MOVED_TO, which
-// the kernel queues right after it when both ends are watched.
+// moveWait is how long an opMovedFrom waits for its opMovedTo, which the
+// system reports right after it when both ends are watched.
 const moveWait = 500 * time.Millisecond
 
 // expireMoves takes the renames whose other end never came for moves out

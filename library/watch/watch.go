@@ -1,17 +1,19 @@
 // Package watch keeps the catalogue in step with the library folders while
-// Spotter runs, through inotify: new and changed photos are classified once
-// their writes have settled, moved and renamed photos and folders keep
-// their answers (no file is read for a rename inotify reports as one),
-// deleted photos are marked missing and pruned after a grace period, and
-// a library folder whose drive is unmounted keeps its photos, offline.
-// When the kernel's watch limit is reached, it says so once, keeps what
-// it watches, and rescans the rest periodically.
+// Spotter runs: new and changed photos are classified once their writes
+// have settled, moved and renamed photos and folders keep their answers
+// (no file is read for a rename the system reports as one), deleted
+// photos are marked missing and pruned after a grace period, and a
+// library folder whose drive is unmounted keeps its photos, offline.
+// Folders that cannot be watched are rescanned periodically instead, and
+// it says so once.
 //
-// It speaks inotify directly (golang.org/x/sys/unix) rather than through
-// fsnotify: fsnotify 1.9 keeps IN_CLOSE_WRITE and the rename cookie that
-// pairs IN_MOVED_FROM with IN_MOVED_TO unexported, and drops IN_UNMOUNT,
-// which are what tell a finished copy, a renamed folder and an unmounted
-// drive apart from new photos and deletions.
+// On Linux it speaks inotify directly (golang.org/x/sys/unix) rather than
+// through fsnotify: fsnotify 1.9 keeps IN_CLOSE_WRITE and the rename
+// cookie that pairs IN_MOVED_FROM with IN_MOVED_TO unexported, and drops
+// IN_UNMOUNT, which are what tell a finished copy, a renamed folder and an
+// unmounted drive apart from new photos and deletions. On Windows it
+// calls ReadDirectoryChangesW itself, once per library folder with its
+// subtree (see watch_windows.go for why not through fsnotify).
 package watch
 
 import (
@@ -21,11 +23,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/spotter-app/spotter/library/catalog"
 	"github.com/spotter-app/spotter/library/folders"
@@ -67,20 +66,11 @@ const tick = 100 * time.Millisecond
 // pruned, or the grace period when shorter.
 const pruneEvery = time.Hour
 
-// mask is what a watched folder reports. IN_MODIFY says a writer is at
-// work; IN_CLOSE_WRITE that it is done; IN_EXCL_UNLINK spares the events
-// of files already deleted.
-const mask = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_ATTRIB | unix.IN_CLOSE_WRITE | unix.IN_MOVED_FROM |
-	unix.IN_MOVED_TO | unix.IN_DELETE | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR | unix.IN_EXCL_UNLINK
-
 // Watcher watches the library folders of a catalogue. Run it as an
 // index.Feed.
 type Watcher struct {
 	cat  *catalog.Catalog
 	opts Options
-	// addWatch is inotify_add_watch; tests make it fail as a full kernel
-	// table does.
-	addWatch func(fd int, path string, mask uint32) (int, error)
 
 	watches atomic.Int64
 }
@@ -96,7 +86,7 @@ func New(cat *catalog.Catalog, opts Options) *Watcher {
 			*d.v = d.def
 		}
 	}
-	return &Watcher{cat: cat, opts: opts, addWatch: unix.InotifyAddWatch}
+	return &Watcher{cat: cat, opts: opts}
 }
 
 // Watches is how many folders are watched now.
@@ -106,20 +96,18 @@ func (w *Watcher) Watches() int { return int(w.watches.Load()) }
 type run struct {
 	*Watcher
 	ix    *index.Indexer
-	fd    int
 	rules folders.Rules
 	roots []catalog.Folder
+	backend
 
-	wds       map[int32]string // watched folders by watch
-	dirs      map[string]int32 // and watches by folder
-	unwatched map[string]bool  // folders the kernel's limit left unwatched
+	unwatched map[string]bool // folders that could not be watched
 	limitSaid bool
 
 	settling map[string]*settling
-	moves    map[uint32]move // IN_MOVED_FROM waiting for its IN_MOVED_TO
+	moves    map[uint32]move // opMovedFrom waiting for its opMovedTo
 	gone     []string        // deletions not yet stored
 	pruned   time.Time
-	// overflowed: the kernel dropped events; recheck: a library folder
+	// overflowed: the system dropped events; recheck: a library folder
 	// may have gone. Both are acted on once a batch of events is through.
 	overflowed, recheck bool
 }
@@ -140,32 +128,13 @@ type move struct {
 }
 
 // Run watches until ctx ends: it scans and watches every library folder,
-// then follows what inotify reports. Without inotify at all (the
-// kernel's limit of instances reached), it says so and rescans every
-// library folder every Rescan instead.
+// then follows what the system reports. When it cannot watch at all, it
+// says so and rescans every library folder every Rescan instead.
 func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
-	r := &run{Watcher: w, ix: ix, fd: -1, wds: map[int32]string{}, dirs: map[string]int32{},
-		unwatched: map[string]bool{}, settling: map[string]*settling{}, moves: map[uint32]move{}}
-	var events chan []event // nil, so never ready, without inotify
-	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
-	if err != nil {
-		ix.Notify(index.Notice{Kind: index.WatchLimit, Text: fmt.Sprintf(
-			"Spotter cannot watch the library folders (inotify: %v), so it rescans them every %s instead. "+
-				"Close other programs that watch files, or raise fs.inotify.max_user_instances, and restart Spotter.", err, w.opts.Rescan)})
-	} else {
-		// A non-blocking descriptor in an os.File waits in Go's poller, so
-		// closing it ends the reader.
-		f := os.NewFile(uintptr(fd), "inotify")
-		r.fd = fd
-		events = make(chan []event, 64)
-		stop := make(chan struct{})
-		defer func() {
-			close(stop)
-			f.Close()
-			w.watches.Store(0)
-		}()
-		go read(f, events, stop)
-	}
+	r := &run{Watcher: w, ix: ix, backend: newBackend(), unwatched: map[string]bool{},
+		settling: map[string]*settling{}, moves: map[uint32]move{}}
+	events, stop := r.open() // events is nil, so never ready, when nothing can be watched
+	defer stop()
 
 	if err := r.reload(ctx, true); err != nil {
 		return err
@@ -184,7 +153,7 @@ func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
 			return nil
 		case batch, ok := <-events:
 			if !ok {
-				return errors.New("inotify stopped reporting; restart Spotter to watch the library folders again")
+				return errors.New(api + " stopped reporting; restart Spotter to watch the library folders again")
 			}
 			for _, ev := range batch {
 				r.handle(ctx, ev)
@@ -209,7 +178,7 @@ func (w *Watcher) Run(ctx context.Context, ix *index.Indexer) error {
 			}
 		case <-rescan.C:
 			var err error
-			if r.fd < 0 {
+			if events == nil {
 				err = r.reload(ctx, true)
 			} else {
 				r.rescanUnwatched(ctx)
@@ -242,8 +211,8 @@ func (r *run) reload(ctx context.Context, first bool) error {
 	for _, root := range roots {
 		wasAway := !root.Offline.IsZero()
 		if !changed && !wasAway {
-			// Only the kernel's own word (IN_UNMOUNT, IN_MOVE_SELF) or
-			// this poll notices a folder going: look.
+			// Only the system's own word (an unmount, the folder moved)
+			// or this poll notices a folder going: look.
 			if present, err := r.ix.CheckRoot(root); err != nil || present {
 				continue
 			}
@@ -278,63 +247,27 @@ func skipped(rules folders.Rules, dir string) bool {
 	return false
 }
 
-// watchDir watches dir; the kernel's limit leaves it to the rescans.
-func (r *run) watchDir(dir string) {
-	if _, ok := r.dirs[dir]; ok {
-		return
-	}
-	wd, err := r.addWatch(r.fd, dir, mask)
-	switch {
-	case errors.Is(err, unix.ENOSPC):
-		r.unwatched[dir] = true
-	case err != nil:
-		// Gone meanwhile, or not readable: nothing in it to watch.
-		slog.Debug("cannot watch", "folder", dir, "err", err)
-	default:
-		delete(r.unwatched, dir)
-		if old, ok := r.wds[int32(wd)]; ok && old != dir {
-			// The same folder under another name: keep the new one.
-			delete(r.dirs, old)
-		}
-		r.wds[int32(wd)] = dir
-		r.dirs[dir] = int32(wd)
-		r.watches.Store(int64(len(r.dirs)))
-	}
-}
-
-// sayLimit tells, once, that the kernel's limit left folders unwatched.
+// sayLimit tells, once, that some folders could not be watched.
 func (r *run) sayLimit() {
 	if r.limitSaid || len(r.unwatched) == 0 {
 		return
 	}
 	r.limitSaid = true
-	limit, _ := os.ReadFile("/proc/sys/fs/inotify/max_user_watches")
-	r.ix.Notify(index.Notice{Kind: index.WatchLimit, Text: fmt.Sprintf(
-		"Spotter reached the kernel's limit of inotify watches (fs.inotify.max_user_watches = %s) after watching %d folders: "+
-			"the other %d are rescanned every %s instead, so new photos there take that long to appear. To watch every folder, raise the limit: "+
-			"echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/40-spotter.conf && sudo sysctl --system",
-		strings.TrimSpace(string(limit)), len(r.dirs), len(r.unwatched), r.opts.Rescan)})
+	r.ix.Notify(index.Notice{Kind: index.WatchLimit, Text: r.limitText()})
 }
 
 // unwatchIf stops watching the folders cond chooses.
 func (r *run) unwatchIf(cond func(dir string) bool) {
-	for dir, wd := range r.dirs {
-		if cond(dir) {
-			unix.InotifyRmWatch(r.fd, uint32(wd))
-			delete(r.dirs, dir)
-			delete(r.wds, wd)
-		}
-	}
+	r.unwatch(cond)
 	for dir := range r.unwatched {
 		if cond(dir) {
 			delete(r.unwatched, dir)
 		}
 	}
-	r.watches.Store(int64(len(r.dirs)))
 }
 
-// rescanUnwatched compares the folders the kernel's limit left unwatched
-// with the catalogue, and tries again to watch them.
+// rescanUnwatched compares the folders that could not be watched with the
+// catalogue, and tries again to watch them.
 func (r *run) rescanUnwatched(ctx context.Context) {
 	for dir := range r.unwatched {
 		if ctx.Err() != nil {

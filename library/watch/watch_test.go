@@ -7,11 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/spotter-app/spotter/inference/inferencetest"
 	"github.com/spotter-app/spotter/inference/pipeline"
@@ -103,7 +100,7 @@ type harness struct {
 var fast = Options{Settle: 300 * time.Millisecond, Unclosed: 3 * time.Second, Rescan: 300 * time.Millisecond, Poll: 100 * time.Millisecond}
 
 // start watches roots (library folders made here) with a fresh catalogue.
-func start(t testing.TB, opts Options, roots []string, before func(*Watcher)) *harness {
+func start(t testing.TB, opts Options, roots []string) *harness {
 	t.Helper()
 	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"))
 	if err != nil {
@@ -116,9 +113,6 @@ func start(t testing.TB, opts Options, roots []string, before func(*Watcher)) *h
 		}
 	}
 	h := &harness{t: t, cat: cat, cl: &classifier{cat: cat, runs: map[string][]int64{}}, w: New(cat, opts), roots: roots}
-	if before != nil {
-		before(h.w)
-	}
 	h.ix = index.New(cat, index.Options{Program: "watch test", Model: func() (catalog.Model, bool) { return model, true },
 		Feed: h.w.Run, Poll: 50 * time.Millisecond, OnNotice: func(n index.Notice) {
 			h.mu.Lock()
@@ -199,7 +193,7 @@ func (h *harness) watchReady(folders int) {
 // is classified again; renamed, it keeps its answer and reviews.
 func TestCreateModifyRename(t *testing.T) {
 	root := t.TempDir()
-	h := start(t, fast, []string{root}, nil)
+	h := start(t, fast, []string{root})
 	h.watchReady(1)
 	dog := filepath.Join(root, "dog.jpg")
 	copyPhoto(t, "dog.jpg", dog)
@@ -251,7 +245,7 @@ func TestRenameFolderAndNewFolder(t *testing.T) {
 	for _, n := range names {
 		copyPhoto(t, n, filepath.Join(trip, "day 1", n))
 	}
-	h := start(t, fast, []string{root}, nil)
+	h := start(t, fast, []string{root})
 	h.waitFor("the folder indexed", func() bool { return h.cl.total() == len(names) })
 	h.watchReady(3)
 
@@ -312,7 +306,7 @@ func makePhoto(t testing.TB, path string, size int) {
 func TestFoldersChangedWhileWatching(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	makePhoto(t, filepath.Join(b, "there.jpg"), 30<<10)
-	h := start(t, fast, []string{a}, nil)
+	h := start(t, fast, []string{a})
 	h.watchReady(1)
 	if _, _, err := folders.Add(h.cat, b); err != nil {
 		t.Fatal(err)
@@ -343,7 +337,7 @@ func TestDeleteAndMoveBetweenLibraryFolders(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	opts := fast
 	opts.Grace = 2 * time.Second
-	h := start(t, opts, []string{a, b}, nil)
+	h := start(t, opts, []string{a, b})
 	h.watchReady(2)
 	gone, moving := filepath.Join(a, "gone.jpg"), filepath.Join(a, "moving.jpg")
 	makePhoto(t, gone, 50<<10)
@@ -385,7 +379,7 @@ func TestDeleteAndMoveBetweenLibraryFolders(t *testing.T) {
 // time, as a camera import does, is classified once, complete.
 func TestSlowCopyIsClassifiedOnceComplete(t *testing.T) {
 	root := t.TempDir()
-	h := start(t, fast, []string{root}, nil)
+	h := start(t, fast, []string{root})
 	h.watchReady(1)
 	src, err := os.ReadFile(inferencetest.Photo(t, "kite.jpg"))
 	if err != nil {
@@ -418,54 +412,6 @@ func TestSlowCopyIsClassifiedOnceComplete(t *testing.T) {
 	defer h.cl.mu.Unlock()
 	if runs := h.cl.runs[dst]; len(runs) != 1 || runs[0] != int64(len(src)) {
 		t.Errorf("classified with sizes %v; want once, at %d bytes", runs, len(src))
-	}
-}
-
-// When the kernel's watch table is full (ENOSPC, injected after two
-// watches), the watcher says so once, keeps its watches, and finds a photo
-// in a folder it could not watch by rescanning.
-func TestWatchLimitFallsBackToRescans(t *testing.T) {
-	root := t.TempDir()
-	for _, d := range []string{"a", "b", "c", "d"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h := start(t, fast, []string{root}, func(w *Watcher) {
-		real := w.addWatch
-		var n int
-		w.addWatch = func(fd int, path string, mask uint32) (int, error) {
-			if n >= 2 {
-				return -1, unix.ENOSPC
-			}
-			n++
-			return real(fd, path, mask)
-		}
-	})
-	h.waitFor("the limit notice", func() bool { return len(h.noticesOf(index.WatchLimit)) == 1 })
-	n := h.noticesOf(index.WatchLimit)[0]
-	if !strings.Contains(n.Text, "fs.inotify.max_user_watches") || !strings.Contains(n.Text, "after watching 2 folders: the other 3 are rescanned") {
-		t.Errorf("notice: %s", n.Text)
-	}
-	// Watched: seen at once. Not watched: seen by the rescan.
-	watched, unwatched := filepath.Join(root, "watched.jpg"), filepath.Join(root, "d", "unwatched.jpg")
-	makePhoto(t, watched, 10<<10)
-	makePhoto(t, unwatched, 11<<10)
-	h.waitFor("the photo in the watched folder", func() bool { return h.cl.count(watched) == 1 })
-	h.waitFor("the photo in the unwatched folder", func() bool { return h.cl.count(unwatched) == 1 })
-	// A folder made in an unwatched one is rescanned too.
-	deeper := filepath.Join(root, "d", "new", "deeper.jpg")
-	if err := os.MkdirAll(filepath.Dir(deeper), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	makePhoto(t, deeper, 12<<10)
-	h.waitFor("the photo in a folder made in an unwatched one", func() bool { return h.cl.count(deeper) == 1 })
-	h.quiet()
-	if got := len(h.noticesOf(index.WatchLimit)); got != 1 {
-		t.Errorf("%d limit notices; want one", got)
-	}
-	if h.w.Watches() != 2 {
-		t.Errorf("%d watches; want the 2 the kernel gave", h.w.Watches())
 	}
 }
 
@@ -502,7 +448,7 @@ func startOffline(t *testing.T, root string) (*harness, string) {
 	makePhoto(t, a, 20<<10)
 	opts := fast
 	opts.Grace = time.Millisecond
-	h := start(t, opts, []string{root}, nil)
+	h := start(t, opts, []string{root})
 	h.waitFor("the photo stored", func() bool { _, ok := h.known(a); return ok })
 	return h, a
 }
@@ -521,32 +467,5 @@ func checkOffline(t *testing.T, h *harness, root string) {
 	}
 	if s, _ := h.cat.Stats(root); s.Offline != 1 {
 		t.Errorf("stats %+v", s)
-	}
-}
-
-// A tmpfs mounted as a library folder and unmounted: the photos stay,
-// offline.
-func TestUnmountedDriveIsOffline(t *testing.T) {
-	root := t.TempDir()
-	if err := syscall.Mount("none", root, "tmpfs", 0, "size=8m"); err != nil {
-		inferencetest.Need(t, os.Getuid() != 0, "mounting a tmpfs (needs root: "+err.Error()+")")
-		t.Skip("mounting a tmpfs needs root:", err)
-	}
-	mounted := true
-	t.Cleanup(func() {
-		if mounted {
-			syscall.Unmount(root, unix.MNT_DETACH)
-		}
-	})
-	h, a := startOffline(t, root)
-	h.watchReady(1)
-	if err := syscall.Unmount(root, 0); err != nil {
-		t.Fatal(err)
-	}
-	mounted = false
-	h.waitFor("the photo offline", func() bool { k, _ := h.known(a); return k.Missing })
-	checkOffline(t, h, root)
-	if h.w.Watches() != 0 {
-		t.Errorf("%d watches left on the unmounted drive", h.w.Watches())
 	}
 }
