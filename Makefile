@@ -250,12 +250,18 @@ WIN_ORT_SHA256 := 508c362f5673483dd3a086379c392795b2e42d10d5e6f3f90ebd7ac21c97af
 WIN_LIBS     := $(WIN)/.built-libjxl
 # libjxl is linked statically: its headers then must not ask for DLL imports.
 WIN_GO       := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc-posix CXX=x86_64-w64-mingw32-g++-posix \
-                PKG_CONFIG_LIBDIR=$(abspath $(WIN))/lib/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG="pkg-config --static" \
+                PKG_CONFIG_LIBDIR=$(abspath $(WIN))/lib/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG=$(abspath assets/windows/pkg-config-static) \
                 CGO_CFLAGS="-O2 -I$(abspath $(WIN))/include -DJXL_STATIC_DEFINE -DJXL_THREADS_STATIC_DEFINE" \
-                CGO_LDFLAGS="-L$(abspath $(WIN))/lib" go
+                CGO_LDFLAGS="-L$(abspath $(WIN))/static -L$(abspath $(WIN))/lib" go
 # Everything but the Windows system's own DLLs and those the package
-# carries is linked in: libgcc, libstdc++ and winpthread included.
-WIN_EXTLD    := -static-libgcc -static-libstdc++ -Wl,-Bstatic -lwinpthread -Wl,-Bdynamic $(abspath $(WIN))/spotter-rc.o
+# carries is linked in, libgcc, libstdc++ and winpthread included: the
+# packages' own -lstdc++ and -lpthread find their static archives in
+# $(WIN)/static before mingw's folders, where the DLLs' import libraries
+# would win. Go's linker drops a library named twice but the first time,
+# and libjxl's list names brotlicommon before brotlidec, which needs it:
+# it is named again last.
+WIN_EXTLD    := -static-libgcc -lbrotlicommon $(abspath $(WIN))/spotter-rc.o
+WIN_STATIC   := $(WIN)/static/libstdc++.a
 WIN_DIR      := $(WIN)/Spotter
 
 package-windows: $(WIN_ZIP) $(WIN_SETUP)
@@ -281,9 +287,14 @@ $(WIN)/spotter-rc.o: assets/windows/spotter.rc assets/icon.png FyneApp.toml
 
 comma := ,
 
+$(WIN_STATIC):
+	@mkdir -p $(@D)
+	for l in libstdc++.a libpthread.a libwinpthread.a; do \
+	  ln -sf $$(x86_64-w64-mingw32-gcc-posix -print-file-name=$$l) $(@D)/$$l; done
+
 # spotter.exe has no console (-H windowsgui); spotter.com is its console
 # twin, which Command Prompt and PowerShell run for `spotter …`.
-$(WIN_DIR)/spotter.exe: $(shell find cmd ui inference library assets settings -type f) go.mod go.sum $(WIN_LIBS) $(WIN)/spotter-rc.o
+$(WIN_DIR)/spotter.exe: $(shell find cmd ui inference library assets settings -type f) go.mod go.sum $(WIN_LIBS) $(WIN)/spotter-rc.o $(WIN_STATIC)
 	@mkdir -p $(@D)
 	$(WIN_GO) build -ldflags "-H windowsgui -X main.version=$(VERSION) -extldflags '$(WIN_EXTLD)'" -o $@ ./cmd/spotter
 
