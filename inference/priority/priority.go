@@ -14,8 +14,9 @@ import "runtime"
 const Nice = 19
 
 // Lower locks the calling goroutine to its OS thread and lowers that
-// thread's priority. Threads it then creates, such as ONNX Runtime's
-// intra-op pool when a session is created here, inherit the priority. The
+// thread's priority. On Linux, threads it then creates, such as ONNX
+// Runtime's intra-op pool when a session is created here, inherit the
+// priority; on Windows they do not (see priority_windows.go). The
 // goroutine must not unlock the thread: when it returns, Go ends the
 // thread instead of handing its lowered priority to other goroutines.
 func Lower() error {

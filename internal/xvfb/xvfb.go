@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package xvfb gives the window's benches and end-to-end tests an X
 // display: a private Xvfb server, or for a bench the one in $DISPLAY.
 package xvfb

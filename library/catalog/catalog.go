@@ -50,21 +50,13 @@ type Catalog struct {
 }
 
 // DefaultPath is where the catalogue lives unless the person says otherwise:
-// $SPOTTER_CATALOG, else $XDG_DATA_HOME/spotter/catalog.db, else
-// ~/.local/share/spotter/catalog.db. It is "" when there is no home folder.
+// $SPOTTER_CATALOG, else the system's place for it (see defaultPath). It is
+// "" when there is none.
 func DefaultPath() string {
 	if p := os.Getenv("SPOTTER_CATALOG"); p != "" {
 		return p
 	}
-	// The XDG base directory spec says relative values are to be ignored.
-	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "spotter", "catalog.db")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		return ""
-	}
-	return filepath.Join(home, ".local", "share", "spotter", "catalog.db")
+	return defaultPath()
 }
 
 // Open opens the catalogue at path ("" means DefaultPath), creating its folder

@@ -114,15 +114,16 @@ func (c *Catalog) Stats(dir string) (FolderStats, error) {
 }
 
 // under is the range of paths below dir, bounds for the path index: every
-// path that starts with dir and a slash sorts from dir/ to just before
-// dir0, '0' being the byte after '/'.
+// path that starts with dir and a separator sorts from dir/ to just before
+// dir0, '0' being the byte after '/' (on Windows, from dir\ to before
+// dir], ']' being the byte after '\').
 func under(dir string) (lo, hi []byte) {
 	prefix := dir
-	if prefix == "" || prefix[len(prefix)-1] != '/' {
-		prefix += "/"
+	if prefix == "" || prefix[len(prefix)-1] != filepath.Separator {
+		prefix += string(filepath.Separator)
 	}
 	lo = []byte(prefix)
-	hi = append([]byte(prefix[:len(prefix)-1]), '0')
+	hi = append([]byte(prefix[:len(prefix)-1]), filepath.Separator+1)
 	return lo, hi
 }
 

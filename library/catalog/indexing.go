@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -51,8 +49,9 @@ func (h Holder) String() string {
 	return fmt.Sprintf("%s (process %d, since %s)", h.Program, h.PID, h.Since.Format("2006-01-02 15:04:05"))
 }
 
-// process identifies a running process beyond its pid, which Linux hands
-// out again: its start time (in clock ticks since boot) and the boot.
+// process identifies a running process beyond its pid, which the system
+// hands out again: its start time and, where that counts from the boot,
+// the boot.
 type process struct {
 	pid     int
 	started int64
@@ -63,24 +62,6 @@ type process struct {
 func self() process {
 	p, _ := processOf(os.Getpid())
 	return p
-}
-
-// processOf reads the identity of the running process pid; ok is false
-// when there is no such process.
-func processOf(pid int) (process, bool) {
-	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	p := process{pid: pid, boot: strings.TrimSpace(string(boot))}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return p, false
-	}
-	// The command name, in parentheses, may hold anything; count after it.
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	if len(fields) < 20 || fields[0] == "Z" {
-		return p, false // a zombie has ended all but its exit status
-	}
-	p.started, _ = strconv.ParseInt(fields[19], 10, 64)
-	return p, true
 }
 
 // alive reports whether the process that took the lock is still running.

@@ -43,19 +43,6 @@ func (s Size) dir() string {
 	return "normal"
 }
 
-// Dir is the thumbnail cache: $XDG_CACHE_HOME/thumbnails, else
-// ~/.cache/thumbnails.
-func Dir() (string, error) {
-	if d := os.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "thumbnails"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(home, ".cache", "thumbnails"), nil
-}
-
 // URI is the file:// URI of an absolute path, escaped exactly as GLib's
 // g_filename_to_uri does: the thumbnail's name is the MD5 of these bytes, so
 // one differently escaped character and GNOME's thumbnail is not found.

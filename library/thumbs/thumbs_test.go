@@ -24,12 +24,6 @@ func tool(t *testing.T, name, pkg string) string {
 	return p
 }
 
-func cache(t *testing.T) string {
-	dir := filepath.Join(t.TempDir(), "cache")
-	t.Setenv("XDG_CACHE_HOME", dir)
-	return filepath.Join(dir, "thumbnails")
-}
-
 // gradient is an image whose pixels say where they are.
 func gradient(w, h int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
@@ -50,11 +44,6 @@ func TestPathFollowsTheStandard(t *testing.T) {
 	}
 	if got, _ := Path("/home/jens/photos/me.png", Large); filepath.Dir(got) != filepath.Join(root, "large") {
 		t.Errorf("a large thumbnail in %q", got)
-	}
-	t.Setenv("XDG_CACHE_HOME", "")
-	t.Setenv("HOME", "/home/jens")
-	if got, _ := Path("/p.jpg", Normal); !strings.HasPrefix(got, "/home/jens/.cache/thumbnails/normal/") {
-		t.Errorf("without XDG_CACHE_HOME: %q", got)
 	}
 }
 
