@@ -28,7 +28,7 @@ TESSDATA     := /usr/share/tesseract-ocr/5/tessdata
 # The Windows build's tools: mingw-w64's compilers, cmake, meson, ninja and
 # nasm for the C libraries, windres for the icon, NSIS for the installer,
 # zip, and Wine, which runs the result in the tests.
-WINDOWS_APT  := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake meson ninja-build nasm nsis zip wine64
+WINDOWS_APT  := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake meson ninja-build nasm nsis zip wine wine64
 # Debian/Ubuntu packages: Fyne's build needs; libjpeg-turbo, libdeflate and
 # LibRaw (linked into the program); libheif and libjxl (carried in the
 # package's lib/spotter); the X server and tools the end-to-end test drives
@@ -37,11 +37,11 @@ WINDOWS_APT  := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 cmake meson ninja-buil
 # HEIC, AVIF and JPEG XL files; exiftool and exiv2, the tests' readers of
 # XMP sidecars; sqlite3, which checks the catalogue's file; gio, which checks
 # thumbnail URIs; WordNet, from which the everyday names are made.
-APT_PACKAGES := $(WINDOWS_APT) gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+APT_PACKAGES := gcc pkg-config libjpeg-dev libdeflate-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev libheif-dev libraw-dev libjxl-dev libtesseract-dev tesseract-ocr-eng \
                 xvfb xdotool x11-utils imagemagick libheif-examples libavif-bin libimage-exiftool-perl exiv2 libjxl-tools sqlite3 wordnet-base libglib2.0-bin
 
-.PHONY: all run build deps runtime model test fuzz bench soak package package-windows install-user uninstall-user screenshots clean
+.PHONY: all run build deps deps-windows runtime model test fuzz bench soak package package-windows install-user uninstall-user screenshots clean
 
 # Fuzz targets as package:Target:executions. `make test` runs each for its
 # executions (about 8 s here); `make fuzz FUZZTIME=60s` searches longer.
@@ -66,13 +66,18 @@ bin/spotter: $(shell find cmd ui inference library assets -type f) go.mod go.sum
 	go build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/spotter
 
 # Installs missing apt packages (as root, or through sudo when available).
-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# apt_install installs the packages of $(1) that are missing.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing: $$missing"; \
 	  if [ $$(id -u) -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
 	@command -v go >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/"; exit 1; }
 	@# npm fetches ONNX Runtime once; a Node.js from elsewhere brings its own npm.
 	@if [ ! -f $(ORT_LIB) ] && ! command -v npm >/dev/null; then \
@@ -112,7 +117,7 @@ $(MODEL_FILES):
 
 # Static checks, the race-checked tests (unit, engine, headless UI), and the
 # end-to-end test that drops a photo on the real window under Xvfb.
-test: deps runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
+test: deps deps-windows runtime model build build/test/arm64/libonnxruntime.so $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
 	@unformatted=$$(gofmt -l cmd ui inference library bench assets settings internal); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
@@ -158,7 +163,7 @@ METRICS_AWK := BEGIN { print TITLE } \
 # the Windows build under Wine against the Linux build (bench/wine): time
 # per photo, photos/s, cold start and the package's sizes. Prints; it
 # asserts nothing.
-bench: deps runtime model build $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
+bench: deps deps-windows runtime model build $(PACKAGE) $(WIN_ZIP) $(WIN_SETUP)
 	@go test -run '^$$' -bench 'ClassifyFile|Run|Detectors' -benchtime 3s -count 1 ./inference | awk ' \
 	  BEGIN { printf "%-38s %10s %10s %12s %11s\n", "per photo", "total ms", "decode ms", "preproc. ms", "infer. ms" } \
 	  /^Benchmark/ { name=$$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); d=p=i="-"; \
@@ -264,7 +269,11 @@ WIN_EXTLD    := -static-libgcc -lbrotlicommon $(abspath $(WIN))/spotter-rc.o
 WIN_STATIC   := $(WIN)/static/libstdc++.a
 WIN_DIR      := $(WIN)/Spotter
 
-package-windows: $(WIN_ZIP) $(WIN_SETUP)
+package-windows: deps-windows $(WIN_ZIP) $(WIN_SETUP)
+
+# The Windows build's tools, which `make run` does not need.
+deps-windows:
+	$(call apt_install,$(WINDOWS_APT))
 
 $(WIN_LIBS): assets/windows/libs.sh
 	assets/windows/libs.sh $(SHARED)/windows-src $(WIN)
