@@ -110,8 +110,8 @@ func answers(t *testing.T, out []byte) map[string]answer {
 // decoded by the same Go code into byte-identical input tensors (checked
 // by their SHA-256), because ONNX Runtime's Windows build answers a few
 // inputs differently from its Linux build (giraffe.webp: zebra 0.633
-// against 0.659, and the detector's zebra fell below its threshold). For
-// those the top-1 must match and each probability be within 0.06.
+// against 0.659, with the same keywords). For those the top-1 must match
+// and each probability be within 0.06.
 func TestWineClassifyMatchesLinux(t *testing.T) {
 	dir, p := winePackage(t, os.Environ())
 	photos := t.TempDir()
