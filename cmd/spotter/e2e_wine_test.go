@@ -292,3 +292,45 @@ func difference(after, before []string) []string {
 	}
 	return out
 }
+
+// TestWinePathsRoundTrip: a photo in a folder with a non-ASCII name, given
+// by its drive-letter path and by its extended-length form (\\?\, the
+// form Windows gives long and UNC paths), is classified, found again by
+// search under exactly that path, and tagged: the XMP sidecar lands beside
+// it, under its own name, and exiftool reads the keyword there.
+func TestWinePathsRoundTrip(t *testing.T) {
+	dir, p := winePackage(t, append(os.Environ(), "LANG=C.UTF-8"))
+	folder := filepath.Join(t.TempDir(), "Été 2025", "Zoë & Łukasz")
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	photo := inferencetest.WriteFile(t, folder, "Hund über Brücke.jpg", heiftest.Read(t, inferencetest.Photo(t, "dog.jpg")))
+	catalog := wine.Path(filepath.Join(t.TempDir(), "catalog.db"))
+	spotter := func(args ...string) string {
+		t.Helper()
+		cmd := p.Command(filepath.Join(dir, "spotter.com"), args...)
+		cmd.Env = append(cmd.Env, "SPOTTER_CATALOG="+catalog)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("spotter %q: %v\n%s", args, err, stderr.String())
+		}
+		return strings.ReplaceAll(string(out), "\r\n", "\n")
+	}
+	for _, path := range []string{wine.Path(photo), `\\?\` + wine.Path(photo)} {
+		got := answers(t, []byte(spotter("classify", "--json", "--fresh", path)))
+		a, ok := got[strings.ToLower(filepath.Base(photo))]
+		if !ok || a.Path != path || !slices.Contains(a.Keywords, "dog") {
+			t.Errorf("classify %s: %+v", path, got)
+		}
+		if found := spotter("search", "dog"); !strings.Contains(found, path) {
+			t.Errorf("search dog does not give %s:\n%s", path, found)
+		}
+	}
+	spotter("tag", wine.Path(folder))
+	out, err := exec.Command("exiftool", "-s3", "-XMP-dc:Subject", photo+".xmp").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "dog") {
+		t.Errorf("exiftool on %s.xmp: %v\n%s", photo, err, out)
+	}
+}
