@@ -211,7 +211,16 @@ var dogBreeds = []string{"malamute", "Eskimo dog", "Siberian husky"}
 
 func TestWindowDropAndClose(t *testing.T) {
 	d := startDisplay(t)
-	a := d.launch(t, buildSpotter(t))
+	dropAndClose(t, d, d.launch(t, buildSpotter(t)), "result.png", 2*time.Second)
+}
+
+// dropAndClose drops dog.jpg on the running program's window, checks that
+// it is classified and shown (a screenshot, named shotName, of a real
+// picture of the window, not a blank screen), then closes the window with
+// the window manager's close button and checks that the program ends
+// through its worker within limit.
+func dropAndClose(t *testing.T, d *display, a *running, shotName string, limit time.Duration) {
+	t.Helper()
 	wid := strings.Fields(d.run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Spotter$"))[0]
 	a.waitLog(t, "model loaded")
 
@@ -221,13 +230,11 @@ func TestWindowDropAndClose(t *testing.T) {
 		t.Errorf("the log does not report a dog breed for dog.jpg: %s", line)
 	}
 
-	// What a person sees: save it, and check it is a real picture of the
-	// window, not a blank screen.
-	shot := filepath.Join(screenshotDir(t), "result.png")
+	shot := filepath.Join(screenshotDir(t), shotName)
 	checkScreenshot(t, shot, func() { d.run(t, "import", "-window", wid, shot) })
 
 	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)
-	a.waitExit(t, 2*time.Second)
+	a.waitExit(t, limit)
 	if !strings.Contains(a.logText(), "msg=closed") {
 		t.Error("the program did not shut down through its worker")
 	}

@@ -181,24 +181,9 @@ func TestWineClassifyMatchesLinux(t *testing.T) {
 func TestWineWindowDropAndClose(t *testing.T) {
 	d := startDisplay(t)
 	dir, p := winePackage(t, d.env)
-	cmd := p.Command(filepath.Join(dir, "spotter.exe"))
-	a := start(t, cmd)
-	wid := strings.Fields(d.run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Spotter$"))[0]
-	a.waitLog(t, "model loaded")
-	d.run(t, filepath.Join(d.xdnd, "xdndsend"), wid, "200", "150", inferencetest.Photo(t, "dog.jpg"))
-	line := a.waitLog(t, "msg=classified")
-	if !containsAny(line, dogBreeds) || !strings.Contains(line, "dog.jpg") {
-		t.Errorf("the log does not report a dog breed for dog.jpg: %s", line)
-	}
-	shot := filepath.Join(screenshotDir(t), "wine.png")
-	checkScreenshot(t, shot, func() { d.run(t, "import", "-window", wid, shot) })
-	d.run(t, filepath.Join(d.xdnd, "wmdelete"), wid)
 	// Wine's clock moves in 10-30 ms steps and its start is slow: no tight
-	// limit here.
-	a.waitExit(t, 20*time.Second)
-	if !strings.Contains(a.logText(), "msg=closed") {
-		t.Error("the program did not shut down through its worker")
-	}
+	// limit on the exit here.
+	dropAndClose(t, d, start(t, p.Command(filepath.Join(dir, "spotter.exe"))), "wine.png", 20*time.Second)
 }
 
 // TestWineInstaller: the installer installs silently for one person, with
