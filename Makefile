@@ -7,6 +7,29 @@ ORT_SHA256   := ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 ORT_LIB      := build/libonnxruntime.so
 SHARED       := $(abspath ../shared)
 PACKAGE      := build/Spotter-linux-amd64.tar.xz
+# The Windows package (make package-windows), defined here because the
+# test and bench rules below name its files.
+WIN          := build/windows
+WIN_ZIP      := build/Spotter-windows-amd64.zip
+WIN_SETUP    := build/Spotter-windows-amd64-setup.exe
+WIN_ORT      := $(WIN)/onnxruntime.dll
+WIN_ORT_SHA256 := 508c362f5673483dd3a086379c392795b2e42d10d5e6f3f90ebd7ac21c97af67
+WIN_LIBS     := $(WIN)/.built-libjxl
+# libjxl is linked statically: its headers then must not ask for DLL imports.
+WIN_GO       := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc-posix CXX=x86_64-w64-mingw32-g++-posix \
+                PKG_CONFIG_LIBDIR=$(abspath $(WIN))/lib/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG=$(abspath assets/windows/pkg-config-static) \
+                CGO_CFLAGS="-O2 -I$(abspath $(WIN))/include -DJXL_STATIC_DEFINE -DJXL_THREADS_STATIC_DEFINE" \
+                CGO_LDFLAGS="-L$(abspath $(WIN))/static -L$(abspath $(WIN))/lib" go
+# Everything but the Windows system's own DLLs and those the package
+# carries is linked in, libgcc, libstdc++ and winpthread included: the
+# packages' own -lstdc++ and -lpthread find their static archives in
+# $(WIN)/static before mingw's folders, where the DLLs' import libraries
+# would win. Go's linker drops a library named twice but the first time,
+# and libjxl's list names brotlicommon before brotlidec, which needs it:
+# it is named again last.
+WIN_EXTLD    := -static-libgcc -lbrotlicommon $(abspath $(WIN))/spotter-rc.o
+WIN_STATIC   := $(WIN)/static/libstdc++.a
+WIN_DIR      := $(WIN)/Spotter
 DEFAULT_MODEL := mobilenet_v2_1.0_224_quant
 # The model set: the classifier, the object detector and the face detector
 # that run beside it, each a descriptor and a folder of files.
@@ -247,28 +270,6 @@ $(PACKAGE): bin/spotter $(ORT_LIB) $(MODEL_FILES) FyneApp.toml assets/icon.png a
 # The C libraries are built from the pinned sources in $(SHARED)/windows-src
 # (assets/windows/libs.sh, about 8 minutes on two cores, once); the ONNX
 # Runtime DLL comes from the same npm package as the Linux library.
-WIN          := build/windows
-WIN_ZIP      := build/Spotter-windows-amd64.zip
-WIN_SETUP    := build/Spotter-windows-amd64-setup.exe
-WIN_ORT      := $(WIN)/onnxruntime.dll
-WIN_ORT_SHA256 := 508c362f5673483dd3a086379c392795b2e42d10d5e6f3f90ebd7ac21c97af67
-WIN_LIBS     := $(WIN)/.built-libjxl
-# libjxl is linked statically: its headers then must not ask for DLL imports.
-WIN_GO       := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc-posix CXX=x86_64-w64-mingw32-g++-posix \
-                PKG_CONFIG_LIBDIR=$(abspath $(WIN))/lib/pkgconfig PKG_CONFIG_PATH= PKG_CONFIG=$(abspath assets/windows/pkg-config-static) \
-                CGO_CFLAGS="-O2 -I$(abspath $(WIN))/include -DJXL_STATIC_DEFINE -DJXL_THREADS_STATIC_DEFINE" \
-                CGO_LDFLAGS="-L$(abspath $(WIN))/static -L$(abspath $(WIN))/lib" go
-# Everything but the Windows system's own DLLs and those the package
-# carries is linked in, libgcc, libstdc++ and winpthread included: the
-# packages' own -lstdc++ and -lpthread find their static archives in
-# $(WIN)/static before mingw's folders, where the DLLs' import libraries
-# would win. Go's linker drops a library named twice but the first time,
-# and libjxl's list names brotlicommon before brotlidec, which needs it:
-# it is named again last.
-WIN_EXTLD    := -static-libgcc -lbrotlicommon $(abspath $(WIN))/spotter-rc.o
-WIN_STATIC   := $(WIN)/static/libstdc++.a
-WIN_DIR      := $(WIN)/Spotter
-
 package-windows: deps-windows $(WIN_ZIP) $(WIN_SETUP)
 
 # The Windows build's tools, which `make run` does not need.
