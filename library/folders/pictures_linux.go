@@ -52,3 +52,19 @@ func picturesIn(r io.Reader, home string) string {
 	}
 	return ""
 }
+
+// Tilde writes a path under the home folder with ~ for it.
+func Tilde(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if path == home {
+		return "~"
+	}
+	sep := string(filepath.Separator)
+	if rest, ok := strings.CutPrefix(path, home+sep); ok {
+		return "~" + sep + rest
+	}
+	return path
+}

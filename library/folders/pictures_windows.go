@@ -11,3 +11,7 @@ func pictures() string {
 	}
 	return dir
 }
+
+// Tilde gives path as it is: "~" means the home folder only to Unix
+// shells, and Windows shows folders by their whole path.
+func Tilde(path string) string { return path }

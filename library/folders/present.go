@@ -3,7 +3,6 @@ package folders
 import (
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // Present reports whether the library folder root is there, and the mount
@@ -51,20 +50,4 @@ func Pictures() string {
 		return ""
 	}
 	return dir
-}
-
-// Tilde writes a path under the home folder with ~ for it.
-func Tilde(path string) string {
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" || home == "/" {
-		return path
-	}
-	if path == home {
-		return "~"
-	}
-	sep := string(filepath.Separator)
-	if rest, ok := strings.CutPrefix(path, home+sep); ok {
-		return "~" + sep + rest
-	}
-	return path
 }
