@@ -125,6 +125,8 @@ func visible(runs int, display string, command func() *exec.Cmd, stop func()) fl
 	var times []float64
 	for i := range runs + 1 {
 		cmd := command()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			log.Fatal(err)
@@ -136,7 +138,7 @@ func visible(runs int, display string, command func() *exec.Cmd, stop func()) fl
 				break
 			}
 			if time.Since(start) > time.Minute {
-				log.Fatal("no window after a minute")
+				log.Fatalf("%s: no window after a minute\n%s", strings.Join(cmd.Args, " "), stderr.String())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -74,6 +74,7 @@ func gather(exe, out, ortVersion string) error {
 	return os.WriteFile(filepath.Join(out, "README.txt"), []byte(strings.ReplaceAll(b.String(), "\n", "\r\n")), 0o644)
 }
 
+// cLibraries reads libs.sh's list: name, licence, how it is linked, file.
 func cLibraries(tsv string) ([]entry, error) {
 	f, err := os.Open(tsv)
 	if err != nil {
@@ -87,7 +88,7 @@ func cLibraries(tsv string) ([]entry, error) {
 		if len(fields) != 4 {
 			return nil, fmt.Errorf("%s: a line of %d fields: %q", tsv, len(fields), sc.Text())
 		}
-		entries = append(entries, entry{fields[0], fields[2], fields[3], fields[1]})
+		entries = append(entries, entry{fields[0], fields[1], fields[2], fields[3]})
 	}
 	return entries, sc.Err()
 }
