@@ -201,7 +201,7 @@ func textChoices(current settings.Values) (*widget.Check, *languageChoice) {
 		c.box = scroll
 	}
 	if len(installed) == 0 {
-		note := widget.NewLabel("No Tesseract language is installed, so Spotter cannot read text. Install one (on Debian or Ubuntu: sudo apt install tesseract-ocr-eng) and open Settings again.")
+		note := widget.NewLabel(text.NoLanguage)
 		note.Wrapping = fyne.TextWrapWord
 		note.Importance = widget.WarningImportance
 		c.box, c.hint = note, ""

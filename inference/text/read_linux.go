@@ -67,6 +67,9 @@ type request struct {
 
 type reply struct{ Status int32 }
 
+// NoLanguage is what Settings says when no language model is installed.
+const NoLanguage = "No Tesseract language is installed, so Spotter cannot read text. Install one (on Debian or Ubuntu: sudo apt install tesseract-ocr-eng) and open Settings again."
+
 // Reader reads the words in pictures with the languages it was made for.
 // It is safe for concurrent use: each reading takes a helper of its own.
 type Reader struct {

@@ -14,6 +14,9 @@ import (
 // what its models see, and its README says what it lacks.
 type Reader struct{}
 
+// NoLanguage is what Settings says in place of the languages.
+const NoLanguage = "This Windows build of Spotter cannot read text: Tesseract is not part of it. Photos are named from what is seen in them."
+
 // NewReader gives no Reader and no error: the window and the command line
 // run as with text reading turned off.
 func NewReader([]string) (*Reader, error) { return nil, nil }
